@@ -1,0 +1,34 @@
+# `make run` starts the whole system; `make test` runs every test.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test test-main test-browser setup venv clean
+
+venv: $(STAMP)
+
+$(STAMP): requirements.txt constraints.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -c constraints.txt setuptools pip wheel
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.txt -c constraints.txt
+	touch $(STAMP)
+
+setup: venv
+	$(BIN)/python -W ignore -m services.common.setup
+
+run: venv
+	$(BIN)/python -W ignore deploy/local.py
+
+test: venv
+	$(MAKE) test-main
+	$(MAKE) test-browser
+
+test-main: venv
+	$(BIN)/python -m pytest tests services
+
+test-browser: venv
+	SME_BROWSER_TESTS=1 $(BIN)/python -m pytest tests/browser
+
+clean:
+	rm -rf var .pytest_cache

@@ -1,0 +1,65 @@
+"""The Flask gateway: portal, intake (mobile), console and JSON API.
+
+It owns no data and talks to the services only by RPC.
+"""
+import logging
+from concurrent.futures import ThreadPoolExecutor
+
+from flask import Flask, g
+
+from gateway import errors, health
+from gateway.rpc import RpcClient
+from services.common import config as cfg
+from services.common import contracts as c
+
+
+def create_app(config=None):
+    """`config` overrides the environment (tests pass AMQP_URI etc.)."""
+    config = dict(config or {})
+    app = Flask(__name__)
+    app.config.update(
+        SECRET_KEY=cfg.get(c.ENV_SECRET_KEY, config),
+        SERVICES_CONFIG=config,
+        DEVELOPMENT=not cfg.is_production(config),
+        MAX_CONTENT_LENGTH=32 * 1024 * 1024,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=cfg.is_production(config),
+        JSON_AS_ASCII=False,
+    )
+    app.json.ensure_ascii = False
+    app.extensions["rpc"] = RpcClient(config)
+    # Health checks fan out to every service at once from long-lived threads,
+    # each of which keeps its own RPC proxy.
+    app.extensions["health_pool"] = ThreadPoolExecutor(
+        max_workers=len(c.SERVICES), thread_name_prefix="healthz"
+    )
+
+    from gateway.api import bp as api_bp
+    from gateway.console import bp as console_bp
+    from gateway.intake import bp as intake_bp
+    from gateway.portal import bp as portal_bp
+
+    app.register_blueprint(portal_bp)
+    app.register_blueprint(console_bp, url_prefix="/console")
+    app.register_blueprint(intake_bp, url_prefix="/intake")
+    app.register_blueprint(api_bp, url_prefix="/api")
+    app.add_url_rule("/healthz", view_func=health.healthz)
+    errors.register(app)
+
+    @app.context_processor
+    def labels():
+        return {"SECTIONS": c.SECTIONS, "development": app.config["DEVELOPMENT"]}
+
+    logging.getLogger(__name__).info("gateway ready")
+    return app
+
+
+def rpc(service, method, *args, timeout=None, **kwargs):
+    """Call a service as the principal of the current request (if any)."""
+    from flask import current_app
+
+    client = current_app.extensions["rpc"]
+    return client.call(
+        service, method, *args, principal=g.get("principal"), timeout=timeout, **kwargs
+    )

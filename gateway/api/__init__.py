@@ -1,0 +1,4 @@
+"""JSON API."""
+from flask import Blueprint
+
+bp = Blueprint("api", __name__)

@@ -1,0 +1,4 @@
+"""Tenant intake pages (mobile, opened from a QR code in WeChat)."""
+from flask import Blueprint
+
+bp = Blueprint("intake", __name__)

@@ -1,0 +1,9 @@
+"""The enterprise portal (desktop browser)."""
+from flask import Blueprint, render_template
+
+bp = Blueprint("portal", __name__)
+
+
+@bp.get("/")
+def home():
+    return render_template("portal/home.html")

@@ -1,0 +1,96 @@
+"""The gateway's RPC client.
+
+One nameko standalone ClusterRpcProxy per thread, started on first use and
+reused across requests (one reply queue per thread, not per request). Each
+call carries the signed principal of the request in its context data and
+waits at most the given timeout; a timeout or a broker fault becomes
+`ServiceUnavailable`, and a proxy whose connection broke is thrown away and
+rebuilt on the next call.
+"""
+import logging
+import socket
+import threading
+
+from amqp.exceptions import AMQPError
+from kombu.exceptions import OperationalError
+from nameko.exceptions import RpcTimeout, UnknownService
+from nameko.standalone.rpc import ClusterRpcProxy
+
+from services.common import config as cfg
+from services.common import contracts as c
+from services.common import principal as principals
+
+log = logging.getLogger(__name__)
+
+
+class ServiceUnavailable(Exception):
+    """A service did not answer in time, or the broker is unreachable."""
+
+    def __init__(self, service, reason):
+        super().__init__(f"{service}: {reason}")
+        self.service = service
+
+
+BROKEN = (socket.error, IOError, OSError, AMQPError, OperationalError, RuntimeError)
+
+
+class RpcClient:
+    def __init__(self, config=None, timeout=None):
+        self.config = config or {}
+        self.timeout = timeout if timeout is not None else cfg.rpc_timeout(self.config)
+        self._local = threading.local()
+        self._all = []
+        self._lock = threading.Lock()
+
+    def _proxy(self):
+        pair = getattr(self._local, "pair", None)
+        if pair is None:
+            standalone = ClusterRpcProxy(cfg.nameko_config(self.config), timeout=self.timeout)
+            pair = (standalone, standalone.start())
+            self._local.pair = pair
+            with self._lock:
+                self._all.append(standalone)
+        return pair
+
+    def _discard(self):
+        pair = getattr(self._local, "pair", None)
+        self._local.pair = None
+        if pair is not None:
+            with self._lock:
+                if pair[0] in self._all:
+                    self._all.remove(pair[0])
+            try:
+                pair[0].stop()
+            except Exception:  # already broken; nothing more to release
+                pass
+
+    def call(self, service, method, *args, principal=None, timeout=None, **kwargs):
+        try:
+            standalone, proxy = self._proxy()
+        except BROKEN as exc:
+            self._discard()
+            raise ServiceUnavailable(service, f"broker unreachable: {exc}") from exc
+        data = {}
+        if principal is not None:
+            data[c.PRINCIPAL_CONTEXT_KEY] = principals.sign(principal, self.config)
+        standalone._worker_ctx.data = data
+        standalone._reply_listener.queue_consumer.timeout = timeout or self.timeout
+        try:
+            return getattr(proxy[service], method)(*args, **kwargs)
+        except RpcTimeout as exc:
+            raise ServiceUnavailable(service, "timed out") from exc
+        except UnknownService as exc:
+            raise ServiceUnavailable(service, "unknown service") from exc
+        except BROKEN as exc:
+            log.warning("RPC connection broke (%s); rebuilding the proxy", exc)
+            self._discard()
+            raise ServiceUnavailable(service, f"connection lost: {exc}") from exc
+
+    def close(self):
+        with self._lock:
+            proxies, self._all = self._all, []
+        for standalone in proxies:
+            try:
+                standalone.stop()
+            except Exception:
+                pass

@@ -1,0 +1,4 @@
+"""Tables of the accounts service."""
+from services.common.db import declarative_base
+
+Base = declarative_base()

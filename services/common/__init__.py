@@ -1,0 +1,1 @@
+"""Building blocks shared by every service (not a service itself)."""

@@ -1,0 +1,90 @@
+"""Configuration, read from environment variables.
+
+Every setting has a default that makes a local `make run` work on a fresh
+machine. A nameko container's config (the YAML file given to `nameko run`, or
+the dict a test passes) overrides the environment for that container.
+"""
+import os
+from pathlib import Path
+
+from services.common import contracts as c
+
+ROOT = Path(__file__).resolve().parents[2]
+
+DEV_SECRET = "dev-only-secret-change-me"
+
+DEFAULTS = {
+    c.ENV_APP_ENV: "development",
+    c.ENV_AMQP_URI: "amqp://guest:guest@localhost:5672/",
+    c.ENV_SECRET_KEY: DEV_SECRET,
+    c.ENV_PRINCIPAL_SECRET: DEV_SECRET,
+    c.ENV_RPC_TIMEOUT: "10",
+    c.ENV_GATEWAY_HOST: "127.0.0.1",
+    c.ENV_GATEWAY_PORT: "8000",
+    c.ENV_VAR_DIR: str(ROOT / "var"),
+}
+
+
+def get(name, config=None, default=None):
+    """A setting: the container config first, then the environment, then the
+    project default."""
+    if config and config.get(name) not in (None, ""):
+        return config[name]
+    value = os.environ.get(name)
+    if value not in (None, ""):
+        return value
+    if default is not None:
+        return default
+    return DEFAULTS.get(name)
+
+
+def is_production(config=None):
+    return get(c.ENV_APP_ENV, config) == "production"
+
+
+def var_dir(config=None):
+    return Path(get(c.ENV_VAR_DIR, config))
+
+
+def blob_dir(config=None):
+    return Path(get(c.ENV_BLOB_DIR, config, default=str(var_dir(config) / "blobs")))
+
+
+def rpc_timeout(config=None):
+    return float(get(c.ENV_RPC_TIMEOUT, config))
+
+
+def database_url(service, config=None):
+    """The database of one service.
+
+    `<SERVICE>_DATABASE_URL` names a database of its own; else DATABASE_URL
+    names a PostgreSQL database shared by all services, each in a schema named
+    after it; else an SQLite file under var/ (the embedded default).
+    """
+    own = get(c.service_database_env(service), config)
+    if own:
+        return own
+    shared = get(c.ENV_DATABASE_URL, config)
+    if shared:
+        return shared
+    return "sqlite:///" + str(var_dir(config) / f"{service}.sqlite3")
+
+
+def check_production(config=None):
+    """Problems that forbid starting in production (empty when fine)."""
+    problems = []
+    if not is_production(config):
+        return problems
+    for name in (c.ENV_SECRET_KEY, c.ENV_PRINCIPAL_SECRET):
+        if get(name, config) == DEV_SECRET:
+            problems.append(f"{name} must be set to a secret of its own in production")
+    return problems
+
+
+def nameko_config(config=None):
+    """The dict a nameko container runs with."""
+    return {
+        "AMQP_URI": get(c.ENV_AMQP_URI, config),
+        "serializer": "json",
+        **(config or {}),
+    }

@@ -1,0 +1,196 @@
+"""Database access for services: engines, a per-worker session, schemas.
+
+`Database` is a nameko DependencyProvider. Each worker gets its own session;
+the entrypoints of services.common.entrypoints commit it before the reply is
+sent (or the message acked) and roll it back when the worker raised, so a
+caller never sees a result whose transaction was not committed.
+
+PostgreSQL is reached through pg8000, a pure-Python driver whose sockets
+eventlet's monkey patch makes cooperative: a slow query of one worker does
+not block the other workers of the process.
+"""
+import logging
+import weakref
+from pathlib import Path
+
+from nameko.extensions import DependencyProvider
+from sqlalchemy import MetaData, create_engine, event, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import DeclarativeBase, Session
+
+from services.common import config as cfg
+from services.common import contracts as c
+
+log = logging.getLogger(__name__)
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def declarative_base():
+    """A fresh declarative base for one service's tables."""
+
+    class Base(DeclarativeBase):
+        metadata = MetaData(naming_convention=NAMING)
+
+    return Base
+
+
+def uses_shared_database(service, config=None):
+    return not cfg.get(c.service_database_env(service), config) and bool(
+        cfg.get(c.ENV_DATABASE_URL, config)
+    )
+
+
+def normalise_url(url):
+    """Use the pure-Python PostgreSQL driver whatever the URL names."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "postgresql":
+        parsed = parsed.set(drivername="postgresql+pg8000")
+    return parsed
+
+
+def make_engine(service, config=None, **engine_kwargs):
+    url = normalise_url(cfg.database_url(service, config))
+    if url.get_backend_name() == "sqlite":
+        if url.database:
+            Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(
+            url, connect_args={"check_same_thread": False, "timeout": 30}, **engine_kwargs
+        )
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_conn, _record):
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.close()
+
+        return engine
+
+    startup = {}
+    if uses_shared_database(service, config):
+        startup["search_path"] = service
+    engine_kwargs.setdefault("pool_size", 10)
+    engine_kwargs.setdefault("max_overflow", 20)
+    engine_kwargs.setdefault("pool_pre_ping", True)
+    return create_engine(
+        url,
+        connect_args={"application_name": service, "startup_params": startup},
+        **engine_kwargs,
+    )
+
+
+def ensure_schema(service, config=None):
+    """Create the service's schema in the shared database (idempotent)."""
+    if not uses_shared_database(service, config):
+        return
+    engine = create_engine(normalise_url(cfg.database_url(service, config)))
+    try:
+        with engine.begin() as conn:
+            conn.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{service}"'))
+    finally:
+        engine.dispose()
+
+
+class Transaction:
+    """What a worker sees as `self.db`: its session, and the outbox.
+
+    `dispatch(event_type, data)` records an event in the same transaction as
+    the business change; it is published after the commit (and by the relay
+    if that publish fails), never when the transaction rolls back.
+    """
+
+    def __init__(self, provider, session):
+        self._provider = provider
+        self.session = session
+        self.finished = False
+        self.pending_events = []
+
+    def dispatch(self, event_type, data):
+        from services.common import outbox
+
+        row = outbox.record(self.session, self._provider.service_name, event_type, data)
+        self.pending_events.append(row.id)
+        return row.id
+
+    def finish(self, failed):
+        """Commit (or roll back when `failed`); idempotent. Returns the error a
+        commit raised, if any."""
+        if self.finished:
+            return None
+        self.finished = True
+        if failed:
+            self.session.rollback()
+            self.pending_events = []
+            return None
+        try:
+            self.session.commit()
+        except Exception as exc:  # the caller must learn that nothing was saved
+            log.exception("commit failed")
+            self.session.rollback()
+            self.pending_events = []
+            return exc
+        return None
+
+
+class Database(DependencyProvider):
+    """One SQLAlchemy session per worker, committed before the worker's result
+    leaves the service."""
+
+    def __init__(self, service_name):
+        self.service_name = service_name
+        self.engine = None
+        self.transactions = weakref.WeakKeyDictionary()
+
+    def setup(self):
+        self.engine = make_engine(self.service_name, self.container.config)
+
+    def stop(self):
+        if self.engine is not None:
+            self.engine.dispose()
+
+    def kill(self):
+        self.stop()
+
+    def get_dependency(self, worker_ctx):
+        tx = Transaction(self, Session(self.engine, expire_on_commit=False))
+        self.transactions[worker_ctx] = tx
+        return tx
+
+    def finish(self, worker_ctx, failed):
+        tx = self.transactions.get(worker_ctx)
+        return tx.finish(failed) if tx is not None else None
+
+    def worker_result(self, worker_ctx, result=None, exc_info=None):
+        # Entrypoints of our own finish before replying; this catches any
+        # other entrypoint (timers) so that nothing is left open.
+        self.finish(worker_ctx, failed=exc_info is not None)
+
+    def worker_teardown(self, worker_ctx):
+        tx = self.transactions.pop(worker_ctx, None)
+        if tx is None:
+            return
+        try:
+            if tx.pending_events:
+                from services.common import outbox
+
+                outbox.publish_committed(self, tx.pending_events)
+        finally:
+            tx.session.close()
+
+
+def finish_transactions(container, worker_ctx, exc_info):
+    """Commit or roll back every Database of the worker; a failed commit
+    becomes the worker's error."""
+    for dep in container.dependencies:
+        if isinstance(dep, Database):
+            error = dep.finish(worker_ctx, failed=exc_info is not None)
+            if error is not None and exc_info is None:
+                exc_info = (type(error), error, error.__traceback__)
+    return exc_info

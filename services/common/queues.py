@@ -1,0 +1,29 @@
+"""Declaration of the durable consumer queues the contracts name."""
+from kombu import Queue
+
+from services.common import contracts as c
+from services.common.outbox import event_exchange
+
+
+def consumer_queue(source, event_type, consumer):
+    return Queue(
+        c.event_queue(source, event_type, consumer),
+        exchange=event_exchange(source),
+        routing_key=event_type,
+        durable=True,
+        auto_delete=False,
+    )
+
+
+def declare_all(connection):
+    declared = []
+    channel = connection.channel()
+    try:
+        for (source, event_type), consumers in c.EVENTS.items():
+            for consumer in consumers:
+                queue = consumer_queue(source, event_type, consumer)
+                queue(channel).declare()
+                declared.append(queue.name)
+    finally:
+        channel.close()
+    return declared

@@ -1,0 +1,44 @@
+"""The explicit setup step, run once per deployment (never by every replica at
+start): apply every service's migrations and declare every consumer queue the
+contracts name, so that an event waits in its queue even for a consumer that
+has never run.
+
+    python -m services.common.setup [service ...]
+"""
+import argparse
+import logging
+import sys
+
+from kombu import Connection
+
+from services.common import config as cfg
+from services.common import contracts as c
+from services.common import migrations
+from services.common import queues
+
+log = logging.getLogger("setup")
+
+
+def run(services=c.SERVICES, config=None):
+    for service in services:
+        migrations.upgrade(service, config)
+        log.info("migrated %s", service)
+    with Connection(cfg.get(c.ENV_AMQP_URI, config)) as conn:
+        declared = queues.declare_all(conn)
+    log.info("declared %d queues", len(declared))
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("services", nargs="*", metavar="service", help=", ".join(c.SERVICES))
+    args = parser.parse_args(argv)
+    unknown = set(args.services) - set(c.SERVICES)
+    if unknown:
+        parser.error("unknown service: " + ", ".join(sorted(unknown)))
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    run(args.services or c.SERVICES)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

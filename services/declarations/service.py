@@ -1,0 +1,16 @@
+"""The declarations service: entrypoints only; the domain logic lives in plain modules."""
+from services.common import contracts as c
+from services.common import health
+from services.common.db import Database
+from services.common.entrypoints import Caller, rpc
+
+
+class DeclarationsService:
+    name = c.DECLARATIONS
+
+    db = Database(c.DECLARATIONS)
+    caller = Caller()
+
+    @rpc(public=True)
+    def health(self):
+        return health.check(self.name, self.db)

@@ -1,0 +1,81 @@
+"""The Database dependency on the real PostgreSQL and RabbitMQ: a worker's
+transaction is committed before its reply, rolled back when it raises, and
+slow queries of concurrent workers do not block each other."""
+import eventlet
+import pytest
+from nameko.standalone.rpc import ServiceRpcProxy
+from sqlalchemy import text
+
+from services.common import contracts as c
+from services.common.db import Database
+from services.common.entrypoints import rpc
+
+
+class ProbeService:
+    name = "probe"
+    db = Database(c.ACCOUNTS)
+
+    @rpc(public=True)
+    def write(self, value, fail=False):
+        self.db.session.execute(text("INSERT INTO probe (value) VALUES (:v)"), {"v": value})
+        if fail:
+            raise ValueError("the entrypoint failed after writing")
+        return value
+
+    @rpc(public=True)
+    def slow(self, seconds):
+        return self.db.session.execute(text("SELECT pg_sleep(:s)"), {"s": seconds}).scalar() or "slept"
+
+
+@pytest.fixture
+def probe_table(db_engine):
+    engine = db_engine(c.ACCOUNTS)
+    with engine.begin() as conn:
+        conn.execute(text("CREATE TABLE IF NOT EXISTS probe (value text)"))
+    return engine
+
+
+def probe_values(engine):
+    with engine.connect() as conn:
+        return [r[0] for r in conn.execute(text("SELECT value FROM probe ORDER BY value"))]
+
+
+def test_commit_before_reply_and_rollback_on_error(container_factory, config, probe_table):
+    container_factory(ProbeService, config).start()
+    with ServiceRpcProxy("probe", config) as probe:
+        assert probe.write("kept") == "kept"
+        # The reply came after the commit: another connection sees the row now.
+        assert probe_values(probe_table) == ["kept"]
+        with pytest.raises(Exception) as err:
+            probe.write("lost", fail=True)
+        assert "ValueError" in repr(err.value) or "ValueError" in str(err.value)
+    assert probe_values(probe_table) == ["kept"]
+
+
+def test_slow_queries_of_concurrent_workers_run_at_the_same_time(container_factory, config, probe_table):
+    """pg8000 on eventlet's green sockets: four workers sleeping in PostgreSQL
+    are seen in pg_stat_activity together (no timing assertion)."""
+    container_factory(ProbeService, config).start()
+    workers = 4
+    seen = 0
+    with ServiceRpcProxy("probe", config) as probe:
+        probe.slow(0)  # the first connection initialises the dialect
+        replies = [probe.slow.call_async(2) for _ in range(workers)]
+        with probe_table.connect() as conn:
+            for _ in range(100):
+                active = conn.execute(
+                    text(
+                        "SELECT count(*) FROM pg_stat_activity WHERE state = 'active' "
+                        "AND application_name = :app AND query LIKE '%pg_sleep%' "
+                        "AND pid <> pg_backend_pid()"
+                    ),
+                    {"app": c.ACCOUNTS},
+                ).scalar()
+                conn.rollback()  # pg_stat_activity is a snapshot per transaction
+                seen = max(seen, active)
+                if seen == workers:
+                    break
+                eventlet.sleep(0.05)
+        for reply in replies:
+            reply.result()
+    assert seen == workers
