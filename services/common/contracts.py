@@ -42,11 +42,60 @@ PRINCIPAL_KINDS = (ENTERPRISE, REVIEWER, ADMIN, SYSTEM)
 PRINCIPAL_CONTEXT_KEY = "principal"
 
 # --- events -----------------------------------------------------------------
+SMS_REQUESTED = "sms_requested"  # phone, template, params, dedupe_key
+ENTERPRISE_REGISTERED = "enterprise_registered"  # enterprise_id, region_code
+DECLARATION_SUBMITTED = "declaration_submitted"  # declaration_id, enterprise_id, region_code, level, version, resubmission, summary
+DECLARATION_ADVANCED = "declaration_advanced"  # declaration_id, level (the new level), version
+DECLARATION_RETURNED = "declaration_returned"  # declaration_id, enterprise_id, level (or "admin"), reason, sections, version
+DECLARATION_APPROVED = "declaration_approved"  # declaration_id, enterprise_id, reason, version
+DECLARATION_REJECTED = "declaration_rejected"  # declaration_id, enterprise_id, reason, version
+TENANT_SUBMITTED = "tenant_submitted"  # declaration_id, tenant_entry_id
+
 # (source service, event type) -> consumer services. A consumer's queue is
 # declared durable by the setup step before anything publishes (see
 # services.common.setup), so an event waits even for a consumer that has
 # never started.
-EVENTS = {}
+EVENTS = {
+    (ACCOUNTS, SMS_REQUESTED): (NOTIFY,),
+    (ACCOUNTS, ENTERPRISE_REGISTERED): (),
+    (DECLARATIONS, SMS_REQUESTED): (NOTIFY,),
+    (DECLARATIONS, DECLARATION_SUBMITTED): (REVIEW,),
+    (REVIEW, DECLARATION_ADVANCED): (DECLARATIONS,),
+    (REVIEW, DECLARATION_RETURNED): (DECLARATIONS, TENANTS),
+    (REVIEW, DECLARATION_APPROVED): (DECLARATIONS,),
+    (REVIEW, DECLARATION_REJECTED): (DECLARATIONS,),
+    (TENANTS, TENANT_SUBMITTED): (),
+}
+
+# A return by a platform admin (FAQ 2.7) names this instead of a level.
+ADMIN_RETURN_LEVEL = "admin"
+
+# --- SMS templates (rendered by notify; asked for by accounts/declarations) ---
+SMS_VERIFICATION_CODE = "verification_code"  # params: code, minutes
+SMS_USERNAME_REMINDER = "username_reminder"  # params: username
+SMS_DECLARATION_SUBMITTED = "declaration_submitted"  # params: base_name, reference
+SMS_DECLARATION_RETURNED = "declaration_returned"  # params: reason
+SMS_DECLARATION_APPROVED = "declaration_approved"  # params: base_name
+SMS_DECLARATION_REJECTED = "declaration_rejected"  # params: reason
+
+# --- declaration states -------------------------------------------------------
+DRAFT = "draft"
+PENDING_COUNTY = "pending_county"
+PENDING_CITY = "pending_city"
+PENDING_PROVINCE = "pending_province"
+RETURNED = "returned"
+APPROVED = "approved"
+REJECTED = "rejected"
+STATE_LABELS = {
+    DRAFT: "填报中",
+    PENDING_COUNTY: "待区县审核",
+    PENDING_CITY: "待设区市审核",
+    PENDING_PROVINCE: "待省级审核",
+    RETURNED: "已退回",
+    APPROVED: "已认定",
+    REJECTED: "未通过",
+}
+PENDING_STATE_OF_LEVEL = {COUNTY: PENDING_COUNTY, CITY: PENDING_CITY, PROVINCE: PENDING_PROVINCE}
 
 # --- configuration: environment variable names ----------------------------
 ENV_APP_ENV = "APP_ENV"  # "development" (default) or "production"
@@ -60,6 +109,12 @@ ENV_RPC_TIMEOUT = "RPC_TIMEOUT"  # seconds a gateway RPC may take
 ENV_GATEWAY_HOST = "GATEWAY_HOST"
 ENV_GATEWAY_PORT = "GATEWAY_PORT"
 ENV_VAR_DIR = "VAR_DIR"  # where the embedded SQLite files and blobs live
+ENV_BLOB_BACKEND = "BLOB_BACKEND"  # "local" (default, BLOB_DIR) or "s3"
+ENV_S3_ENDPOINT_URL = "S3_ENDPOINT_URL"  # S3-compatible server (MinIO); empty for AWS itself
+ENV_S3_BUCKET = "S3_BUCKET"
+ENV_S3_ACCESS_KEY = "S3_ACCESS_KEY"
+ENV_S3_SECRET_KEY = "S3_SECRET_KEY"
+ENV_S3_REGION = "S3_REGION"
 
 
 def service_database_env(service):
