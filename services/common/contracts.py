@@ -115,6 +115,14 @@ ENV_S3_BUCKET = "S3_BUCKET"
 ENV_S3_ACCESS_KEY = "S3_ACCESS_KEY"
 ENV_S3_SECRET_KEY = "S3_SECRET_KEY"
 ENV_S3_REGION = "S3_REGION"
+# Event delivery tuning (defaults in services.common.outbox and .events).
+ENV_OUTBOX_RELAY_INTERVAL = "OUTBOX_RELAY_INTERVAL"  # seconds between relay sweeps
+ENV_OUTBOX_RELAY_GRACE = "OUTBOX_RELAY_GRACE"  # seconds a fresh row is left to the after-commit publish
+ENV_OUTBOX_RELAY_MAX_BACKOFF = "OUTBOX_RELAY_MAX_BACKOFF"  # cap of the relay's wait after broker errors
+ENV_EVENT_RETRY_DELAY = "EVENT_RETRY_DELAY"  # seconds before a failed handler's first retry (doubles)
+ENV_EVENT_RETRY_MAX_DELAY = "EVENT_RETRY_MAX_DELAY"  # cap of the retry delay
+ENV_EVENT_MAX_ATTEMPTS = "EVENT_MAX_ATTEMPTS"  # tries before a message is parked
+ENV_EVENT_POLL_INTERVAL = "EVENT_POLL_INTERVAL"  # seconds between sweeps for due retries
 
 
 def service_database_env(service):
