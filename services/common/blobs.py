@@ -83,5 +83,117 @@ class LocalBlobStore:
             raise BlobNotFound(src)
 
 
+class S3BlobStore:
+    """The same interface on an S3-compatible bucket (MinIO, or S3 itself),
+    shared by every replica whatever host it runs on."""
+
+    def __init__(self, bucket, endpoint_url=None, access_key=None, secret_key=None, region=None):
+        import boto3
+        from botocore.config import Config
+
+        self.bucket = bucket
+        self.client = boto3.client(
+            "s3",
+            endpoint_url=endpoint_url or None,
+            aws_access_key_id=access_key or None,
+            aws_secret_access_key=secret_key or None,
+            region_name=region or None,
+            config=Config(
+                s3={"addressing_style": "path"},
+                retries={"max_attempts": 3, "mode": "standard"},
+                connect_timeout=5,
+                read_timeout=30,
+            ),
+        )
+
+    @staticmethod
+    def _missing(exc):
+        from botocore.exceptions import ClientError
+
+        if not isinstance(exc, ClientError):
+            return False
+        error = exc.response.get("Error", {})
+        status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+        return error.get("Code") in ("NoSuchKey", "404", "NotFound") or status == 404
+
+    def ensure(self):
+        """Create the bucket if it does not exist yet (the setup step)."""
+        from botocore.exceptions import ClientError
+
+        try:
+            self.client.head_bucket(Bucket=self.bucket)
+        except ClientError:
+            self.client.create_bucket(Bucket=self.bucket)
+
+    def put(self, key, data, content_type="application/octet-stream"):
+        meta = describe(check_key(key), data, content_type)
+        self.client.put_object(
+            Bucket=self.bucket, Key=key, Body=data, ContentType=content_type,
+            Metadata={"sha256": meta["sha256"]},
+        )
+        return meta
+
+    def get(self, key):
+        try:
+            return self.client.get_object(Bucket=self.bucket, Key=check_key(key))["Body"].read()
+        except Exception as exc:
+            if self._missing(exc):
+                raise BlobNotFound(key)
+            raise
+
+    def exists(self, key):
+        try:
+            self.client.head_object(Bucket=self.bucket, Key=check_key(key))
+        except Exception as exc:
+            if self._missing(exc):
+                return False
+            raise
+        return True
+
+    def delete(self, key):
+        self.client.delete_object(Bucket=self.bucket, Key=check_key(key))
+
+    def move(self, src, dst):
+        try:
+            self.client.copy_object(
+                Bucket=self.bucket, Key=check_key(dst),
+                CopySource={"Bucket": self.bucket, "Key": check_key(src)},
+                MetadataDirective="COPY",
+            )
+        except Exception as exc:
+            if self._missing(exc):
+                raise BlobNotFound(src)
+            raise
+        self.client.delete_object(Bucket=self.bucket, Key=src)
+
+
 def blob_store(config=None):
+    """The configured store: BLOB_BACKEND=local (default) or s3."""
+    if cfg.blob_backend(config) == "s3":
+        s3 = cfg.s3_settings(config)
+        return S3BlobStore(
+            s3["bucket"], endpoint_url=s3["endpoint_url"], access_key=s3["access_key"],
+            secret_key=s3["secret_key"], region=s3["region"],
+        )
     return LocalBlobStore(cfg.blob_dir(config))
+
+
+def main(argv=None):
+    """`python -m services.common.blobs ensure`: make the configured store
+    ready (create the bucket of the S3 backend); part of the setup job."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description=main.__doc__.splitlines()[0])
+    parser.add_argument("command", choices=["ensure"])
+    parser.parse_args(argv)
+    store = blob_store()
+    if hasattr(store, "ensure"):
+        store.ensure()
+    else:
+        cfg.blob_dir().mkdir(parents=True, exist_ok=True)
+    print(f"blob store ready ({cfg.blob_backend()})")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -50,6 +50,29 @@ def blob_dir(config=None):
     return Path(get(c.ENV_BLOB_DIR, config, default=str(var_dir(config) / "blobs")))
 
 
+BLOB_BACKENDS = ("local", "s3")
+
+
+def blob_backend(config=None):
+    """Where blobs live: "local" (a directory, BLOB_DIR) or "s3" (an
+    S3-compatible bucket, needed once replicas run on several hosts)."""
+    backend = (get(c.ENV_BLOB_BACKEND, config, default="local")).lower()
+    if backend not in BLOB_BACKENDS:
+        raise ValueError(f"{c.ENV_BLOB_BACKEND} must be one of {', '.join(BLOB_BACKENDS)}, not {backend!r}")
+    return backend
+
+
+def s3_settings(config=None):
+    """Connection settings of the S3-compatible blob backend."""
+    return {
+        "endpoint_url": get(c.ENV_S3_ENDPOINT_URL, config),
+        "bucket": get(c.ENV_S3_BUCKET, config, default="sme-blobs"),
+        "access_key": get(c.ENV_S3_ACCESS_KEY, config),
+        "secret_key": get(c.ENV_S3_SECRET_KEY, config),
+        "region": get(c.ENV_S3_REGION, config, default="us-east-1"),
+    }
+
+
 def rpc_timeout(config=None):
     return float(get(c.ENV_RPC_TIMEOUT, config))
 
