@@ -12,6 +12,9 @@ if os.environ.get("SME_BROWSER_TESTS") != "1":
 
     eventlet.monkey_patch()
 
+# Browser tests run only in their own, unpatched process (`make test-browser`).
+collect_ignore = [] if os.environ.get("SME_BROWSER_TESTS") == "1" else ["browser"]
+
 import uuid  # noqa: E402
 
 import pytest  # noqa: E402
