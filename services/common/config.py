@@ -101,6 +101,8 @@ def check_production(config=None):
     for name in (c.ENV_SECRET_KEY, c.ENV_PRINCIPAL_SECRET):
         if get(name, config) == DEV_SECRET:
             problems.append(f"{name} must be set to a secret of its own in production")
+    if (get(c.ENV_SMS_PROVIDER, config, default="console")).lower() != "http":
+        problems.append(f"{c.ENV_SMS_PROVIDER} must be http in production (console is for development)")
     return problems
 
 

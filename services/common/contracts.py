@@ -123,6 +123,18 @@ ENV_EVENT_RETRY_DELAY = "EVENT_RETRY_DELAY"  # seconds before a failed handler's
 ENV_EVENT_RETRY_MAX_DELAY = "EVENT_RETRY_MAX_DELAY"  # cap of the retry delay
 ENV_EVENT_MAX_ATTEMPTS = "EVENT_MAX_ATTEMPTS"  # tries before a message is parked
 ENV_EVENT_POLL_INTERVAL = "EVENT_POLL_INTERVAL"  # seconds between sweeps for due retries
+# SMS sending (services.notify).
+ENV_SMS_PROVIDER = "SMS_PROVIDER"  # "console" (default; development only) or "http"
+ENV_SMS_HTTP_URL = "SMS_HTTP_URL"  # endpoint of the JSON-over-HTTP SMS gateway
+ENV_SMS_APP_KEY = "SMS_APP_KEY"  # sent in a header with every request
+ENV_SMS_APP_SECRET = "SMS_APP_SECRET"  # HMAC-SHA256 key of the request signature
+ENV_SMS_TIMEOUT = "SMS_TIMEOUT"  # seconds to connect and to read the gateway's answer
+ENV_SMS_PER_PHONE_PER_MINUTE = "SMS_PER_PHONE_PER_MINUTE"  # messages one phone may get in a minute
+ENV_SMS_PER_PHONE_PER_DAY = "SMS_PER_PHONE_PER_DAY"  # messages one phone may get in 24 hours
+ENV_SMS_MAX_ATTEMPTS = "SMS_MAX_ATTEMPTS"  # sends of one message before it is given up
+ENV_SMS_RETRY_DELAY = "SMS_RETRY_DELAY"  # seconds before the first retry (doubles each time)
+ENV_SMS_RETRY_MAX_DELAY = "SMS_RETRY_MAX_DELAY"  # cap of the retry delay
+ENV_SMS_POLL_INTERVAL = "SMS_POLL_INTERVAL"  # seconds between sweeps for messages due
 
 
 def service_database_env(service):
