@@ -1,0 +1,37 @@
+"""The orchestrators' health probe (`python -m services.common.probe`): exit 0
+when the service answers its health RPC, 1 when no instance does or the
+broker cannot be reached."""
+import pytest
+
+from services.common import contracts as c
+from services.common import probe
+from services.tenants.service import TenantsService
+
+
+@pytest.fixture
+def broker(monkeypatch, config):
+    monkeypatch.setenv(c.ENV_AMQP_URI, config["AMQP_URI"])
+    return config
+
+
+def test_a_running_service_is_healthy(container_factory, broker, capsys):
+    container = container_factory(TenantsService, broker)
+    container.start()
+    assert probe.main([c.TENANTS, "--timeout", "5"]) == 0
+    assert "tenants: ok" in capsys.readouterr().out
+
+
+def test_a_service_that_does_not_run_is_unhealthy(broker, capsys):
+    assert probe.main([c.TENANTS, "--timeout", "1"]) == 1
+    assert "unhealthy" in capsys.readouterr().err
+
+
+def test_an_unreachable_broker_is_unhealthy(monkeypatch, capsys):
+    monkeypatch.setenv(c.ENV_AMQP_URI, "amqp://guest:guest@127.0.0.1:1/")
+    assert probe.main([c.ACCOUNTS, "--timeout", "1"]) == 1
+    assert "unhealthy" in capsys.readouterr().err
+
+
+def test_only_known_services_can_be_probed():
+    with pytest.raises(SystemExit):
+        probe.main(["billing"])
