@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from flask import Flask, g
 
-from gateway import errors, health
+from gateway import auth, csrf, errors, health
 from gateway.rpc import RpcClient
 from services.common import config as cfg
 from services.common import contracts as c
@@ -46,6 +46,8 @@ def create_app(config=None):
     app.register_blueprint(api_bp, url_prefix="/api")
     app.add_url_rule("/healthz", view_func=health.healthz)
     errors.register(app)
+    auth.init_app(app)  # g.principal / g.account from the session cookie
+    csrf.init_app(app)  # after auth: every POST/PUT/PATCH/DELETE needs the token
 
     @app.context_processor
     def labels():

@@ -1,9 +1,15 @@
 """The reviewer and admin console."""
 from flask import Blueprint, render_template
 
+from gateway.auth import staff_required
+
 bp = Blueprint("console", __name__)
 
 
 @bp.get("/")
+@staff_required()
 def home():
     return render_template("console/home.html")
+
+
+from gateway.console import staff  # noqa: E402,F401  (registers login and staff pages)

@@ -7,3 +7,6 @@ bp = Blueprint("portal", __name__)
 @bp.get("/")
 def home():
     return render_template("portal/home.html")
+
+
+from gateway.portal import accounts  # noqa: E402,F401  (registers the account pages)

@@ -1,0 +1,132 @@
+"""Console login and the admin's staff pages (人员管理)."""
+from flask import flash, g, redirect, render_template, request, url_for
+
+from gateway import auth, rpc
+from gateway.auth import staff_required
+from gateway.console import bp
+from services.common import contracts as c
+from services.common import regions
+from services.common.errors import Conflict, Forbidden, RateLimited, Unauthenticated, ValidationFailed
+
+KINDS = {c.REVIEWER: "审核人员", c.ADMIN: "管理员"}
+LEVELS = {c.COUNTY: "区县", c.CITY: "设区市", c.PROVINCE: "省级"}
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    next_url = auth.safe_next(request.values.get("next"), url_for("console.home"))
+    error = None
+    username = ""
+    if request.method == "POST":
+        username = request.form.get("username", "").strip()
+        password = request.form.get("password", "")
+        if not username or not password:
+            error = "请填写用户名和密码"
+        else:
+            try:
+                result = rpc(c.ACCOUNTS, "login", username, password, "staff", request.remote_addr or "")
+            except (Unauthenticated, Forbidden, RateLimited) as exc:
+                error = exc.message
+            else:
+                old = auth.session_token()
+                if old:
+                    rpc(c.ACCOUNTS, "logout", old)
+                return auth.start_session(redirect(next_url), result["token"])
+    status = 200 if error is None else 401
+    return render_template("console/login.html", error=error, username=username, next=next_url), status
+
+
+def _region_choices():
+    choices = [(regions.PROVINCE, "江苏省")]
+    for city in regions.tree():
+        choices.append((city["code"], city["name"]))
+        for county in city["counties"]:
+            choices.append((county["code"], f"{city['name']} · {county['name']}"))
+    return choices
+
+
+@bp.get("/staff")
+@staff_required(c.ADMIN)
+def staff_list():
+    people = rpc(c.ACCOUNTS, "list_staff")
+    return render_template("console/staff_list.html", people=people, active="staff")
+
+
+@bp.route("/staff/new", methods=["GET", "POST"])
+@staff_required(c.ADMIN)
+def staff_new():
+    values, errors, summary = {}, {}, None
+    if request.method == "POST":
+        values = {k: request.form.get(k, "").strip() for k in ("username", "name", "kind", "level", "region_code")}
+        password = request.form.get("password", "")
+        try:
+            rpc(
+                c.ACCOUNTS,
+                "create_staff",
+                values["username"],
+                password,
+                values["name"],
+                values["kind"],
+                values["level"] or None,
+                values["region_code"] or None,
+            )
+        except ValidationFailed as exc:
+            summary, errors = exc.message, exc.errors
+        except Conflict as exc:
+            summary, errors = exc.message, {"username": exc.message}
+        else:
+            flash(f"已创建人员账号：{values['username']}", "info")
+            return redirect(url_for("console.staff_list"))
+    status = 422 if summary else 200
+    return (
+        render_template(
+            "console/staff_new.html",
+            values=values,
+            errors=errors,
+            summary=summary,
+            kinds=KINDS,
+            levels=LEVELS,
+            region_choices=_region_choices(),
+            active="staff",
+        ),
+        status,
+    )
+
+
+@bp.post("/staff/<account_id>/disable")
+@staff_required(c.ADMIN)
+def staff_disable(account_id):
+    disabled = request.form.get("disabled", "1") == "1"
+    try:
+        person = rpc(c.ACCOUNTS, "set_staff_disabled", account_id, disabled)
+    except ValidationFailed as exc:
+        flash(exc.message, "error")
+    else:
+        flash(f"已{'停用' if disabled else '启用'}：{person['username']}", "info")
+    return redirect(url_for("console.staff_list"))
+
+
+@bp.route("/staff/<account_id>/password", methods=["GET", "POST"])
+@staff_required(c.ADMIN)
+def staff_password(account_id):
+    people = {p["id"]: p for p in rpc(c.ACCOUNTS, "list_staff")}
+    person = people.get(account_id)
+    if person is None:
+        return redirect(url_for("console.staff_list"))
+    error = None
+    if request.method == "POST":
+        password = request.form.get("password", "")
+        if password != request.form.get("password2", ""):
+            error = "两次输入的密码不一致"
+        else:
+            try:
+                rpc(c.ACCOUNTS, "reset_staff_password", account_id, password)
+            except ValidationFailed as exc:
+                error = exc.message
+            else:
+                flash(f"已重置密码：{person['username']}（该人员需用新密码重新登录）", "info")
+                return redirect(url_for("console.staff_list"))
+    return (
+        render_template("console/staff_password.html", person=person, error=error, active="staff"),
+        422 if error else 200,
+    )

@@ -1,0 +1,81 @@
+"""登录: username and password, throttled after repeated failures.
+
+Five failures for a username within fifteen minutes throttle it until the
+oldest of them is fifteen minutes old; the message gives the wait. The same
+message answers an unknown username and a wrong password.
+"""
+import datetime as dt
+import math
+
+from sqlalchemy import delete, func, select
+
+from services.accounts import passwords, sessions
+from services.accounts.models import Account, LoginFailure
+from services.common.errors import Forbidden, RateLimited, Unauthenticated
+
+MAX_FAILURES = 5
+WINDOW = dt.timedelta(minutes=15)
+WRONG = "用户名或密码错误"
+DISABLED = "该账号已停用，请联系平台管理员"
+
+
+def normalise_username(username):
+    return (username or "").strip().lower()
+
+
+def throttled_for(session, username, now):
+    """Seconds until the username may try again (0 when it may now)."""
+    since = now - WINDOW
+    rows = session.scalars(
+        select(LoginFailure.at)
+        .where(LoginFailure.username == username, LoginFailure.at > since)
+        .order_by(LoginFailure.at.desc())
+        .limit(MAX_FAILURES)
+    ).all()
+    if len(rows) < MAX_FAILURES:
+        return 0
+    oldest = rows[-1]
+    return max(1, math.ceil((oldest + WINDOW - now).total_seconds()))
+
+
+def wait_message(seconds):
+    minutes = max(1, math.ceil(seconds / 60))
+    return f"密码错误次数过多，请{minutes}分钟后再试"
+
+
+def authenticate(session, username, password, kinds, ip=None, now=None):
+    """The account (of one of `kinds`) for the credentials; raises
+    RateLimited, Unauthenticated or Forbidden."""
+    now = now or sessions.utcnow()
+    username = normalise_username(username)
+    wait = throttled_for(session, username, now)
+    if wait:
+        raise RateLimited(wait_message(wait), wait)
+    account = session.scalars(select(Account).where(Account.username == username)).first()
+    if account is None or account.kind not in kinds:
+        passwords.burn()
+        ok = False
+    else:
+        ok = passwords.verify(account.password_hash, password)
+    if not ok:
+        session.add(LoginFailure(username=username, ip=(ip or "")[:64] or None, at=now))
+        # The failure must count although the call fails: the worker's
+        # transaction is rolled back when it raises, so commit it here.
+        session.commit()
+        wait = throttled_for(session, username, now)
+        if wait:
+            raise RateLimited(wait_message(wait), wait)
+        raise Unauthenticated(WRONG)
+    if account.disabled:
+        raise Forbidden(DISABLED)
+    session.execute(delete(LoginFailure).where(LoginFailure.username == username))
+    return account
+
+
+def failure_count(session, username, now=None):
+    now = now or sessions.utcnow()
+    return session.scalar(
+        select(func.count()).select_from(LoginFailure).where(
+            LoginFailure.username == normalise_username(username), LoginFailure.at > now - WINDOW
+        )
+    )

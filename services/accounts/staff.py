@@ -1,0 +1,125 @@
+"""Staff accounts: reviewers (level and region) and admins."""
+import re
+import uuid
+
+from sqlalchemy import select
+
+from services.accounts import passwords, sessions
+from services.accounts.models import Account
+from services.common import contracts as c
+from services.common import regions
+from services.common.errors import Conflict, NotFound, ValidationFailed
+
+USERNAME_RULE = "用户名为4至20位字母、数字或下划线，以字母开头"
+_USERNAME = re.compile(r"^[a-z][a-z0-9_]{3,19}$")
+STAFF_KINDS = (c.REVIEWER, c.ADMIN)
+LEVEL_LABELS = {c.COUNTY: "区县", c.CITY: "设区市", c.PROVINCE: "省级"}
+KIND_LABELS = {c.REVIEWER: "审核人员", c.ADMIN: "管理员"}
+
+
+def username_error(username):
+    return None if _USERNAME.match(username or "") else USERNAME_RULE
+
+
+def region_error(level, region_code):
+    """A reviewer's region must match its level."""
+    if level == c.COUNTY and not regions.is_county(region_code or ""):
+        return "区县级审核人员请选择区县"
+    if level == c.CITY and not regions.is_city(region_code or ""):
+        return "设区市级审核人员请选择设区市"
+    if level == c.PROVINCE and region_code != regions.PROVINCE:
+        return "省级审核人员的地区为江苏省（320000）"
+    return None
+
+
+def view(account):
+    return {
+        "id": account.id,
+        "username": account.username,
+        "name": account.display_name,
+        "kind": account.kind,
+        "kind_label": KIND_LABELS.get(account.kind, account.kind),
+        "level": account.level,
+        "level_label": LEVEL_LABELS.get(account.level, ""),
+        "region_code": account.region_code,
+        "region_name": regions.full_name(account.region_code) if account.region_code else "",
+        "disabled": account.disabled,
+        "created_at": account.created_at.isoformat(),
+    }
+
+
+def create(session, username, password, name, kind, level=None, region_code=None, now=None):
+    username = (username or "").strip().lower()
+    name = (name or "").strip()
+    region_code = (region_code or "").strip() or None
+    errors = {}
+    if username_error(username):
+        errors["username"] = USERNAME_RULE
+    if passwords.strength_error(password):
+        errors["password"] = passwords.strength_error(password)
+    if not name or len(name) > 50:
+        errors["name"] = "请填写姓名（50字以内）"
+    if kind not in STAFF_KINDS:
+        errors["kind"] = "请选择角色"
+    if kind == c.REVIEWER:
+        if level not in c.LEVELS:
+            errors["level"] = "请选择审核级别"
+        else:
+            message = region_error(level, region_code)
+            if message:
+                errors["region_code"] = message
+    else:
+        level, region_code = None, None
+    if errors:
+        raise ValidationFailed("填写内容有误，请按提示修改", errors)
+    if session.scalars(select(Account.id).where(Account.username == username)).first():
+        raise Conflict("用户名已存在，请更换用户名")
+    account = Account(
+        id=str(uuid.uuid4()),
+        kind=kind,
+        username=username,
+        password_hash=passwords.hash_password(password),
+        display_name=name,
+        region_code=region_code,
+        level=level,
+        disabled=False,
+        created_at=now or sessions.utcnow(),
+    )
+    session.add(account)
+    session.flush()
+    return view(account)
+
+
+def listing(session):
+    rows = session.scalars(
+        select(Account).where(Account.kind.in_(STAFF_KINDS)).order_by(Account.created_at)
+    ).all()
+    return [view(a) for a in rows]
+
+
+def _get(session, account_id):
+    account = session.get(Account, account_id)
+    if account is None or account.kind not in STAFF_KINDS:
+        raise NotFound("未找到该人员")
+    return account
+
+
+def set_disabled(session, account_id, disabled, acting_id):
+    account = _get(session, account_id)
+    if account.id == acting_id and disabled:
+        raise ValidationFailed("不能停用自己的账号", {})
+    account.disabled = bool(disabled)
+    if disabled:
+        sessions.end_all(session, account.id)
+    return view(account)
+
+
+def reset_password(session, account_id, password):
+    account = _get(session, account_id)
+    message = passwords.strength_error(password)
+    if message:
+        raise ValidationFailed(message, {"password": message})
+    account.password_hash = passwords.hash_password(password)
+    account.password_changed_at = sessions.utcnow()
+    sessions.end_all(session, account.id)
+    return view(account)
