@@ -15,6 +15,22 @@ SERVICES = (ACCOUNTS, DECLARATIONS, TENANTS, REVIEW, NOTIFY)
 # --- RPC methods every service exposes ------------------------------------
 RPC_HEALTH = "health"  # public: {"service": name, "ok": True, "database": True}
 
+# tenants (QR intake): the enterprise's link, the declaration's roll-up, and
+# the public ones the anonymous intake pages call with the signed link token.
+TENANTS_OPEN_LINK = "open_link"  # (declaration_id, base_name, batch_closes_at, renew=False) -> link status with token, url_path
+TENANTS_REVOKE_LINK = "revoke_link"  # (declaration_id)
+TENANTS_LINK_STATUS = "link_status"  # (declaration_id)
+TENANTS_CLOSE_INTAKE = "close_intake"  # (declaration_id) -> totals; called at 提交
+TENANTS_REOPEN_INTAKE = "reopen_intake"  # (declaration_id); when 提交's checks fail
+TENANTS_TOTALS = "totals"  # (declaration_id) -> count, small_micro_count, small_micro_share, employees, revenue, ...
+TENANTS_LIST_ENTRIES = "list_entries"  # (declaration_id)
+TENANTS_GET_ENTRY = "get_entry"  # (declaration_id, entry_id)
+TENANTS_EXCLUDE_ENTRY = "exclude_entry"  # (declaration_id, entry_id, reason)
+TENANTS_REOPEN_ENTRY = "reopen_entry"  # (declaration_id, entry_id)
+TENANTS_INTAKE_CONTEXT = "intake_context"  # public: (token, device_id)
+TENANTS_SAVE_INTAKE_STEP = "save_intake_step"  # public: (token, step, data, device_id)
+TENANTS_SUBMIT_INTAKE = "submit_intake"  # public: (token, device_id)
+
 # --- review levels --------------------------------------------------------
 COUNTY = "county"
 CITY = "city"

@@ -1,4 +1,69 @@
-"""Tables of the tenants service."""
+"""Tables of the tenants service: intake links, tenant entries and the drafts
+of tenants still filling the form."""
+from sqlalchemy import JSON, Boolean, Column, DateTime, Integer, String, Text, UniqueConstraint
+
 from services.common.db import declarative_base
 
 Base = declarative_base()
+
+# Entry states
+SUBMITTED = "submitted"
+REOPENED = "reopened"  # the enterprise reopened it; the tenant corrects it via the link
+EXCLUDED = "excluded"  # the enterprise left it out of the declaration, with a reason
+ENTRY_STATES = {SUBMITTED: "已提交", REOPENED: "待修改", EXCLUDED: "已排除"}
+
+
+class IntakeLink(Base):
+    """The QR link of one declaration. A token is valid while its nonce is the
+    current one (revoking clears it; a new link gets a new nonce and serial)
+    and before `expires_at` (the batch's closing)."""
+
+    __tablename__ = "intake_links"
+
+    declaration_id = Column(String(64), primary_key=True)
+    enterprise_id = Column(String(64), nullable=False)  # the owner, from the principal
+    base_name = Column(String(200), nullable=False, default="")
+    expires_at = Column(DateTime(timezone=True))
+    serial = Column(Integer, nullable=False, default=0)  # link version, 1 for the first link
+    nonce = Column(String(32))  # None: no active link
+    revoked_at = Column(DateTime(timezone=True))
+    intake_closed = Column(Boolean, nullable=False, default=False)  # closed at 提交
+    closed_at = Column(DateTime(timezone=True))
+    created_at = Column(DateTime(timezone=True), nullable=False)
+    updated_at = Column(DateTime(timezone=True), nullable=False)
+
+
+class TenantEntry(Base):
+    """One tenant company of one declaration (one per credit code)."""
+
+    __tablename__ = "tenant_entries"
+    __table_args__ = (UniqueConstraint("declaration_id", "credit_code"),)
+
+    id = Column(String(36), primary_key=True)
+    declaration_id = Column(String(64), nullable=False, index=True)
+    credit_code = Column(String(18), nullable=False)
+    company_name = Column(String(200), nullable=False)
+    size = Column(String(10), nullable=False)
+    state = Column(String(20), nullable=False)
+    data = Column(JSON, nullable=False)  # {step: {field: value}}
+    reference = Column(String(20), nullable=False)
+    device_id = Column(String(64))
+    submissions = Column(Integer, nullable=False, default=1)
+    first_submitted_at = Column(DateTime(timezone=True), nullable=False)
+    submitted_at = Column(DateTime(timezone=True), nullable=False)
+    reopened_at = Column(DateTime(timezone=True))
+    excluded_at = Column(DateTime(timezone=True))
+    excluded_reason = Column(Text)
+    updated_at = Column(DateTime(timezone=True), nullable=False)
+
+
+class IntakeDraft(Base):
+    """What a tenant typed so far, per device, saved at each step."""
+
+    __tablename__ = "intake_drafts"
+
+    declaration_id = Column(String(64), primary_key=True)
+    device_id = Column(String(64), primary_key=True)
+    data = Column(JSON, nullable=False)  # {step: {field: value}}
+    entry_id = Column(String(36))  # set when correcting a reopened entry
+    updated_at = Column(DateTime(timezone=True), nullable=False)

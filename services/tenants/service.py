@@ -1,8 +1,12 @@
-"""The tenants service: entrypoints only; the domain logic lives in plain modules."""
+"""The tenants service: entrypoints only; the domain logic lives in
+services.tenants.intake."""
+from nameko.dependency_providers import Config
+
 from services.common import contracts as c
 from services.common import health
 from services.common.db import Database
 from services.common.entrypoints import Caller, rpc
+from services.tenants import intake
 
 
 class TenantsService:
@@ -10,7 +14,68 @@ class TenantsService:
 
     db = Database(c.TENANTS)
     caller = Caller()
+    config = Config()  # the container's config: the link tokens' secret
 
     @rpc(public=True)
     def health(self):
         return health.check(self.name, self.db)
+
+    # --- the enterprise's QR link -------------------------------------------------
+
+    @rpc
+    def open_link(self, declaration_id, base_name, batch_closes_at=None, renew=False):
+        return intake.open_link(
+            self.db.session, self.caller, declaration_id, base_name, batch_closes_at, self.config, renew
+        )
+
+    @rpc
+    def revoke_link(self, declaration_id):
+        return intake.revoke_link(self.db.session, self.caller, declaration_id, self.config)
+
+    @rpc
+    def link_status(self, declaration_id):
+        return intake.link_status(self.db.session, self.caller, declaration_id, self.config)
+
+    # --- the declaration's roll-up ------------------------------------------------
+
+    @rpc
+    def close_intake(self, declaration_id):
+        return intake.close_intake(self.db.session, self.caller, declaration_id)
+
+    @rpc
+    def reopen_intake(self, declaration_id):
+        return intake.reopen_intake(self.db.session, self.caller, declaration_id)
+
+    @rpc
+    def totals(self, declaration_id):
+        return intake.totals(self.db.session, self.caller, declaration_id)
+
+    @rpc
+    def list_entries(self, declaration_id):
+        return intake.list_entries(self.db.session, self.caller, declaration_id)
+
+    @rpc
+    def get_entry(self, declaration_id, entry_id):
+        return intake.get_entry(self.db.session, self.caller, declaration_id, entry_id)
+
+    @rpc
+    def exclude_entry(self, declaration_id, entry_id, reason):
+        return intake.exclude_entry(self.db.session, self.caller, declaration_id, entry_id, reason)
+
+    @rpc
+    def reopen_entry(self, declaration_id, entry_id):
+        return intake.reopen_entry(self.db.session, self.caller, declaration_id, entry_id)
+
+    # --- the tenant's pages (anonymous; the signed link token is the key) ---------
+
+    @rpc(public=True)
+    def intake_context(self, token, device_id):
+        return intake.intake_context(self.db.session, token, device_id, self.config)
+
+    @rpc(public=True)
+    def save_intake_step(self, token, step, data, device_id):
+        return intake.save_step(self.db.session, token, step, data, device_id, self.config)
+
+    @rpc(public=True)
+    def submit_intake(self, token, device_id):
+        return intake.submit(self.db.session, token, device_id, self.db.dispatch, self.config)

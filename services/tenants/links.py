@@ -1,0 +1,114 @@
+"""Signed intake-link tokens.
+
+A token is `<base64url(json)>.<base64url(hmac)>`; the JSON holds the
+declaration id, the link's serial and nonce, and its expiry (the batch's
+closing). The HMAC key is derived from PRINCIPAL_SECRET for this purpose only,
+so a link token is never a principal and the other way round. The signature
+makes a token unguessable and untamperable; the nonce, compared with the one
+stored for the declaration, makes revocation immediate.
+"""
+import base64
+import datetime as dt
+import hashlib
+import hmac
+import json
+import re
+import secrets
+
+from services.common import config as cfg
+from services.common import contracts as c
+from services.common.errors import BadState, NotFound
+
+CHINA = dt.timezone(dt.timedelta(hours=8))
+MAC_BYTES = 16
+INVALID_MESSAGE = "二维码链接无效，请重新扫描基地提供的二维码"
+REVOKED_MESSAGE = "此二维码已失效，请向基地索取新的二维码"
+EXPIRED_MESSAGE = "本批次申报已截止，入驻企业信息填报已关闭"
+_TOKEN = re.compile(r"^[A-Za-z0-9_-]{10,400}\.[A-Za-z0-9_-]{10,100}$")
+
+
+def _b64(data):
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def _unb64(text):
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def _key(config=None):
+    master = cfg.get(c.ENV_PRINCIPAL_SECRET, config).encode()
+    return hmac.new(master, b"tenants/intake-link/v1", hashlib.sha256).digest()
+
+
+def new_nonce():
+    return secrets.token_urlsafe(12)
+
+
+def utc(moment):
+    """A timezone-aware UTC datetime (SQLite hands back naive UTC ones)."""
+    if moment is None:
+        return None
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=dt.timezone.utc)
+    return moment.astimezone(dt.timezone.utc)
+
+
+def parse_closing(value):
+    """The moment a batch closes, from a datetime, an ISO datetime string, or a
+    date (then 23:59:59 Asia/Shanghai of that day). Naive times are Beijing time."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.datetime):
+        moment = value
+    elif isinstance(value, dt.date):
+        moment = dt.datetime.combine(value, dt.time(23, 59, 59))
+    else:
+        text = str(value).strip()
+        try:
+            if len(text) == 10:
+                moment = dt.datetime.combine(dt.date.fromisoformat(text), dt.time(23, 59, 59))
+            else:
+                moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except ValueError:
+            raise BadState(f"批次截止时间格式不正确：{text}")
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=CHINA)
+    return moment.astimezone(dt.timezone.utc)
+
+
+def sign(declaration_id, serial, nonce, expires_at, config=None):
+    body = {"d": declaration_id, "s": serial, "n": nonce}
+    if expires_at is not None:
+        body["e"] = int(utc(expires_at).timestamp())
+    raw = _b64(json.dumps(body, separators=(",", ":"), sort_keys=True).encode())
+    mac = hmac.new(_key(config), raw.encode(), hashlib.sha256).digest()[:MAC_BYTES]
+    return raw + "." + _b64(mac)
+
+
+def read(token, config=None, now=None):
+    """The token's claims {declaration_id, serial, nonce, expires_at}.
+    NotFound when malformed or tampered, BadState when expired."""
+    if not isinstance(token, str) or not _TOKEN.match(token):
+        raise NotFound(INVALID_MESSAGE)
+    raw, _, mac = token.partition(".")
+    expected = hmac.new(_key(config), raw.encode(), hashlib.sha256).digest()[:MAC_BYTES]
+    try:
+        given = _unb64(mac)
+        body = json.loads(_unb64(raw))
+    except (ValueError, TypeError):
+        raise NotFound(INVALID_MESSAGE)
+    if not hmac.compare_digest(expected, given):
+        raise NotFound(INVALID_MESSAGE)
+    if not isinstance(body, dict) or not isinstance(body.get("d"), str):
+        raise NotFound(INVALID_MESSAGE)
+    expires_at = None
+    if body.get("e") is not None:
+        expires_at = dt.datetime.fromtimestamp(int(body["e"]), dt.timezone.utc)
+        if (now or dt.datetime.now(dt.timezone.utc)) >= expires_at:
+            raise BadState(EXPIRED_MESSAGE)
+    return {
+        "declaration_id": body["d"],
+        "serial": body.get("s"),
+        "nonce": body.get("n"),
+        "expires_at": expires_at,
+    }

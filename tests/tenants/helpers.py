@@ -1,0 +1,58 @@
+"""Shared by the tenants tests: principals, a complete entry, a tenant client."""
+import secrets
+
+from nameko.standalone.rpc import ServiceRpcProxy
+
+from services.common import contracts as c
+from services.common import principal as principals
+from services.tenants import steps
+from tests.support.identifiers import credit_code
+
+OWNER = principals.Principal(kind=c.ENTERPRISE, id="ent-owner", region_code="320102")
+OTHER = principals.Principal(kind=c.ENTERPRISE, id="ent-other", region_code="320102")
+REVIEWER = principals.Principal(kind=c.REVIEWER, id="rev-1", region_code="320102", level=c.COUNTY)
+ADMIN = principals.Principal(kind=c.ADMIN, id="adm-1")
+BASE_NAME = "南京玄武创业园"
+
+
+def entry_data(code=None, size="小型", employees=35, revenue="1234.50", name="南京示例科技有限公司"):
+    return {
+        "base": {"move_in_date": "2023-03-01", "leased_area": "120.5"},
+        "basic": {
+            "company_name": name,
+            "credit_code": code or credit_code(),
+            "founded_on": "2021-06-18",
+            "size": size,
+            "industry": steps.INDUSTRIES[8],
+            "contact_name": "王芳",
+            "contact_mobile": "13912345678",
+        },
+        "operations": {
+            "employees": str(employees),
+            "revenue": revenue,
+            "tax": "56.7",
+            "rd_expense": "80",
+            "patents": "3",
+            "software_copyrights": "5",
+            "financing": "0",
+            "qualifications": ["专精特新"],
+        },
+    }
+
+
+def proxy(config, principal=None):
+    """A tenants RPC proxy calling as `principal` (anonymous when None)."""
+    context = {}
+    if principal is not None:
+        context[c.PRINCIPAL_CONTEXT_KEY] = principals.sign(principal, config)
+    return ServiceRpcProxy(c.TENANTS, config, context_data=context)
+
+
+def new_device():
+    return secrets.token_urlsafe(18)
+
+
+def fill(tenants, token, device, data):
+    """Save every step of `data` from `device` (a started tenants proxy)."""
+    for key in steps.STEP_KEYS:
+        tenants.save_intake_step(token, key, data[key], device)
