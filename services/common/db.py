@@ -150,13 +150,32 @@ class Database(DependencyProvider):
 
     def setup(self):
         self.engine = make_engine(self.service_name, self.container.config)
+        self.relay = None
+        self._relay_thread = None
+
+    def start(self):
+        from services.common import outbox
+
+        self.relay = outbox.Relay(self.engine, self.container.config)
+        self._relay_thread = self.container.spawn_managed_thread(
+            self.relay.run, identifier=f"outbox relay of {self.service_name}"
+        )
 
     def stop(self):
+        if self.relay is not None:
+            self.relay.stop()
+            self._relay_thread.wait()
+            self.relay = None
         if self.engine is not None:
             self.engine.dispose()
 
     def kill(self):
-        self.stop()
+        if self.relay is not None:
+            self.relay.stop()
+            self._relay_thread.kill()
+            self.relay = None
+        if self.engine is not None:
+            self.engine.dispose()
 
     def get_dependency(self, worker_ctx):
         tx = Transaction(self, Session(self.engine, expire_on_commit=False))

@@ -1,9 +1,19 @@
 """Transactional outbox: events recorded with the business change, published
-after commit with publisher confirms."""
+after commit with publisher confirms, and republished by a relay when that
+publish did not happen.
+
+The envelope of every event is built and checked here (`envelope`,
+`check_envelope`), nowhere else.
+
+Publishing declares, besides the source's exchange, every consumer queue the
+contracts name for the event, so an event is never routed to nowhere even
+where the setup step was skipped.
+"""
 import logging
 import uuid
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
+import eventlet
 from kombu import Exchange
 from nameko.amqp.publish import Publisher
 from sqlalchemy import select, update
@@ -13,6 +23,15 @@ from services.common import contracts as c
 from services.common.tables import outbox_events
 
 log = logging.getLogger(__name__)
+
+RELAY_INTERVAL = 1.0  # seconds between sweeps
+RELAY_GRACE = 2.0  # a fresh row is left to the publish right after its commit
+RELAY_MAX_BACKOFF = 30.0
+RELAY_BATCH = 100
+
+# Connection errors surface quickly: the relay does its own backing off.
+RETRY_POLICY = {"max_retries": 1, "interval_start": 0.2, "interval_step": 0.5, "interval_max": 1}
+TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0.2, "interval_step": 0.5, "interval_max": 1}
 
 
 def now():
@@ -24,12 +43,55 @@ def event_exchange(source):
     return Exchange(f"{source}.events", type="topic", durable=True, auto_delete=False)
 
 
+# --- the envelope -----------------------------------------------------------
+
+
+class MalformedEnvelope(ValueError):
+    """A message body that is not the envelope of DESIGN.md."""
+
+
+ENVELOPE_KEYS = {"event_id", "occurred_at", "data"}
+
+
 def envelope(data, event_id=None, occurred_at=None):
-    return {
-        "event_id": event_id or str(uuid.uuid4()),
-        "occurred_at": (occurred_at or now()).isoformat(),
-        "data": data,
-    }
+    """{"event_id": uuid, "occurred_at": iso8601, "data": {...}}"""
+    return check_envelope(
+        {
+            "event_id": event_id or str(uuid.uuid4()),
+            "occurred_at": (occurred_at or now()).isoformat(),
+            "data": data,
+        }
+    )
+
+
+def check_envelope(body):
+    """The envelope itself when `body` is a well-formed one; MalformedEnvelope
+    otherwise."""
+    if not isinstance(body, dict):
+        raise MalformedEnvelope(f"the body is a {type(body).__name__}, not an object")
+    keys = set(body)
+    if keys != ENVELOPE_KEYS:
+        missing, extra = ENVELOPE_KEYS - keys, keys - ENVELOPE_KEYS
+        raise MalformedEnvelope(f"keys missing: {sorted(missing)}, unexpected: {sorted(extra)}")
+    event_id = body["event_id"]
+    try:
+        if not isinstance(event_id, str) or str(uuid.UUID(event_id)) != event_id.lower():
+            raise ValueError
+    except ValueError:
+        raise MalformedEnvelope(f"event_id is not a UUID: {event_id!r}") from None
+    occurred_at = body["occurred_at"]
+    try:
+        if not isinstance(occurred_at, str):
+            raise ValueError
+        datetime.fromisoformat(occurred_at)
+    except ValueError:
+        raise MalformedEnvelope(f"occurred_at is not an ISO 8601 time: {occurred_at!r}") from None
+    if not isinstance(body["data"], dict):
+        raise MalformedEnvelope("data is not an object")
+    return body
+
+
+# --- recording and publishing -------------------------------------------------
 
 
 class Row:
@@ -53,45 +115,157 @@ def record(session, source, event_type, data):
 
 
 def publisher(config):
-    return Publisher(cfg.get(c.ENV_AMQP_URI, config), use_confirms=True, serializer="json")
+    return Publisher(
+        cfg.get(c.ENV_AMQP_URI, config),
+        use_confirms=True,
+        serializer="json",
+        retry=True,
+        retry_policy=RETRY_POLICY,
+    )
 
 
-def publish_rows(engine, source, rows, pub):
-    """Publish outbox rows (id, event_type, payload) and mark each published
-    once the broker confirmed it. Returns how many were published."""
-    exchange = event_exchange(source)
-    published = 0
-    for row_id, event_type, payload in rows:
+def declarations(source, event_type):
+    """What to declare before publishing an event: the source's exchange and
+    the consumer queues of the contracts."""
+    from services.common import queues
+
+    return [event_exchange(source)] + [
+        queues.consumer_queue(source, event_type, consumer)
+        for consumer in c.EVENTS.get((source, event_type), ())
+    ]
+
+
+def publish_one(pub, source, event_type, payload):
+    pub.publish(
+        payload,
+        exchange=event_exchange(source),
+        routing_key=event_type,
+        declare=declarations(source, event_type),
+        transport_options=dict(TRANSPORT_OPTIONS),
+    )
+
+
+def _claim(query, engine):
+    if engine.dialect.name == "postgresql":
+        return query.with_for_update(skip_locked=True)
+    return query
+
+
+def publish_rows(conn, rows, pub):
+    """Publish claimed outbox rows (id, source, event_type, payload) in order
+    and mark each published once the broker confirmed it, in `conn`'s
+    transaction. Stops at the first failure, which it records on the row and
+    returns (None when all went out)."""
+    for row_id, source, event_type, payload in rows:
         try:
-            pub.publish(payload, exchange=exchange, routing_key=event_type, declare=[exchange])
+            publish_one(pub, source, event_type, payload)
         except Exception as exc:
             log.warning("publishing %s %s failed: %s", event_type, row_id, exc)
-            with engine.begin() as conn:
-                conn.execute(
-                    update(outbox_events)
-                    .where(outbox_events.c.id == row_id)
-                    .values(attempts=outbox_events.c.attempts + 1, last_error=str(exc)[:500])
-                )
-            continue
-        with engine.begin() as conn:
             conn.execute(
-                update(outbox_events).where(outbox_events.c.id == row_id).values(published_at=now())
+                update(outbox_events)
+                .where(outbox_events.c.id == row_id)
+                .values(attempts=outbox_events.c.attempts + 1, last_error=str(exc)[:500])
             )
-        published += 1
-    return published
+            return exc
+        conn.execute(
+            update(outbox_events).where(outbox_events.c.id == row_id).values(published_at=now())
+        )
+    return None
+
+
+COLUMNS = (
+    outbox_events.c.id,
+    outbox_events.c.source,
+    outbox_events.c.event_type,
+    outbox_events.c.payload,
+)
 
 
 def publish_committed(provider, event_ids):
     """Right after a commit: publish the worker's events. What fails here the
     relay publishes later."""
-    with provider.engine.connect() as conn:
-        rows = conn.execute(
-            select(outbox_events.c.id, outbox_events.c.event_type, outbox_events.c.payload)
-            .where(outbox_events.c.id.in_(event_ids))
-            .where(outbox_events.c.published_at.is_(None))
-            .order_by(outbox_events.c.created_at)
-        ).all()
+    engine = provider.engine
     try:
-        publish_rows(provider.engine, provider.service_name, rows, publisher(provider.container.config))
+        with engine.begin() as conn:
+            rows = conn.execute(
+                _claim(
+                    select(*COLUMNS)
+                    .where(outbox_events.c.id.in_(event_ids))
+                    .where(outbox_events.c.published_at.is_(None))
+                    .order_by(outbox_events.c.created_at),
+                    engine,
+                )
+            ).all()
+            publish_rows(conn, rows, publisher(provider.container.config))
     except Exception:  # never fail the worker: the relay takes over
         log.exception("publishing after commit failed; the relay will retry")
+
+
+# --- the relay ----------------------------------------------------------------
+
+
+class Relay:
+    """Publishes the rows nobody published: those still unpublished a grace
+    period after their commit. On PostgreSQL each sweep claims its rows with
+    FOR UPDATE SKIP LOCKED, so the relays of several replicas share the work
+    instead of publishing twice. After a broker error it waits, twice as long
+    each time, up to a cap."""
+
+    def __init__(self, engine, config=None):
+        self.engine = engine
+        self.config = config or {}
+        self.interval = float(cfg.get(c.ENV_OUTBOX_RELAY_INTERVAL, config, RELAY_INTERVAL))
+        self.grace = float(cfg.get(c.ENV_OUTBOX_RELAY_GRACE, config, RELAY_GRACE))
+        self.max_backoff = float(
+            cfg.get(c.ENV_OUTBOX_RELAY_MAX_BACKOFF, config, RELAY_MAX_BACKOFF)
+        )
+        self._stopping = eventlet.Event()
+        self._pub = publisher(config)
+
+    def sweep(self):
+        """One pass: returns (rows published, the broker error if any)."""
+        cutoff = now() - timedelta(seconds=self.grace)
+        with self.engine.begin() as conn:
+            rows = conn.execute(
+                _claim(
+                    select(*COLUMNS)
+                    .where(outbox_events.c.published_at.is_(None))
+                    .where(outbox_events.c.created_at <= cutoff)
+                    .order_by(outbox_events.c.created_at)
+                    .limit(RELAY_BATCH),
+                    self.engine,
+                )
+            ).all()
+            if not rows:
+                return 0, None
+            error = publish_rows(conn, rows, self._pub)
+        published = len(rows) if error is None else None
+        return published, error
+
+    def run(self):
+        failures = 0
+        while not self._stopping.ready():
+            wait = self.interval
+            try:
+                published, error = self.sweep()
+            except Exception as exc:  # the database, most likely: try again later
+                log.warning("outbox relay sweep failed: %s", exc)
+                published, error = None, exc
+            if error is not None:
+                failures += 1
+                wait = min(self.max_backoff, self.interval * 2**failures)
+            else:
+                failures = 0
+                if published == RELAY_BATCH:
+                    wait = 0  # more are waiting
+            self._wait(wait)
+
+    def _wait(self, seconds):
+        if seconds > 0:
+            self._stopping.wait(seconds)
+        else:
+            eventlet.sleep(0)
+
+    def stop(self):
+        if not self._stopping.ready():
+            self._stopping.send(True)

@@ -68,28 +68,53 @@ def secret(config=None):
 
 def sign(principal, config=None, ttl=TTL_SECONDS, now=None):
     body = asdict(principal)
+    body["id"] = str(body["id"])  # ids travel (and come back) as strings
     body["exp"] = int((now or time.time()) + ttl)
     raw = _b64(json.dumps(body, separators=(",", ":"), sort_keys=True).encode())
     mac = hmac.new(secret(config), raw.encode(), hashlib.sha256).digest()
     return raw + "." + _b64(mac)
 
 
-def verify(token, config=None, now=None):
-    """The principal of a token; Unauthenticated when missing, forged or
-    expired."""
+MAX_TTL_SECONDS = 300  # a token claiming to live longer than this is refused
+MAX_TOKEN_LENGTH = 2048
+FIELDS = ("kind", "id", "region_code", "level")
+
+
+def verify(token, config=None, now=None, leeway=0):
+    """The principal of a token; Unauthenticated when missing, malformed,
+    forged or expired (`leeway` seconds past its expiry still pass)."""
     if not token or not isinstance(token, str) or "." not in token:
         raise Unauthenticated("未登录或登录已失效")
+    if len(token) > MAX_TOKEN_LENGTH:
+        raise Unauthenticated("身份凭证无效")
     raw, _, mac = token.partition(".")
     expected = hmac.new(secret(config), raw.encode(), hashlib.sha256).digest()
     try:
         given = _unb64(mac)
     except (ValueError, TypeError):
-        raise Unauthenticated("身份凭证无效")
+        raise Unauthenticated("身份凭证无效") from None
     if not hmac.compare_digest(expected, given):
         raise Unauthenticated("身份凭证无效")
-    body = json.loads(_unb64(raw))
-    if body.pop("exp", 0) < (now or time.time()):
+    # Signed by us from here on; still checked as if it were not.
+    try:
+        body = json.loads(_unb64(raw))
+    except (ValueError, TypeError):
+        raise Unauthenticated("身份凭证无效") from None
+    if not isinstance(body, dict) or set(body) - set(FIELDS) - {"exp"}:
+        raise Unauthenticated("身份凭证无效")
+    exp = body.pop("exp", None)
+    current = now or time.time()
+    if not isinstance(exp, int) or isinstance(exp, bool):
+        raise Unauthenticated("身份凭证无效")
+    if exp + leeway < current:
         raise Unauthenticated("身份凭证已过期")
+    if exp > current + MAX_TTL_SECONDS:
+        raise Unauthenticated("身份凭证无效")
     if body.get("kind") not in c.PRINCIPAL_KINDS:
         raise Unauthenticated("身份凭证无效")
+    if not isinstance(body.get("id"), str) or not body["id"]:
+        raise Unauthenticated("身份凭证无效")
+    for optional in ("region_code", "level"):
+        if body.get(optional) is not None and not isinstance(body[optional], str):
+            raise Unauthenticated("身份凭证无效")
     return Principal(**body)

@@ -1,4 +1,8 @@
-"""Declaration of the durable consumer queues the contracts name."""
+"""Declaration of the durable consumer queues the contracts name.
+
+Retries and parking of failed messages live in each service's database
+(services.common.events), so no retry or parking queues are needed here.
+"""
 from kombu import Queue
 
 from services.common import contracts as c
@@ -20,6 +24,7 @@ def declare_all(connection):
     channel = connection.channel()
     try:
         for (source, event_type), consumers in c.EVENTS.items():
+            event_exchange(source)(channel).declare()
             for consumer in consumers:
                 queue = consumer_queue(source, event_type, consumer)
                 queue(channel).declare()

@@ -1,6 +1,16 @@
 """Tables every service keeps in its own database (created by the `common`
 migration branch, applied with each service's migrations)."""
-from sqlalchemy import JSON, Column, DateTime, Integer, MetaData, String, Table, Text
+from sqlalchemy import (
+    JSON,
+    Column,
+    DateTime,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
 
 from services.common.db import NAMING
 
@@ -19,3 +29,60 @@ outbox_events = Table(
     Column("attempts", Integer, nullable=False, default=0),
     Column("last_error", Text),
 )
+
+# Events a handler has done, written in the same transaction as its work: a
+# redelivered event finds its row and is not handled again.
+processed_events = Table(
+    "processed_events",
+    metadata,
+    Column("handler", String(200), primary_key=True),  # the consumer queue
+    Column("event_id", String(64), primary_key=True),
+    Column("processed_at", DateTime(timezone=True), nullable=False),
+)
+
+# Messages whose handler failed: retried from here with a growing delay, and
+# parked (parked_at set) after the last try, until an admin replays them.
+failed_events = Table(
+    "failed_events",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("handler", String(200), nullable=False),  # the consumer queue
+    Column("event_id", String(64)),  # None when the envelope was malformed
+    Column("body", Text, nullable=False),  # the message body as received (JSON)
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("last_error", Text),
+    Column("next_attempt_at", DateTime(timezone=True), index=True),
+    Column("parked_at", DateTime(timezone=True), index=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("handler", "event_id"),
+)
+
+# Results of mutating RPCs called with an idempotency key: a repeat with the
+# same key (same principal, same method) gets the stored result back.
+idempotency_keys = Table(
+    "idempotency_keys",
+    metadata,
+    Column("principal", String(200), primary_key=True),  # "<kind>:<id>"
+    Column("method", String(200), primary_key=True),  # "<service>.<method>"
+    Column("key", String(200), primary_key=True),
+    Column("result", JSON),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+
+def insert_ignore(conn, table, values):
+    """INSERT ... ON CONFLICT DO NOTHING; True when the row was inserted.
+
+    On PostgreSQL a concurrent transaction that inserted the same key first
+    makes this wait for it: False when it committed, True (inserted) when it
+    rolled back. The transaction stays usable either way."""
+    dialect = conn.get_bind().dialect.name if hasattr(conn, "get_bind") else conn.dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    elif dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert
+    else:  # pragma: no cover - only the two databases above are supported
+        raise NotImplementedError(dialect)
+    result = conn.execute(insert(table).values(**values).on_conflict_do_nothing())
+    return result.rowcount == 1
