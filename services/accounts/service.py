@@ -5,10 +5,11 @@ from services.common import contracts as c
 from services.common import health
 from services.common.db import Database
 from services.common.entrypoints import Caller, rpc
+from services.common.events import EventAdmin
 from services.common.errors import Forbidden, Unauthenticated
 
 
-class AccountsService:
+class AccountsService(EventAdmin):
     name = c.ACCOUNTS
 
     db = Database(c.ACCOUNTS)

@@ -4,6 +4,8 @@
 the entrypoints of services.common.entrypoints commit it before the reply is
 sent (or the message acked) and roll it back when the worker raised, so a
 caller never sees a result whose transaction was not committed.
+`start()` runs the service's outbox relay (services.common.outbox.Relay) in
+a managed thread; `stop()` ends it.
 
 PostgreSQL is reached through pg8000, a pure-Python driver whose sockets
 eventlet's monkey patch makes cooperative: a slow query of one worker does

@@ -6,10 +6,11 @@ from services.common import contracts as c
 from services.common import health
 from services.common.db import Database
 from services.common.entrypoints import Caller, rpc
+from services.common.events import EventAdmin
 from services.tenants import intake
 
 
-class TenantsService:
+class TenantsService(EventAdmin):
     name = c.TENANTS
 
     db = Database(c.TENANTS)
