@@ -4,8 +4,13 @@
 
 Calls the service's public `health` RPC over the broker and exits 0 when an
 instance answers ok within the timeout, 1 otherwise (no answer, broker
-unreachable, database down). A replica that cannot reach the broker or its
-database is thus reported as not ready, whatever its process state.
+unreachable, database down). Any replica of the service may answer (they
+share the RPC queue): the probe tells whether the service works, and holds a
+rollout back until it does. A replica whose consumer breaks exits on its own
+(nameko kills its container) and is restarted by the orchestrator.
+
+A production configuration with development secrets is unhealthy too, so a
+deployment that forgot its secrets never becomes ready.
 """
 import argparse
 import signal
@@ -35,6 +40,11 @@ def main(argv=None):
     args = parser.parse_args(argv)
     # Connecting to an unreachable broker may retry for longer than the RPC
     # timeout: bound the whole probe.
+    # Services never see SECRET_KEY (the gateway's): only their own secret counts.
+    if cfg.is_production() and cfg.get(c.ENV_PRINCIPAL_SECRET) == cfg.DEV_SECRET:
+        print(f"{args.service}: unhealthy ({c.ENV_PRINCIPAL_SECRET} is not set in production)",
+              file=sys.stderr)
+        return 1
     signal.signal(signal.SIGALRM, _give_up)
     signal.setitimer(signal.ITIMER_REAL, args.timeout + 2)
     try:

@@ -35,3 +35,23 @@ def test_an_unreachable_broker_is_unhealthy(monkeypatch, capsys):
 def test_only_known_services_can_be_probed():
     with pytest.raises(SystemExit):
         probe.main(["billing"])
+
+
+def test_production_with_development_secrets_is_unhealthy(container_factory, broker, monkeypatch, capsys):
+    container = container_factory(TenantsService, broker)
+    container.start()
+    monkeypatch.setenv(c.ENV_APP_ENV, "production")
+    monkeypatch.delenv(c.ENV_PRINCIPAL_SECRET, raising=False)
+    monkeypatch.delenv(c.ENV_SECRET_KEY, raising=False)  # services never get the gateway's
+    assert probe.main([c.TENANTS]) == 1
+    assert "PRINCIPAL_SECRET" in capsys.readouterr().err
+
+
+def test_production_with_its_own_principal_secret_is_healthy(container_factory, broker, monkeypatch):
+    secret = "a-real-secret-of-its-own"
+    container = container_factory(TenantsService, {**broker, c.ENV_PRINCIPAL_SECRET: secret})
+    container.start()
+    monkeypatch.setenv(c.ENV_APP_ENV, "production")
+    monkeypatch.setenv(c.ENV_PRINCIPAL_SECRET, secret)
+    monkeypatch.delenv(c.ENV_SECRET_KEY, raising=False)
+    assert probe.main([c.TENANTS]) == 0
