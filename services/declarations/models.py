@@ -1,4 +1,119 @@
 """Tables of the declarations service."""
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+
 from services.common.db import declarative_base
 
 Base = declarative_base()
+
+
+class Batch(Base):
+    """申报批次: when declarations may be started, submitted and resubmitted,
+    and what they are checked against (configuration, never code)."""
+
+    __tablename__ = "batches"
+
+    id = Column(String(36), primary_key=True)
+    name = Column(String(200), nullable=False)
+    year = Column(Integer, nullable=False)
+    kind = Column(String(20), nullable=False)  # 首次申报 / 重新申报
+    opens_at = Column(DateTime(timezone=True), nullable=False)
+    closes_at = Column(DateTime(timezone=True), nullable=False)
+    resubmit_until = Column(DateTime(timezone=True), nullable=False)
+    notice = Column(Text, nullable=False, default="")
+    thresholds = Column(JSON, nullable=False, default=dict)
+    thresholds_block = Column(Boolean, nullable=False, default=False)
+    required_attachments = Column(JSON, nullable=False, default=list)
+    max_attachment_mb = Column(Integer, nullable=False, default=20)
+    demo = Column(Boolean, nullable=False, default=False)
+    created_at = Column(DateTime(timezone=True), nullable=False)
+    updated_at = Column(DateTime(timezone=True), nullable=False)
+
+
+class Declaration(Base):
+    __tablename__ = "declarations"
+    __table_args__ = (UniqueConstraint("batch_id", "enterprise_id"),)
+
+    id = Column(String(36), primary_key=True)
+    batch_id = Column(String(36), ForeignKey("batches.id"), nullable=False, index=True)
+    enterprise_id = Column(String(64), nullable=False, index=True)
+    state = Column(String(30), nullable=False, index=True)
+    region_code = Column(String(6), nullable=False, index=True)
+    # Regions the declaration was ever submitted to (county scope of access).
+    seen_regions = Column(JSON, nullable=False, default=list)
+    reference = Column(String(40), unique=True)
+    version = Column(Integer, nullable=False, default=0)  # submitted versions so far
+    level = Column(String(20))  # the level it waits at, while pending
+    return_level = Column(String(20))
+    return_reason = Column(Text)
+    return_sections = Column(JSON, nullable=False, default=list)
+    returned_at = Column(DateTime(timezone=True))
+    problems = Column(JSON, nullable=False, default=list)  # of the last refused 提交
+    accepted_at = Column(DateTime(timezone=True), nullable=False)  # 真实性承诺
+    submitted_at = Column(DateTime(timezone=True))
+    created_at = Column(DateTime(timezone=True), nullable=False)
+    updated_at = Column(DateTime(timezone=True), nullable=False)
+
+
+class SectionData(Base):
+    """What the enterprise saved in one section: a dict (申请表) or a list of
+    rows, each with an "id" (主要人员, 合作服务机构, 服务台账)."""
+
+    __tablename__ = "sections"
+
+    declaration_id = Column(String(36), ForeignKey("declarations.id"), primary_key=True)
+    key = Column(String(30), primary_key=True)
+    data = Column(JSON, nullable=False)
+    updated_at = Column(DateTime(timezone=True), nullable=False)
+
+
+class Attachment(Base):
+    __tablename__ = "attachments"
+
+    id = Column(String(36), primary_key=True)
+    declaration_id = Column(String(36), ForeignKey("declarations.id"), nullable=False, index=True)
+    category = Column(String(40), nullable=False)
+    filename = Column(String(200), nullable=False)
+    content_type = Column(String(60), nullable=False)
+    size = Column(Integer, nullable=False)
+    sha256 = Column(String(64), nullable=False)
+    blob_key = Column(String(200), nullable=False)
+    uploaded_at = Column(DateTime(timezone=True), nullable=False)
+
+
+class Transition(Base):
+    """One state change: time, actor, reason."""
+
+    __tablename__ = "transitions"
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    declaration_id = Column(String(36), ForeignKey("declarations.id"), nullable=False, index=True)
+    from_state = Column(String(30))
+    to_state = Column(String(30), nullable=False)
+    at = Column(DateTime(timezone=True), nullable=False)
+    actor_kind = Column(String(20), nullable=False)
+    actor_id = Column(String(64), nullable=False)
+    level = Column(String(20))
+    reason = Column(Text)
+    version = Column(Integer, nullable=False, default=0)
+
+
+class Version(Base):
+    """A submitted version, kept whole."""
+
+    __tablename__ = "versions"
+
+    declaration_id = Column(String(36), ForeignKey("declarations.id"), primary_key=True)
+    version = Column(Integer, primary_key=True)
+    submitted_at = Column(DateTime(timezone=True), nullable=False)
+    level = Column(String(20), nullable=False)
+    snapshot = Column(JSON, nullable=False)

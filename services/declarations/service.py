@@ -1,16 +1,214 @@
-"""The declarations service: entrypoints only; the domain logic lives in plain modules."""
+"""The declarations service: entrypoints only; the domain logic lives in
+plain modules (batches, domain, attachments, ledger_import, checks)."""
+import logging
+
+import eventlet
+from nameko.rpc import RpcProxy
+
+from services.common import blobs
 from services.common import contracts as c
 from services.common import health
 from services.common.db import Database
 from services.common.entrypoints import Caller, rpc
+from services.common.errors import BadState, ServiceError, ValidationFailed
+from services.common.events import EventAdmin, event_handler
+from services.common.idempotency import idempotent
+from services.declarations import attachments, batches, domain, ledger_import, sections
+
+log = logging.getLogger(__name__)
+
+TENANTS_TIMEOUT = 15  # seconds; service-to-service calls have none of their own
+TENANTS_UNAVAILABLE = "入驻企业数据暂时无法获取，请稍后再提交"
 
 
-class DeclarationsService:
+class DeclarationsService(EventAdmin):
     name = c.DECLARATIONS
 
     db = Database(c.DECLARATIONS)
     caller = Caller()
+    tenants = RpcProxy(c.TENANTS)
 
     @rpc(public=True)
     def health(self):
         return health.check(self.name, self.db)
+
+    @rpc(public=True)
+    def describe_sections(self):
+        """The rule tables of every section (GET /api/sections)."""
+        return sections.describe()
+
+    # --- batches ------------------------------------------------------------
+
+    @rpc
+    def list_open_batches(self):
+        return batches.list_batches(self.db.session, only_open=True)
+
+    @rpc
+    def list_batches(self):
+        self.caller.require(c.ADMIN)
+        return batches.list_batches(self.db.session)
+
+    @rpc
+    def get_batch(self, batch_id):
+        return batches.batch_dict(batches.get_batch(self.db.session, batch_id))
+
+    @rpc
+    def batch_form(self, batch_id):
+        self.caller.require(c.ADMIN)
+        return batches.form_values(batches.get_batch(self.db.session, batch_id))
+
+    @rpc
+    def batch_rules(self):
+        return batches.BATCH_SCHEMA.describe()
+
+    @rpc
+    @idempotent
+    def save_batch(self, data, batch_id=None):
+        return batches.save_batch(self.db.session, self.caller, data, batch_id)
+
+    # --- the enterprise's declarations --------------------------------------
+
+    @rpc
+    def list_mine(self):
+        return domain.list_mine(self.db.session, self.caller)
+
+    @rpc
+    @idempotent
+    def start(self, batch_id, accepted=False, profile=None):
+        return domain.start(self.db.session, self.caller, batch_id, profile, accepted)
+
+    @rpc
+    def get(self, declaration_id):
+        return domain.get(self.db.session, self.caller, declaration_id)
+
+    @rpc
+    def history(self, declaration_id):
+        return domain.history(self.db.session, self.caller, declaration_id)
+
+    @rpc
+    @idempotent
+    def save_section(self, declaration_id, section, data):
+        """保存 of 申请表 (the form sections)."""
+        if section != sections.APPLICATION:
+            raise ValidationFailed("这一部分请逐条添加", {})
+        return domain.save_application(self.db.session, self.caller, declaration_id, data)
+
+    @rpc
+    @idempotent
+    def save_row(self, declaration_id, section, data, row_id=None):
+        return domain.save_row(self.db.session, self.caller, declaration_id, section, data, row_id)
+
+    @rpc
+    @idempotent
+    def delete_row(self, declaration_id, section, row_id):
+        return domain.delete_row(self.db.session, self.caller, declaration_id, section, row_id)
+
+    @rpc
+    @idempotent
+    def import_ledger(self, declaration_id, temp_key):
+        """Rows of an uploaded .xlsx (blob store, temporary key); all or nothing.
+        Returns {imported, count} or {imported: 0, errors: [{row, column, label, message}], message}."""
+        store = blobs.blob_store(self.container.config)
+        domain.owned(self.db.session, self.caller, declaration_id)
+        try:
+            data = store.get(temp_key) if str(temp_key).startswith("tmp/") else b""
+        except (blobs.BlobNotFound, ValueError):
+            data = b""
+        finally:
+            try:
+                store.delete(temp_key)
+            except ValueError:
+                pass
+        try:
+            rows = ledger_import.parse(data)
+        except ledger_import.ImportFailed as exc:
+            return {"imported": 0, "message": exc.message, "errors": exc.errors}
+        return domain.import_rows(self.db.session, self.caller, declaration_id, sections.LEDGER, rows)
+
+    # --- attachments ------------------------------------------------------
+
+    @rpc
+    @idempotent
+    def add_attachment(self, declaration_id, category, temp_key, filename):
+        store = blobs.blob_store(self.container.config)
+        return attachments.add(self.db.session, store, self.caller, declaration_id, category, temp_key, filename)
+
+    @rpc
+    @idempotent
+    def delete_attachment(self, attachment_id):
+        store = blobs.blob_store(self.container.config)
+        return attachments.delete(self.db.session, store, self.caller, attachment_id)
+
+    @rpc
+    def attachment(self, attachment_id):
+        """Metadata and blob key of a file, for the gateway to stream it."""
+        return attachments.for_download(self.db.session, self.caller, attachment_id)
+
+    # --- 提交 ---------------------------------------------------------------
+
+    @rpc
+    def preflight(self, declaration_id):
+        """The checks of 提交 without submitting (the check-your-answers page),
+        with the tenant entries' current totals."""
+        session = self.db.session
+        domain.owned(session, self.caller, declaration_id)
+        totals = self._tenants("totals", declaration_id)
+        return domain.preflight(session, self.caller, declaration_id, totals)
+
+    def _tenants(self, method, declaration_id):
+        try:
+            with eventlet.Timeout(TENANTS_TIMEOUT):
+                return getattr(self.tenants, method).call_async(declaration_id).result()
+        except ServiceError:
+            raise
+        except (eventlet.Timeout, Exception) as exc:  # absent, or failing
+            log.warning("tenants.%s(%s) failed: %r", method, declaration_id, exc)
+            raise BadState(TENANTS_UNAVAILABLE)
+
+    @rpc
+    @idempotent
+    def submit(self, declaration_id):
+        """Close intake (tenants), run every check, and when clean send the
+        version to review. {"submitted": bool, "problems": [...], ...}"""
+        session = self.db.session
+        domain.prepare_submit(session, self.caller, declaration_id)
+        totals = self._tenants("close_intake", declaration_id)
+        result = domain.submit(session, self.caller, declaration_id, totals, self.db.dispatch)
+        if not result["submitted"]:
+            try:
+                self._tenants("reopen_intake", declaration_id)
+            except BadState:
+                log.error("intake of %s stays closed after a refused 提交", declaration_id)
+        return result
+
+    # --- versions (reviewers) -------------------------------------------------
+
+    @rpc
+    def versions(self, declaration_id):
+        return domain.versions(self.db.session, self.caller, declaration_id)
+
+    @rpc
+    def version(self, declaration_id, number):
+        return domain.version(self.db.session, self.caller, declaration_id, number)
+
+    @rpc
+    def diff(self, declaration_id, from_version, to_version):
+        return domain.diff(self.db.session, self.caller, declaration_id, from_version, to_version)
+
+    # --- review events --------------------------------------------------------
+
+    @event_handler(c.REVIEW, c.DECLARATION_ADVANCED)
+    def on_declaration_advanced(self, envelope):
+        domain.on_advanced(self.db.session, self.caller, envelope["data"], self.db.dispatch)
+
+    @event_handler(c.REVIEW, c.DECLARATION_RETURNED)
+    def on_declaration_returned(self, envelope):
+        domain.on_returned(self.db.session, self.caller, envelope["data"], self.db.dispatch)
+
+    @event_handler(c.REVIEW, c.DECLARATION_APPROVED)
+    def on_declaration_approved(self, envelope):
+        domain.on_approved(self.db.session, self.caller, envelope["data"], self.db.dispatch)
+
+    @event_handler(c.REVIEW, c.DECLARATION_REJECTED)
+    def on_declaration_rejected(self, envelope):
+        domain.on_rejected(self.db.session, self.caller, envelope["data"], self.db.dispatch)

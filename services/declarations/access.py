@@ -1,0 +1,43 @@
+"""Who reaches which declaration, decided from the verified principal."""
+from services.common import contracts as c
+from services.common import regions
+from services.common.errors import Forbidden, NotFound, Unauthenticated
+
+
+def can_read(principal, declaration):
+    if principal is None:
+        return False
+    if principal.is_enterprise:
+        return declaration.enterprise_id == str(principal.id)
+    if principal.is_admin or principal.is_system:
+        return True
+    if principal.is_reviewer:
+        if declaration.version < 1:  # drafts are the enterprise's own
+            return False
+        seen = list(declaration.seen_regions or []) + [declaration.region_code]
+        if principal.level == c.PROVINCE:
+            return True
+        if principal.level == c.CITY:
+            return any(regions.city_of(r) == principal.region_code for r in seen)
+        if principal.level == c.COUNTY:
+            return principal.region_code in seen
+    return False
+
+
+def require_reader(principal, declaration):
+    if principal is None:
+        raise Unauthenticated("请先登录")
+    if declaration is None or not can_read(principal, declaration):
+        # Not telling a stranger whether it exists.
+        raise NotFound("未找到该申报")
+    return declaration
+
+
+def require_owner(principal, declaration):
+    if principal is None:
+        raise Unauthenticated("请先登录")
+    if not principal.is_enterprise:
+        raise Forbidden("只有申报企业可以修改申报")
+    if declaration is None or declaration.enterprise_id != str(principal.id):
+        raise NotFound("未找到该申报")
+    return declaration

@@ -1,0 +1,104 @@
+"""附件: files the gateway wrote to the blob store under a temporary key are
+checked here by their content (PDF, PNG or JPEG; images re-encoded), limited
+in size by the batch, and kept under a permanent key."""
+import datetime as dt
+import uuid
+
+from sqlalchemy import select
+
+from services.common import blobs, uploads
+from services.common.errors import NotFound, ValidationFailed
+from services.declarations import access, lifecycle
+from services.declarations.domain import attachment_dict, load, owned
+from services.declarations.models import Attachment, Batch
+from services.declarations.sections import ATTACHMENT_CATEGORIES
+
+PDF = "application/pdf"
+
+
+def clean_filename(name):
+    name = (name or "").replace("\\", "/").rsplit("/", 1)[-1].strip()
+    name = "".join(ch for ch in name if ch.isprintable())[:120]
+    return name or "附件"
+
+
+def add(session, store, principal, declaration_id, category, temp_key, filename, now=None):
+    now = now or dt.datetime.now(dt.timezone.utc)
+    try:
+        blobs.check_key(temp_key)
+        if not temp_key.startswith("tmp/"):
+            raise ValueError
+    except (ValueError, TypeError):
+        raise ValidationFailed("上传失败，请重新选择文件", {"file": "上传失败，请重新选择文件"})
+    try:
+        d = owned(session, principal, declaration_id, lock=True)
+        lifecycle.require_editable(d)
+        if category not in ATTACHMENT_CATEGORIES:
+            raise ValidationFailed("请选择附件类别", {"category": "请从列表中选择附件类别"})
+        batch = session.get(Batch, d.batch_id)
+        try:
+            data = store.get(temp_key)
+        except blobs.BlobNotFound:
+            raise ValidationFailed("上传失败，请重新选择文件", {"file": "上传失败，请重新选择文件"})
+        limit = batch.max_attachment_mb * 1024 * 1024
+        if len(data) > limit:
+            raise ValidationFailed("文件过大", {"file": f"文件不能超过{batch.max_attachment_mb}MB"})
+        if not data:
+            raise ValidationFailed("文件为空", {"file": "文件为空，请重新选择"})
+        kind = uploads.sniff(data)
+        if kind is None:
+            raise ValidationFailed("文件类型不符", {"file": "只能上传PDF文件或图片（JPG、PNG）"})
+        if kind in uploads.IMAGE_TYPES:
+            try:
+                data, kind = uploads.reencode_image(data)
+            except uploads.BadUpload:
+                raise ValidationFailed("图片无法识别", {"file": "图片文件已损坏或无法识别，请重新选择"})
+        attachment_id = str(uuid.uuid4())
+        key = f"declarations/{d.id}/{attachment_id}"
+        meta = store.put(key, data, kind)
+    finally:
+        store.delete(temp_key)
+    a = Attachment(
+        id=attachment_id, declaration_id=d.id, category=category, filename=clean_filename(filename),
+        content_type=kind, size=meta["size"], sha256=meta["sha256"], blob_key=key, uploaded_at=now,
+    )
+    session.add(a)
+    d.updated_at = now
+    session.flush()
+    return attachment_dict(a)
+
+
+def _attachment(session, attachment_id):
+    a = session.get(Attachment, str(attachment_id))
+    if a is None:
+        raise NotFound("未找到该附件")
+    return a
+
+
+def delete(session, store, principal, attachment_id, now=None):
+    now = now or dt.datetime.now(dt.timezone.utc)
+    a = _attachment(session, attachment_id)
+    d = owned(session, principal, a.declaration_id, lock=True)
+    lifecycle.require_editable(d)
+    session.delete(a)
+    d.updated_at = now
+    session.flush()
+    # A submitted version may still name this file: keep the blob, drop the row.
+    return {"deleted": True}
+
+
+def for_download(session, principal, attachment_id):
+    """Where the gateway reads the file: by the owner or a reviewer in scope."""
+    a = _attachment(session, attachment_id)
+    d = load(session, a.declaration_id)
+    try:
+        access.require_reader(principal, d)
+    except NotFound:
+        raise NotFound("未找到该附件")
+    return {**attachment_dict(a), "blob_key": a.blob_key, "declaration_id": d.id}
+
+
+def list_for(session, principal, declaration_id):
+    d = access.require_reader(principal, load(session, declaration_id))
+    rows = session.execute(select(Attachment).where(Attachment.declaration_id == d.id)).scalars()
+    return [attachment_dict(a) for a in rows]

@@ -1,0 +1,168 @@
+"""申报批次: dates, thresholds and required attachments are configuration of
+a batch, set by an admin in the console (never in code).
+
+A batch opens at 00:00 and closes at 23:59:59 (Asia/Shanghai) of the days
+the admin names; returned declarations may be resubmitted until the end of
+the resubmission day (补正截止, on or after the closing day).
+"""
+import datetime as dt
+import uuid
+
+from sqlalchemy import select
+
+from services.common import contracts as c
+from services.common.errors import NotFound, ValidationFailed
+from services.common.fields import Choice, Date, Integer, MultiChoice, Schema, Text
+from services.declarations import checks
+from services.declarations.models import Batch
+from services.declarations.sections import ATTACHMENT_CATEGORIES
+
+SHANGHAI = dt.timezone(dt.timedelta(hours=8), "Asia/Shanghai")
+KINDS = ("首次申报", "重新申报")
+DEMO_NAME = "演示批次：双创基地认定申报（阈值仅提示）"
+
+BATCH_SCHEMA = Schema(
+    Text("name", "批次名称", "如“2026年度江苏省小型微型企业创业创新示范基地认定”。", required=True, max_length=200),
+    Integer("year", "年度", "申报年度，如 2026。", required=True, min=2000, max=2100),
+    Choice("kind", "申报类型", "首次申报或重新申报。", required=True, options=KINDS),
+    Date("opens_on", "开始日期", "当天 0 时起可以开始申报。", required=True, not_future=False),
+    Date("closes_on", "截止日期", "当天 23:59:59（北京时间）截止提交。", required=True, not_future=False),
+    Date("resubmit_until", "补正截止日期", "被退回的申报在此日 23:59:59 前可修改后再次提交，不能早于截止日期。", required=True, not_future=False),
+    Text("notice", "申报须知", "开始申报时向企业展示的须知。", max_length=5000, multiline=True),
+    *[
+        Integer(key, f"{label}不少于", f"门槛：{label}的最低值（{unit}）；不设此门槛请留空。", min=0, max=1000000, unit=unit)
+        for key, label, unit in checks.THRESHOLDS
+    ],
+    Choice("thresholds_block", "未达门槛时", "“仅提示”：提交前提示未达到的门槛，仍可提交；“不允许提交”：未达门槛不能提交。",
+           required=True, options=("仅提示", "不允许提交")),
+    MultiChoice("required_attachments", "必须上传的附件", "提交时必须已上传的附件类别。", options=ATTACHMENT_CATEGORIES),
+    Integer("max_attachment_mb", "单个附件大小上限", "每个附件文件的最大大小。", required=True, min=1, max=100, unit="MB"),
+)
+
+
+def day_start(day):
+    return dt.datetime.combine(day, dt.time(0, 0), SHANGHAI)
+
+
+def day_end(day):
+    return dt.datetime.combine(day, dt.time(23, 59, 59), SHANGHAI)
+
+
+def local_day(moment):
+    return moment.astimezone(SHANGHAI).date().isoformat()
+
+
+def is_open(batch, now):
+    return batch is not None and batch.opens_at <= now <= batch.closes_at
+
+
+def is_resubmittable(batch, now):
+    return batch is not None and now <= batch.resubmit_until
+
+
+def batch_dict(b):
+    if b is None:
+        return None
+    return {
+        "id": b.id, "name": b.name, "year": b.year, "kind": b.kind,
+        "opens_at": b.opens_at.isoformat(), "closes_at": b.closes_at.isoformat(),
+        "resubmit_until": b.resubmit_until.isoformat(),
+        "opens_on": local_day(b.opens_at), "closes_on": local_day(b.closes_at),
+        "resubmit_until_day": local_day(b.resubmit_until),
+        "notice": b.notice, "thresholds": dict(b.thresholds or {}), "thresholds_block": b.thresholds_block,
+        "required_attachments": list(b.required_attachments or []),
+        "max_attachment_mb": b.max_attachment_mb, "demo": b.demo,
+    }
+
+
+def form_values(b):
+    """The batch as the console form shows it."""
+    d = batch_dict(b)
+    values = {
+        "name": d["name"], "year": d["year"], "kind": d["kind"], "opens_on": d["opens_on"],
+        "closes_on": d["closes_on"], "resubmit_until": d["resubmit_until_day"], "notice": d["notice"],
+        "thresholds_block": "不允许提交" if d["thresholds_block"] else "仅提示",
+        "required_attachments": d["required_attachments"], "max_attachment_mb": d["max_attachment_mb"],
+    }
+    values.update(d["thresholds"])
+    return values
+
+
+def list_batches(session, only_open=False, now=None):
+    rows = session.execute(select(Batch).order_by(Batch.opens_at.desc())).scalars().all()
+    if only_open:
+        now = now or dt.datetime.now(dt.timezone.utc)
+        rows = [b for b in rows if is_open(b, now)]
+    return [batch_dict(b) for b in rows]
+
+
+def get_batch(session, batch_id):
+    b = session.get(Batch, str(batch_id))
+    if b is None:
+        raise NotFound("未找到该申报批次")
+    return b
+
+
+def save_batch(session, principal, data, batch_id=None, now=None):
+    principal.require(c.ADMIN)
+    now = now or dt.datetime.now(dt.timezone.utc)
+    clean, errors = BATCH_SCHEMA.validate(data or {}, require_all=True)
+    if not errors:
+        if clean["closes_on"] < clean["opens_on"]:
+            errors["closes_on"] = "截止日期不能早于开始日期"
+        elif clean["resubmit_until"] < clean["closes_on"]:
+            errors["resubmit_until"] = "补正截止日期不能早于截止日期"
+    if errors:
+        raise ValidationFailed("填写内容有误，请按红色提示修改后再保存", errors)
+    b = get_batch(session, batch_id) if batch_id else Batch(id=str(uuid.uuid4()), created_at=now, demo=False)
+    b.name = clean["name"]
+    b.year = clean["year"]
+    b.kind = clean["kind"]
+    b.opens_at = day_start(dt.date.fromisoformat(clean["opens_on"]))
+    b.closes_at = day_end(dt.date.fromisoformat(clean["closes_on"]))
+    b.resubmit_until = day_end(dt.date.fromisoformat(clean["resubmit_until"]))
+    b.notice = clean.get("notice", "")
+    b.thresholds = {k: clean[k] for k in checks.THRESHOLD_KEYS if k in clean}
+    b.thresholds_block = clean["thresholds_block"] == "不允许提交"
+    b.required_attachments = clean.get("required_attachments", [])
+    b.max_attachment_mb = clean["max_attachment_mb"]
+    b.updated_at = now
+    if batch_id is None:
+        session.add(b)
+    session.flush()
+    return batch_dict(b)
+
+
+DEMO_NOTICE = (
+    "一、申报主体为在江苏省内注册、运营双创基地的企业。\n"
+    "二、请如实填写申请表、主要人员、合作服务机构、服务台账，上传附件，并邀请入驻企业扫码填报。\n"
+    "三、每一部分填写后请点击页面底部的“保存”；全部完成后点击“提交”，进入工信部门审核流程。\n"
+    "四、被退回的申报可在补正截止日期前修改、保存后再次提交。"
+)
+
+
+def seed_demo_batch(session, now=None):
+    """An open demo batch whose thresholds only warn (idempotent)."""
+    now = now or dt.datetime.now(dt.timezone.utc)
+    existing = session.execute(select(Batch).where(Batch.demo.is_(True))).scalars().first()
+    today = now.astimezone(SHANGHAI).date()
+    if existing is not None:
+        if not is_open(existing, now):  # keep it open when seeded again
+            existing.opens_at = day_start(today - dt.timedelta(days=30))
+            existing.closes_at = day_end(today + dt.timedelta(days=180))
+            existing.resubmit_until = day_end(today + dt.timedelta(days=240))
+            existing.updated_at = now
+        return batch_dict(existing), False
+    b = Batch(
+        id=str(uuid.uuid4()), name=DEMO_NAME, year=today.year, kind="首次申报",
+        opens_at=day_start(today - dt.timedelta(days=30)), closes_at=day_end(today + dt.timedelta(days=180)),
+        resubmit_until=day_end(today + dt.timedelta(days=240)), notice=DEMO_NOTICE,
+        thresholds={"min_years": 3, "min_small_micro": 80, "min_tenant_employees": 1500,
+                    "min_service_staff": 10, "min_mentors": 3, "min_partners": 5,
+                    "min_free_share": 20, "min_categories": 4},
+        thresholds_block=False, required_attachments=["申请报告", "营业执照或法人证书", "真实性承诺书"],
+        max_attachment_mb=20, demo=True, created_at=now, updated_at=now,
+    )
+    session.add(b)
+    session.flush()
+    return batch_dict(b), True

@@ -1,0 +1,153 @@
+"""The checks of 提交: every section's rules with required fields, the
+cross-section counts, the required attachments and the batch's thresholds.
+
+A problem is {"section", "field" (or None), "row" (or None), "message",
+"blocking"}; warnings (thresholds of a batch that only warns) are not
+blocking.
+"""
+import datetime as dt
+
+from services.declarations import sections as s
+
+# Thresholds a batch may set (key, label, unit); values are minimums.
+THRESHOLDS = (
+    ("min_years", "运营年限", "年"),
+    ("min_small_micro", "入驻小微企业数", "家"),
+    ("min_tenant_employees", "入驻小微企业从业人员数", "人"),
+    ("min_service_staff", "专职服务人员数", "人"),
+    ("min_mentors", "创业辅导师数", "人"),
+    ("min_partners", "合作服务机构数", "家"),
+    ("min_free_share", "免费或低收费服务占服务台账的比例", "%"),
+    ("min_categories", "服务台账覆盖的服务类别数", "类"),
+)
+THRESHOLD_KEYS = tuple(k for k, _l, _u in THRESHOLDS)
+
+
+def problem(section, message, field=None, row=None, blocking=True):
+    return {"section": section, "field": field, "row": row, "message": message, "blocking": blocking}
+
+
+def years_between(start, end):
+    years = end.year - start.year
+    if (end.month, end.day) < (start.month, start.day):
+        years -= 1
+    return years
+
+
+def figures(sections, tenant_totals, today=None):
+    """The key figures of a declaration, from its lists and tenant totals."""
+    app = sections.get(s.APPLICATION) or {}
+    personnel = sections.get(s.PERSONNEL) or []
+    partners = sections.get(s.PARTNERS) or []
+    ledger = sections.get(s.LEDGER) or []
+    totals = tenant_totals or {}
+    full_time = [p for p in personnel if p.get("full_time") == "是"]
+    years = None
+    if app.get("founded_on"):
+        years = years_between(dt.date.fromisoformat(app["founded_on"]), today or dt.date.today())
+    free = sum(1 for r in ledger if r.get("fee_mode") in s.FREE_OR_LOW)
+    return {
+        "years": years,
+        "tenant_count": totals.get("count", 0),
+        "small_micro_count": totals.get("small_micro_count", 0),
+        "employees": totals.get("employees", 0),
+        "small_micro_employees": totals.get("small_micro_employees", totals.get("employees", 0)),
+        "tenant_revenue": totals.get("revenue"),
+        "service_staff": sum(1 for p in full_time if p.get("category") in ("专职服务人员", s.MENTOR)),
+        "mentors": sum(1 for p in full_time if p.get("category") == s.MENTOR),
+        "personnel": len(personnel),
+        "partners": len(partners),
+        "ledger_entries": len(ledger),
+        "free_share": round(100 * free / len(ledger), 1) if ledger else 0,
+        "categories": len({r.get("category") for r in ledger if r.get("category")}),
+    }
+
+
+def threshold_values(f):
+    return {
+        "min_years": f["years"] or 0,
+        "min_small_micro": f["small_micro_count"],
+        "min_tenant_employees": f["small_micro_employees"],
+        "min_service_staff": f["service_staff"],
+        "min_mentors": f["mentors"],
+        "min_partners": f["partners"],
+        "min_free_share": f["free_share"],
+        "min_categories": f["categories"],
+    }
+
+
+def check(sections, attachments, tenant_totals, batch_thresholds, thresholds_block,
+          required_attachments, today=None):
+    """Every problem of a declaration, in section order."""
+    problems = []
+    app = sections.get(s.APPLICATION) or {}
+    # 1. each section's own rules, now with every required field
+    _clean, errors = s.validate(s.APPLICATION, app, require_all=True)
+    for key, message in errors.items():
+        problems.append(problem(s.APPLICATION, message, field=key))
+    for key in s.LIST_SECTIONS:
+        rows = sections.get(key) or []
+        if not rows:
+            problems.append(problem(key, f"请至少填写一条{_label(key)}"))
+        for index, row in enumerate(rows, start=1):
+            _clean, errors = s.validate(key, row)
+            for field, message in errors.items():
+                label = s.SCHEMAS[key].by_key[field].label
+                problems.append(problem(key, f"第{index}条：{label}{message}", field=field, row=row.get("id")))
+    # 2. counts of 申请表 against the lists and the tenant entries
+    f = figures(sections, tenant_totals, today)
+    if tenant_totals is not None and not f["tenant_count"]:
+        problems.append(problem(s.TENANTS, "尚无入驻企业填报，请在“入驻企业”中用二维码邀请入驻企业填写"))
+    pairs = (
+        ("tenant_count", f["tenant_count"], s.TENANTS, "入驻企业中已填报的企业数"),
+        ("small_micro_count", f["small_micro_count"], s.TENANTS, "入驻企业中已填报的小型、微型企业数"),
+        ("tenant_employees", f["employees"], s.TENANTS, "入驻企业填报的从业人员合计"),
+        ("service_staff", f["service_staff"], s.PERSONNEL, "主要人员中专职的专职服务人员和创业辅导师人数"),
+        ("mentors", f["mentors"], s.PERSONNEL, "主要人员中专职的创业辅导师人数"),
+        ("partner_count", f["partners"], s.PARTNERS, "合作服务机构的条数"),
+    )
+    for key, actual, source, what in pairs:
+        if source == s.TENANTS and tenant_totals is None:
+            continue
+        stated = app.get(key)
+        if isinstance(stated, int) and stated != actual:
+            label = s.APPLICATION_SCHEMA.by_key[key].label
+            problems.append(problem(
+                s.APPLICATION, f"{label}填写为{stated}，与{what}（{actual}）不一致", field=key,
+            ))
+    # 3. required attachments (configuration of the batch)
+    have = {a["category"] for a in attachments}
+    for category in required_attachments or ():
+        if category not in have:
+            problems.append(problem(s.ATTACHMENTS, f"请上传“{category}”", field=category))
+    # 4. the batch's thresholds, as warnings or blocking as the batch says
+    values = threshold_values(f)
+    where = {
+        "min_years": (s.APPLICATION, "founded_on"), "min_small_micro": (s.TENANTS, None),
+        "min_tenant_employees": (s.TENANTS, None), "min_service_staff": (s.PERSONNEL, None),
+        "min_mentors": (s.PERSONNEL, None), "min_partners": (s.PARTNERS, None),
+        "min_free_share": (s.LEDGER, None), "min_categories": (s.LEDGER, None),
+    }
+    for key, label, unit in THRESHOLDS:
+        minimum = (batch_thresholds or {}).get(key)
+        if minimum in (None, ""):
+            continue
+        if values[key] < minimum:
+            section, field = where[key]
+            problems.append(problem(
+                section, f"{label}为{values[key]}{unit}，低于本批次要求的{minimum}{unit}",
+                field=field, blocking=bool(thresholds_block),
+            ))
+    order = {key: i for i, key in enumerate(s.ORDER)}
+    problems.sort(key=lambda p: order.get(p["section"], 99))
+    return problems
+
+
+def blocking(problems):
+    return [p for p in problems if p["blocking"]]
+
+
+def _label(key):
+    from services.common import contracts as c
+
+    return c.SECTIONS[key]

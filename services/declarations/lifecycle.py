@@ -1,0 +1,70 @@
+"""The declaration's state machine (DESIGN.md): which moves are allowed, and
+every move recorded with time, actor, level and reason."""
+from services.common import contracts as c
+from services.common.errors import BadState
+from services.declarations.models import Transition
+
+EDITABLE = (c.DRAFT, c.RETURNED)
+PENDING = (c.PENDING_COUNTY, c.PENDING_CITY, c.PENDING_PROVINCE)
+FINAL = (c.APPROVED, c.REJECTED)
+
+ALLOWED = {
+    c.DRAFT: {c.PENDING_COUNTY},
+    c.RETURNED: {c.PENDING_COUNTY, c.PENDING_CITY, c.PENDING_PROVINCE},
+    c.PENDING_COUNTY: {c.PENDING_CITY, c.RETURNED, c.REJECTED},
+    c.PENDING_CITY: {c.PENDING_PROVINCE, c.RETURNED, c.REJECTED},
+    c.PENDING_PROVINCE: {c.APPROVED, c.RETURNED, c.REJECTED},
+    c.APPROVED: set(),
+    c.REJECTED: set(),
+}
+
+LEVEL_OF_PENDING = {state: level for level, state in c.PENDING_STATE_OF_LEVEL.items()}
+NEXT_LEVEL = {c.COUNTY: c.CITY, c.CITY: c.PROVINCE}
+
+
+def can_move(from_state, to_state):
+    return to_state in ALLOWED.get(from_state, set())
+
+
+def refuse_edit_message(state):
+    label = c.STATE_LABELS.get(state, state)
+    return f"申报当前状态为“{label}”，不能修改；只有填报中或被退回的申报可以修改"
+
+
+def require_editable(declaration):
+    if declaration.state not in EDITABLE:
+        raise BadState(refuse_edit_message(declaration.state))
+
+
+def move(session, declaration, to_state, actor, at, reason=None, level=None):
+    """Move the declaration to `to_state` and record it; BadState when the
+    state machine does not allow it."""
+    if not can_move(declaration.state, to_state):
+        raise BadState(
+            f"申报当前状态为“{c.STATE_LABELS.get(declaration.state, declaration.state)}”，"
+            f"不能变为“{c.STATE_LABELS.get(to_state, to_state)}”"
+        )
+    session.add(
+        Transition(
+            declaration_id=declaration.id,
+            from_state=declaration.state,
+            to_state=to_state,
+            at=at,
+            actor_kind=actor.kind,
+            actor_id=str(actor.id),
+            level=level,
+            reason=reason,
+            version=declaration.version,
+        )
+    )
+    declaration.state = to_state
+    declaration.level = LEVEL_OF_PENDING.get(to_state)
+    declaration.updated_at = at
+
+
+def resubmission_level(declaration):
+    """Where a submission goes: the county at first; after a return, the level
+    that returned it, or the county again after an admin's return."""
+    if declaration.state == c.RETURNED and declaration.return_level in c.LEVELS:
+        return declaration.return_level
+    return c.COUNTY

@@ -1,0 +1,368 @@
+"""The declarations domain on the real PostgreSQL (no broker): batches,
+开始申报, saving, access, 提交 with its checks, review events, versions."""
+import datetime as dt
+import io
+
+import pytest
+from PIL import Image
+from sqlalchemy.orm import Session
+
+from services.common import blobs
+from services.common import contracts as c
+from services.common.errors import BadState, Conflict, Forbidden, NotFound, ValidationFailed
+from services.common.principal import system
+from services.declarations import attachments, batches, domain
+from services.declarations import sections as s
+from tests.declarations.helpers import (
+    ADMIN, OTHER_REGION, REGION, TOTALS, application, batch_form, enterprise, ledger_row, partner,
+    person, reviewer,
+)
+
+SYSTEM = system(c.DECLARATIONS)
+
+
+@pytest.fixture
+def session(db_engine):
+    engine = db_engine(c.DECLARATIONS)
+    with Session(engine, expire_on_commit=False) as session:
+        yield session
+        session.rollback()
+
+
+class Outbox(list):
+    def __call__(self, event_type, data):
+        self.append((event_type, data))
+
+    def of(self, event_type):
+        return [d for t, d in self if t == event_type]
+
+
+@pytest.fixture
+def batch(session):
+    b = batches.save_batch(session, ADMIN, batch_form())
+    session.commit()
+    return b
+
+
+def fill(session, principal, declaration_id, **app):
+    domain.save_application(session, principal, declaration_id, application(**app))
+    domain.save_row(session, principal, declaration_id, s.PERSONNEL, person())
+    domain.save_row(session, principal, declaration_id, s.PERSONNEL, person(name="钱七", category="创业辅导师"))
+    domain.save_row(session, principal, declaration_id, s.PARTNERS, partner())
+    domain.save_row(session, principal, declaration_id, s.LEDGER, ledger_row())
+
+
+@pytest.fixture
+def started(session, batch):
+    ent = enterprise()
+    d = domain.start(session, ent, batch["id"], {"enterprise_name": "南京玄武创业服务有限公司"}, accepted=True)
+    session.commit()
+    return ent, d["id"]
+
+
+def submitted(session, started):
+    ent, did = started
+    fill(session, ent, did)
+    outbox = Outbox()
+    result = domain.submit(session, ent, did, TOTALS, outbox)
+    session.commit()
+    assert result["submitted"], result["problems"]
+    return outbox
+
+
+# --- batches -----------------------------------------------------------------
+
+
+def test_only_an_admin_saves_a_batch_and_its_dates_are_checked(session):
+    with pytest.raises(Forbidden):
+        batches.save_batch(session, enterprise(), batch_form())
+    with pytest.raises(ValidationFailed) as err:
+        batches.save_batch(session, ADMIN, batch_form(closes_on="2020-01-01", opens_on="2020-02-01"))
+    assert "截止日期不能早于开始日期" in err.value.errors["closes_on"]
+    b = batches.save_batch(session, ADMIN, batch_form(min_partners="3", required_attachments=["申请报告"]))
+    assert b["thresholds"] == {"min_partners": 3}
+    assert b["required_attachments"] == ["申请报告"]
+    assert b["closes_at"].endswith("23:59:59+08:00")
+
+
+def test_the_demo_batch_is_open_only_warns_and_is_seeded_once(session):
+    first, created = batches.seed_demo_batch(session)
+    again, created_again = batches.seed_demo_batch(session)
+    assert created and not created_again and first["id"] == again["id"]
+    assert first["thresholds_block"] is False and first["thresholds"]
+    assert [b["id"] for b in batches.list_batches(session, only_open=True)] == [first["id"]]
+
+
+# --- 开始申报 ----------------------------------------------------------------
+
+
+def test_start_needs_the_pledge_an_open_batch_and_only_once(session, batch):
+    ent = enterprise()
+    with pytest.raises(ValidationFailed):
+        domain.start(session, ent, batch["id"], accepted=False)
+    d = domain.start(session, ent, batch["id"], {"credit_code": "91350100M000100Y43"}, accepted=True)
+    assert d["state"] == c.DRAFT and d["state_label"] == "填报中"
+    with pytest.raises(Conflict):
+        domain.start(session, ent, batch["id"], accepted=True)
+    closed = batches.save_batch(session, ADMIN, batch_form(opens_on="2020-01-01", closes_on="2020-02-01",
+                                                           resubmit_until="2020-03-01"))
+    with pytest.raises(BadState) as err:
+        domain.start(session, ent, closed["id"], accepted=True)
+    assert "不在申报时间内" in err.value.message
+    view = domain.get(session, ent, d["id"])
+    assert view["sections"][s.APPLICATION]["credit_code"] == "91350100M000100Y43"  # prefilled
+    assert view["sections"][s.APPLICATION]["region_code"] == REGION
+    assert [h["to_state"] for h in view["history"]] == [c.DRAFT]
+    assert [x["id"] for x in domain.list_mine(session, ent)] == [d["id"]]
+    assert domain.list_mine(session, enterprise("ent-2")) == []
+
+
+# --- saving ----------------------------------------------------------------
+
+
+def test_saving_checks_what_is_filled_and_refuses_the_whole_form_on_an_error(session, started):
+    ent, did = started
+    with pytest.raises(ValidationFailed) as err:
+        domain.save_application(session, ent, did, {"base_name": "玄武创业园", "revenue": "1,000"})
+    assert err.value.errors == {"revenue": "金额请填写数字，最多两位小数，不要使用逗号"}
+    domain.save_application(session, ent, did, {"base_name": "玄武创业园", "revenue": "1000"})
+    view = domain.get(session, ent, did)
+    assert view["sections"][s.APPLICATION] == {"base_name": "玄武创业园", "revenue": "1000.00"}
+    assert view["section_states"][s.APPLICATION]["label"] == "填写中"
+    domain.save_application(session, ent, did, application())
+    assert domain.get(session, ent, did)["section_states"][s.APPLICATION]["label"] == "已完成"
+
+
+def test_list_rows_are_added_edited_and_deleted(session, started):
+    ent, did = started
+    first = domain.save_row(session, ent, did, s.PERSONNEL, person())
+    second = domain.save_row(session, ent, did, s.PERSONNEL, person(name="钱七"))
+    domain.save_row(session, ent, did, s.PERSONNEL, person(name="孙八"), row_id=first["row_id"])
+    domain.delete_row(session, ent, did, s.PERSONNEL, second["row_id"])
+    rows = domain.get(session, ent, did)["sections"][s.PERSONNEL]
+    assert [(r["id"], r["name"]) for r in rows] == [(first["row_id"], "孙八")]
+    with pytest.raises(NotFound):
+        domain.delete_row(session, ent, did, s.PERSONNEL, second["row_id"])
+    with pytest.raises(ValidationFailed) as err:
+        domain.save_row(session, ent, did, s.PERSONNEL, person(phone="12"))
+    assert "phone" in err.value.errors
+
+
+def test_nobody_else_reaches_a_draft(session, started):
+    _ent, did = started
+    for stranger in (enterprise("ent-2"), reviewer(c.COUNTY, REGION), reviewer(c.PROVINCE, "320000")):
+        with pytest.raises(NotFound):
+            domain.get(session, stranger, did)
+    with pytest.raises(NotFound):
+        domain.save_application(session, enterprise("ent-2"), did, {"base_name": "x"})
+    with pytest.raises(Forbidden):
+        domain.save_application(session, reviewer(c.COUNTY, REGION), did, {"base_name": "x"})
+
+
+# --- 提交 ---------------------------------------------------------------------
+
+
+def test_submit_reports_every_problem_grouped_by_section_and_changes_nothing(session, started):
+    ent, did = started
+    domain.save_application(session, ent, did, application(tenant_count="5", partner_count="3"))
+    outbox = Outbox()
+    result = domain.submit(session, ent, did, TOTALS, outbox)
+    assert result["submitted"] is False and outbox == []
+    by_section = {}
+    for p in result["problems"]:
+        by_section.setdefault(p["section"], []).append(p)
+    assert "不一致" in by_section[s.APPLICATION][0]["message"]
+    fields = {p["field"] for p in by_section[s.APPLICATION]}
+    assert {"tenant_count", "partner_count", "service_staff"} <= fields
+    assert set(by_section) >= {s.APPLICATION, s.PERSONNEL, s.PARTNERS, s.LEDGER}
+    view = domain.get(session, ent, did)
+    assert view["state"] == c.DRAFT and view["version"] == 0
+    assert view["section_states"][s.APPLICATION]["label"] == "有问题"
+
+
+def test_a_clean_submit_makes_a_version_the_events_and_freezes_the_sections(session, started):
+    ent, did = started
+    outbox = submitted(session, started)
+    [event] = outbox.of(c.DECLARATION_SUBMITTED)
+    assert event["level"] == c.COUNTY and event["version"] == 1 and event["resubmission"] is False
+    assert event["region_code"] == REGION and event["enterprise_id"] == ent.id
+    summary = event["summary"]
+    assert summary["base_name"] == "玄武创业园" and summary["tenant_count"] == 2
+    assert summary["service_staff"] == 2 and summary["mentors"] == 1 and summary["partners"] == 1
+    [sms] = outbox.of(c.SMS_REQUESTED)
+    assert sms["phone"] == "13912345678" and sms["template"] == c.SMS_DECLARATION_SUBMITTED
+    assert sms["params"]["reference"] == summary["reference"]
+    view = domain.get(session, ent, did)
+    assert view["state"] == c.PENDING_COUNTY and view["state_label"] == "待区县审核"
+    with pytest.raises(BadState) as err:
+        domain.save_application(session, ent, did, application())
+    assert "待区县审核" in err.value.message
+    with pytest.raises(BadState):
+        domain.submit(session, ent, did, TOTALS, Outbox())
+    # now the county of the region sees it, another county does not
+    assert domain.get(session, reviewer(c.COUNTY, REGION), did)["id"] == did
+    assert domain.get(session, reviewer(c.CITY, "320100"), did)["id"] == did
+    with pytest.raises(NotFound):
+        domain.get(session, reviewer(c.COUNTY, OTHER_REGION), did)
+    with pytest.raises(NotFound):
+        domain.get(session, reviewer(c.CITY, "320500"), did)
+
+
+def test_thresholds_warn_or_block_as_the_batch_says(session, batch):
+    ent = enterprise()
+    warn = batches.save_batch(session, ADMIN, batch_form(name="warn", min_partners="5"))
+    d = domain.start(session, ent, warn["id"], accepted=True)
+    fill(session, ent, d["id"])
+    result = domain.submit(session, ent, d["id"], TOTALS, Outbox())
+    assert result["submitted"] is True
+    [w] = result["problems"]
+    assert w["blocking"] is False and "低于本批次要求的5家" in w["message"]
+
+    block = batches.save_batch(session, ADMIN, batch_form(name="block", min_partners="5",
+                                                          thresholds_block="不允许提交"))
+    d = domain.start(session, ent, block["id"], accepted=True)
+    fill(session, ent, d["id"])
+    result = domain.submit(session, ent, d["id"], TOTALS, Outbox())
+    assert result["submitted"] is False and result["problems"][0]["blocking"] is True
+
+
+def test_required_attachments_are_checked_at_submit(session):
+    ent = enterprise()
+    b = batches.save_batch(session, ADMIN, batch_form(required_attachments=["申请报告"]))
+    d = domain.start(session, ent, b["id"], accepted=True)
+    fill(session, ent, d["id"])
+    result = domain.submit(session, ent, d["id"], TOTALS, Outbox())
+    assert [p["message"] for p in result["problems"]] == ["请上传“申请报告”"]
+
+
+# --- review events ------------------------------------------------------------
+
+
+def event(did, version=1, **data):
+    return {"declaration_id": did, "version": version, "enterprise_id": "ent-1", **data}
+
+
+def test_advanced_returned_and_resubmitted_to_the_returning_level(session, started):
+    ent, did = started
+    submitted(session, started)
+    out = Outbox()
+    assert domain.on_advanced(session, SYSTEM, event(did, level=c.CITY), out)
+    assert not domain.on_advanced(session, SYSTEM, event(did, level=c.CITY), out)  # again: no effect
+    long_reason = "入驻企业数与名单不一致，" * 10
+    assert domain.on_returned(session, SYSTEM, event(did, level=c.CITY, reason=long_reason,
+                                                     sections=[s.APPLICATION]), out)
+    view = domain.get(session, ent, did)
+    assert view["state"] == c.RETURNED and view["return_reason"] == long_reason
+    assert view["section_states"][s.APPLICATION]["label"] == "有问题"
+    [sms] = out.of(c.SMS_REQUESTED)
+    assert sms["template"] == c.SMS_DECLARATION_RETURNED
+    assert len(sms["params"]["reason"]) < len(long_reason) and sms["params"]["reason"].endswith("（详见平台）")
+    domain.save_application(session, ent, did, application(base_name="玄武创业园（修改）"))
+    assert domain.get(session, ent, did)["section_states"][s.APPLICATION]["label"] == "已完成"
+    resubmit = Outbox()
+    result = domain.submit(session, ent, did, TOTALS, resubmit)
+    assert result["submitted"] and result["state"] == c.PENDING_CITY
+    [ev] = resubmit.of(c.DECLARATION_SUBMITTED)
+    assert ev["level"] == c.CITY and ev["resubmission"] is True and ev["version"] == 2
+    states = [h["to_state"] for h in domain.history(session, ent, did)]
+    assert states == [c.DRAFT, c.PENDING_COUNTY, c.PENDING_CITY, c.RETURNED, c.PENDING_CITY]
+    changes = domain.diff(session, reviewer(c.CITY, "320100"), did, 1, 2)
+    assert [(ch["label"], ch["before"], ch["after"]) for ch in changes] == [
+        ("基地名称", "玄武创业园", "玄武创业园（修改）")
+    ]
+
+
+def test_after_an_admins_return_the_resubmission_goes_to_the_county_of_the_new_region(session, started):
+    ent, did = started
+    submitted(session, started)
+    domain.on_returned(session, SYSTEM, event(did, level=c.ADMIN_RETURN_LEVEL, reason="注册地区有误",
+                                              sections=[s.APPLICATION]), Outbox())
+    domain.save_application(session, ent, did, application(region_code=OTHER_REGION))
+    out = Outbox()
+    assert domain.submit(session, ent, did, TOTALS, out)["state"] == c.PENDING_COUNTY
+    [ev] = out.of(c.DECLARATION_SUBMITTED)
+    assert ev["region_code"] == OTHER_REGION and ev["level"] == c.COUNTY
+    # both counties: the new one, and the old one that has seen it
+    assert domain.get(session, reviewer(c.COUNTY, OTHER_REGION), did)
+    assert domain.get(session, reviewer(c.COUNTY, REGION), did)
+
+
+def test_approved_and_rejected_are_final_and_ask_for_an_sms(session, started, batch):
+    ent, did = started
+    submitted(session, started)
+    out = Outbox()
+    assert not domain.on_approved(session, SYSTEM, event(did), out)  # not at province yet
+    domain.on_advanced(session, SYSTEM, event(did, level=c.CITY), out)
+    domain.on_advanced(session, SYSTEM, event(did, level=c.PROVINCE), out)
+    assert domain.on_approved(session, SYSTEM, event(did, reason="通过"), out)
+    assert domain.get(session, ent, did)["state_label"] == "已认定"
+    assert out.of(c.SMS_REQUESTED)[0]["params"] == {"base_name": "玄武创业园"}
+    assert not domain.on_rejected(session, SYSTEM, event(did, reason="x"), out)
+
+    other = enterprise("ent-2")
+    d2 = domain.start(session, other, batch["id"], accepted=True)
+    fill(session, other, d2["id"])
+    domain.submit(session, other, d2["id"], TOTALS, Outbox())
+    out = Outbox()
+    assert domain.on_rejected(session, SYSTEM, event(d2["id"], reason="材料不实"), out)
+    assert domain.get(session, other, d2["id"])["state"] == c.REJECTED
+    assert out.of(c.SMS_REQUESTED)[0]["params"] == {"reason": "材料不实"}
+
+
+def test_an_event_of_an_older_version_is_ignored(session, started):
+    _ent, did = started
+    submitted(session, started)
+    assert not domain.on_returned(session, SYSTEM, event(did, version=0, level=c.COUNTY, reason="x"), Outbox())
+
+
+# --- attachments --------------------------------------------------------------
+
+
+@pytest.fixture
+def store(tmp_path):
+    return blobs.LocalBlobStore(tmp_path)
+
+
+def png():
+    out = io.BytesIO()
+    Image.new("RGB", (8, 8), "red").save(out, "PNG")
+    return out.getvalue()
+
+
+def test_attachments_are_checked_by_content_and_reachable_by_owner_and_reviewers_in_scope(session, started, store):
+    ent, did = started
+    key = blobs.temp_key()
+    store.put(key, b"%PDF-1.4 minimal")
+    a = attachments.add(session, store, ent, did, "申请报告", key, "../../申请报告.pdf")
+    assert a["content_type"] == "application/pdf" and a["filename"] == "申请报告.pdf"
+    assert not store.exists(key)
+    got = attachments.for_download(session, ent, a["id"])
+    assert store.get(got["blob_key"]) == b"%PDF-1.4 minimal"
+
+    key = blobs.temp_key()
+    store.put(key, png())
+    image = attachments.add(session, store, ent, did, "营业执照或法人证书", key, "licence.png")
+    assert image["content_type"] == "image/png"
+
+    key = blobs.temp_key()
+    store.put(key, b"MZ\x90\x00 not a document")
+    with pytest.raises(ValidationFailed) as err:
+        attachments.add(session, store, ent, did, "申请报告", key, "report.pdf")
+    assert "只能上传PDF文件或图片" in err.value.errors["file"]
+    assert not store.exists(key)
+
+    with pytest.raises(NotFound):
+        attachments.for_download(session, enterprise("ent-2"), a["id"])
+    with pytest.raises(NotFound):
+        attachments.for_download(session, reviewer(c.COUNTY, REGION), a["id"])  # a draft
+    attachments.delete(session, store, ent, image["id"])
+    assert [x["id"] for x in domain.get(session, ent, did)["attachments"]] == [a["id"]]
+
+
+def test_an_attachment_over_the_batchs_limit_is_refused(session, started, store):
+    ent, did = started
+    key = blobs.temp_key()
+    store.put(key, b"%PDF-" + b"0" * (5 * 1024 * 1024))
+    with pytest.raises(ValidationFailed) as err:
+        attachments.add(session, store, ent, did, "申请报告", key, "big.pdf")
+    assert "5MB" in err.value.errors["file"]
