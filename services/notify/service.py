@@ -1,16 +1,56 @@
-"""The notify service: entrypoints only; the domain logic lives in plain modules."""
+"""The notify service: entrypoints only; the domain logic lives in plain modules.
+
+It is the only service that sends SMS, and only on `sms_requested` events
+(from accounts and from declarations); see services.notify.sending.
+"""
 from services.common import contracts as c
 from services.common import health
 from services.common.db import Database
 from services.common.entrypoints import Caller, rpc
+from services.common.errors import Forbidden
+from services.common.events import EventAdmin, event_handler
+from services.notify import delivery_log, sending
+from services.notify.dependencies import Outbound, timer
 
 
-class NotifyService:
+class NotifyService(EventAdmin):
     name = c.NOTIFY
 
     db = Database(c.NOTIFY)
     caller = Caller()
+    outbound = Outbound()
 
     @rpc(public=True)
     def health(self):
         return health.check(self.name, self.db)
+
+    def _accept(self, source, envelope):
+        sending.accept(
+            self.db.session, source, envelope["event_id"], envelope["data"], self.outbound.settings
+        )
+
+    @event_handler(c.ACCOUNTS, c.SMS_REQUESTED)
+    def on_accounts_sms_requested(self, envelope):
+        self._accept(c.ACCOUNTS, envelope)
+
+    @event_handler(c.DECLARATIONS, c.SMS_REQUESTED)
+    def on_declarations_sms_requested(self, envelope):
+        self._accept(c.DECLARATIONS, envelope)
+
+    @timer(c.ENV_SMS_POLL_INTERVAL, sending.Settings.poll_interval)
+    def send_due(self):
+        """Send what is due: new messages, retries, sends taken back."""
+        self.outbound.send_due()
+
+    @rpc
+    def list_messages(self, filters=None, page=1):
+        """Admins: a page of the delivery log (phones masked), newest first."""
+        self.caller.require(c.ADMIN)
+        return delivery_log.list_messages(self.db.session, filters, page)
+
+    @rpc(public=True)
+    def dev_outbox(self, phone=None):
+        """Development only: what the console provider 'sent'."""
+        if self.outbound.production:
+            raise Forbidden("仅开发环境可用")
+        return delivery_log.dev_outbox(self.db.session, phone)
