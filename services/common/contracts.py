@@ -23,7 +23,7 @@ TENANTS_LINK_STATUS = "link_status"  # (declaration_id)
 TENANTS_CLOSE_INTAKE = "close_intake"  # (declaration_id) -> totals; called at 提交
 TENANTS_REOPEN_INTAKE = "reopen_intake"  # (declaration_id); when 提交's checks fail
 TENANTS_TOTALS = "totals"  # (declaration_id) -> count, small_micro_count, small_micro_share, employees, revenue, ...
-TENANTS_LIST_ENTRIES = "list_entries"  # (declaration_id)
+TENANTS_LIST_ENTRIES = "list_entries"  # (declaration_id, details=False)
 TENANTS_GET_ENTRY = "get_entry"  # (declaration_id, entry_id)
 TENANTS_EXCLUDE_ENTRY = "exclude_entry"  # (declaration_id, entry_id, reason)
 TENANTS_REOPEN_ENTRY = "reopen_entry"  # (declaration_id, entry_id)

@@ -290,13 +290,17 @@ def answers(data):
     return out
 
 
-def list_entries(session, principal, declaration_id):
+def list_entries(session, principal, declaration_id, details=False):
+    """The entries in the order they first came in; `details` adds each one's
+    filled values (for exports)."""
     readable_link(session, principal, declaration_id)
     rows = session.execute(
         select(TenantEntry)
         .where(TenantEntry.declaration_id == str(declaration_id))
         .order_by(TenantEntry.first_submitted_at, TenantEntry.id)
     ).scalars()
+    if details:
+        return [{**_summary(e), "data": e.data} for e in rows]
     return [_summary(e) for e in rows]
 
 

@@ -52,8 +52,8 @@ class TenantsService(EventAdmin):
         return intake.totals(self.db.session, self.caller, declaration_id)
 
     @rpc
-    def list_entries(self, declaration_id):
-        return intake.list_entries(self.db.session, self.caller, declaration_id)
+    def list_entries(self, declaration_id, details=False):
+        return intake.list_entries(self.db.session, self.caller, declaration_id, details)
 
     @rpc
     def get_entry(self, declaration_id, entry_id):
