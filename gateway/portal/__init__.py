@@ -11,4 +11,3 @@ def home():
 
 from gateway.portal import accounts  # noqa: E402,F401  (registers the account pages)
 from gateway.portal import tenants  # noqa: E402,F401  (the 入驻企业 section: QR code, entries)
-from gateway.portal import dev  # noqa: E402,F401  (development-only pages: /dev/sms)
