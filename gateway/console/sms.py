@@ -1,0 +1,71 @@
+"""The admin's 短信记录 page: the delivery log of the notify service."""
+from datetime import datetime, timedelta, timezone
+
+from flask import render_template, request
+
+from gateway import rpc
+from gateway.auth import staff_required
+from gateway.console import bp
+from services.common import contracts as c
+from services.common.errors import ValidationFailed
+
+FILTERS = ("phone", "state", "template", "source", "date_from", "date_to")
+STATES = {
+    "queued": "待发送",
+    "sending": "发送中",
+    "sent": "已发送",
+    "failed": "发送失败",
+    "unknown": "结果未知",
+    "refused": "已拒绝",
+}
+TEMPLATES = {
+    c.SMS_VERIFICATION_CODE: "验证码",
+    c.SMS_USERNAME_REMINDER: "用户名提醒",
+    c.SMS_DECLARATION_SUBMITTED: "申报已提交",
+    c.SMS_DECLARATION_RETURNED: "申报已退回",
+    c.SMS_DECLARATION_APPROVED: "申报已认定",
+    c.SMS_DECLARATION_REJECTED: "申报未通过",
+}
+SOURCES = {c.ACCOUNTS: "账号服务", c.DECLARATIONS: "申报服务"}
+CHINA = timezone(timedelta(hours=8))
+
+
+def local_time(iso):
+    """An ISO time of the service as Beijing time, to the second."""
+    if not iso:
+        return ""
+    stamp = datetime.fromisoformat(iso)
+    if stamp.tzinfo is None:
+        stamp = stamp.replace(tzinfo=timezone.utc)
+    return stamp.astimezone(CHINA).strftime("%Y-%m-%d %H:%M:%S")
+
+
+@bp.get("/sms")
+@staff_required(c.ADMIN)
+def sms_log():
+    filters = {name: request.args.get(name, "").strip() for name in FILTERS}
+    page = request.args.get("page", "1")
+    page = int(page) if page.isdigit() else 1
+    errors = {}
+    try:
+        result = rpc(c.NOTIFY, "list_messages", {k: v for k, v in filters.items() if v}, page)
+    except ValidationFailed as exc:
+        errors = exc.errors
+        result = {"items": [], "total": 0, "page": 1, "pages": 1}
+    for item in result["items"]:
+        item["created_local"] = local_time(item.get("created_at"))
+        item["sent_local"] = local_time(item.get("sent_at"))
+    status = 422 if errors else 200
+    return (
+        render_template(
+            "console/sms.html",
+            active="sms",
+            filters=filters,
+            errors=errors,
+            result=result,
+            states=STATES,
+            templates=TEMPLATES,
+            sources=SOURCES,
+        ),
+        status,
+    )
