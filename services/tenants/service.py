@@ -6,6 +6,7 @@ from services.common import contracts as c
 from services.common import health
 from services.common.db import Database
 from services.common.entrypoints import Caller, rpc
+from services.common.events import EventAdmin, event_handler
 from services.common.events import EventAdmin
 from services.tenants import intake
 
@@ -80,3 +81,10 @@ class TenantsService(EventAdmin):
     @rpc(public=True)
     def submit_intake(self, token, device_id):
         return intake.submit(self.db.session, token, device_id, self.db.dispatch, self.config)
+
+    # --- review events --------------------------------------------------------------
+
+    @event_handler(c.REVIEW, c.DECLARATION_RETURNED)
+    def on_declaration_returned(self, envelope):
+        """A returned declaration is editable again: so is its tenant intake."""
+        intake.reopen_for_return(self.db.session, envelope["data"]["declaration_id"])

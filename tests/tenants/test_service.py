@@ -3,10 +3,13 @@ tenant's steps and 确认提交, duplicates, closing and reopening, the
 enterprise's review of the entries, access."""
 import datetime as dt
 
+import eventlet
 import pytest
+from kombu import Connection
 from sqlalchemy import text
 
 from services.common import contracts as c
+from services.common import outbox
 from services.common.errors import BadState, Conflict, Forbidden, NotFound, ValidationFailed
 from services.tenants import links
 from services.tenants.service import TenantsService
@@ -289,3 +292,57 @@ def test_access_is_decided_from_the_principal(service, config, owner, tenant, to
         tenant.open_link(DECL, BASE_NAME, CLOSES)
     with pytest.raises(NotFound):
         owner.get_entry("decl-other", entry_id)
+
+
+def publish_returned(config, declaration_id, event_id=None):
+    exchange = outbox.event_exchange(c.REVIEW)
+    body = outbox.envelope(
+        {"declaration_id": declaration_id, "enterprise_id": OWNER.id, "level": c.COUNTY,
+         "reason": "入驻企业数据需核实", "sections": ["tenants"], "version": 1},
+        event_id=event_id,
+    )
+    outbox.publisher(config).publish(
+        body, exchange=exchange, routing_key=c.DECLARATION_RETURNED, declare=[exchange]
+    )
+    return body
+
+
+def wait_until(check, tries=200):
+    for _ in range(tries):
+        if check():
+            return True
+        eventlet.sleep(0.05)
+    return False
+
+
+def test_declaration_returned_reopens_intake_once(service, owner, tenant, token, config, db_engine):
+    device = new_device()
+    owner.close_intake(DECL)
+    assert tenant.intake_context(token, device)["intake_open"] is False
+
+    body = publish_returned(config, DECL)
+    assert wait_until(lambda: owner.link_status(DECL)["intake_open"])
+    assert tenant.intake_context(token, device)["intake_open"] is True
+    fill(tenant, token, device, entry_data())
+    assert tenant.submit_intake(token, device)["reference"]
+
+    # Closed again at the next 提交; a redelivered copy of the old event does nothing.
+    owner.close_intake(DECL)
+    publish_returned(config, DECL, event_id=body["event_id"])
+    publish_returned(config, "decl-unknown")  # no link: nothing to reopen, no failure
+    engine = db_engine(c.TENANTS)
+
+    def handled():
+        with engine.connect() as conn:
+            return conn.execute(text("SELECT count(*) FROM processed_events")).scalar() >= 2
+
+    assert wait_until(handled)
+    # Stopping waits for running handlers; whatever was not handled goes back
+    # to the queue, which must therefore be empty.
+    service.stop()
+    with Connection(config["AMQP_URI"]) as conn:
+        queue = c.event_queue(c.REVIEW, c.DECLARATION_RETURNED, c.TENANTS)
+        assert conn.default_channel.queue_declare(queue, passive=True).message_count == 0
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT intake_closed FROM intake_links")).scalar() is True
+        assert conn.execute(text("SELECT count(*) FROM failed_events")).scalar() == 0
