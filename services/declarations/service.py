@@ -3,6 +3,7 @@ plain modules (batches, domain, attachments, ledger_import, checks)."""
 import logging
 
 import eventlet
+from nameko.dependency_providers import Config
 from nameko.rpc import RpcProxy
 
 from services.common import blobs
@@ -27,6 +28,7 @@ class DeclarationsService(EventAdmin):
     db = Database(c.DECLARATIONS)
     caller = Caller()
     tenants = RpcProxy(c.TENANTS)
+    config = Config()  # the container's config: where the blob store is
 
     @rpc(public=True)
     def health(self):
@@ -108,7 +110,7 @@ class DeclarationsService(EventAdmin):
     def import_ledger(self, declaration_id, temp_key):
         """Rows of an uploaded .xlsx (blob store, temporary key); all or nothing.
         Returns {imported, count} or {imported: 0, errors: [{row, column, label, message}], message}."""
-        store = blobs.blob_store(self.container.config)
+        store = blobs.blob_store(self.config)
         domain.owned(self.db.session, self.caller, declaration_id)
         try:
             data = store.get(temp_key) if str(temp_key).startswith("tmp/") else b""
@@ -130,13 +132,13 @@ class DeclarationsService(EventAdmin):
     @rpc
     @idempotent
     def add_attachment(self, declaration_id, category, temp_key, filename):
-        store = blobs.blob_store(self.container.config)
+        store = blobs.blob_store(self.config)
         return attachments.add(self.db.session, store, self.caller, declaration_id, category, temp_key, filename)
 
     @rpc
     @idempotent
     def delete_attachment(self, attachment_id):
-        store = blobs.blob_store(self.container.config)
+        store = blobs.blob_store(self.config)
         return attachments.delete(self.db.session, store, self.caller, attachment_id)
 
     @rpc
