@@ -1,12 +1,20 @@
 """Console login and the admin's staff pages (人员管理)."""
-from flask import flash, g, redirect, render_template, request, url_for
+from flask import flash, make_response, redirect, render_template, request, url_for
 
 from gateway import auth, rpc
 from gateway.auth import staff_required
 from gateway.console import bp
 from services.common import contracts as c
-from services.common import regions
-from services.common.errors import Conflict, Forbidden, RateLimited, Unauthenticated, ValidationFailed
+from gateway.errors import render_error
+from services.common import blobs, regions, uploads
+from services.common.errors import (
+    BadState,
+    Conflict,
+    Forbidden,
+    RateLimited,
+    Unauthenticated,
+    ValidationFailed,
+)
 
 KINDS = {c.REVIEWER: "审核人员", c.ADMIN: "管理员"}
 LEVELS = {c.COUNTY: "区县", c.CITY: "设区市", c.PROVINCE: "省级"}
@@ -130,3 +138,52 @@ def staff_password(account_id):
         render_template("console/staff_password.html", person=person, error=error, active="staff"),
         422 if error else 200,
     )
+
+
+# --- 申诉处理 -------------------------------------------------------------------
+@bp.get("/appeals")
+@staff_required(c.ADMIN)
+def appeals():
+    rows = rpc(c.ACCOUNTS, "list_appeals")
+    return render_template("console/staff_appeals.html", appeals=rows, active="appeals")
+
+
+@bp.route("/appeals/<appeal_id>", methods=["GET", "POST"])
+@staff_required(c.ADMIN)
+def appeal(appeal_id):
+    error = None
+    if request.method == "POST":
+        accept = request.form.get("decision") == "accept"
+        note = request.form.get("note", "")
+        try:
+            rpc(c.ACCOUNTS, "settle_appeal", appeal_id, accept, note)
+        except (BadState, ValidationFailed) as exc:
+            error = exc.message
+        else:
+            flash("申诉已处理" + ("：联系手机已更换，用户名已短信发送至新手机" if accept else "：不予通过"), "info")
+            return redirect(url_for("console.appeals"))
+    item = rpc(c.ACCOUNTS, "get_appeal", appeal_id)
+    return (
+        render_template("console/staff_appeal.html", appeal=item, error=error, active="appeals"),
+        409 if error else 200,
+    )
+
+
+@bp.get("/appeals/<appeal_id>/licence/<which>")
+@staff_required(c.ADMIN)
+def appeal_licence(appeal_id, which):
+    item = rpc(c.ACCOUNTS, "get_appeal", appeal_id)
+    key = item["licence_key"] if which == "appeal" else item["enterprise_licence_key"]
+    if not key:
+        return render_error(404, "未找到营业执照图片")
+    from gateway.portal.accounts import blob_store
+
+    try:
+        data = blob_store().get(key)
+    except blobs.BlobNotFound:
+        return render_error(404, "未找到营业执照图片")
+    response = make_response(data)
+    response.headers["Content-Type"] = uploads.sniff(data) or "application/octet-stream"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

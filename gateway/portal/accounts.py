@@ -1,18 +1,82 @@
-"""Portal pages of enterprise accounts: 注册, 登录, 退出, 用户中心, 忘记用户名,
-忘记密码, 申诉."""
-from flask import flash, g, redirect, render_template, request, url_for
+"""Portal pages of enterprise accounts: 注册, 登录, 退出, 用户中心 (profile,
+password, contact), 忘记用户名, 忘记密码, 申诉, 个人信息处理规则."""
+from flask import current_app, flash, g, jsonify, redirect, render_template, request, url_for
 
 from gateway import auth, rpc
 from gateway.auth import login_required
 from gateway.portal import bp
+from services.accounts import forms
+from services.common import blobs
 from services.common import contracts as c
-from services.common.errors import Forbidden, RateLimited, Unauthenticated
+from services.common.errors import Forbidden, RateLimited, Unauthenticated, ValidationFailed
+
+CODE_PURPOSES = ("register", "reset_password", "change_phone", "appeal")
 
 
 def client_ip():
     return request.remote_addr or ""
 
 
+def blob_store():
+    store = current_app.extensions.get("blob_store")
+    if store is None:
+        store = blobs.blob_store(current_app.config["SERVICES_CONFIG"])
+        current_app.extensions["blob_store"] = store
+    return store
+
+
+def stash_upload(name):
+    """The uploaded file put under a temporary blob key (None when none)."""
+    upload = request.files.get(name)
+    if upload is None or not upload.filename:
+        return None
+    data = upload.read()
+    if not data:
+        return None
+    key = blobs.temp_key()
+    blob_store().put(key, data, upload.mimetype or "application/octet-stream")
+    return key
+
+
+def form_values(schema, skip=("password", "password2", "old_password")):
+    """What the user typed, to show again (never passwords)."""
+    return {f.key: request.form.get(f.key, "") for f in schema if f.key not in skip}
+
+
+def described(schema, *extra):
+    return schema.describe() + [{"key": k, "label": label} for k, label in extra]
+
+
+def render_form(template, schema, values, errors, status=None, **context):
+    if status is None:
+        status = 422 if errors else 200
+    return (
+        render_template(
+            template, fields=described(schema, ("licence", forms.LICENCE_LABEL)), by_key={
+                f["key"]: f for f in schema.describe()
+            }, values=values, errors=errors, **context
+        ),
+        status,
+    )
+
+
+def send_code_from_form(purpose, values):
+    """The no-script path of 获取验证码: (errors, notice)."""
+    data = {k: request.form.get(k, "") for k in ("username", "contact_phone", "new_phone")}
+    try:
+        sent = rpc(c.ACCOUNTS, "request_code", purpose, data, client_ip())
+    except ValidationFailed as exc:
+        return exc.errors or {"sms_code": exc.message}, None
+    except RateLimited as exc:
+        return {"sms_code": exc.message}, None
+    return {}, code_sent_message(sent)
+
+
+def code_sent_message(sent):
+    return f"验证码已发送至{sent['phone_masked']}，{sent['minutes']}分钟内有效"
+
+
+# --- 登录 / 退出 ------------------------------------------------------------
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     next_url = auth.safe_next(request.values.get("next"), url_for("portal.center"))
@@ -46,8 +110,150 @@ def logout():
     return auth.clear_session_cookie(redirect(target))
 
 
+# --- 获取验证码 (script) -----------------------------------------------------
+@bp.post("/sms-code")
+def sms_code():
+    body = request.get_json(silent=True) or {}
+    purpose = body.get("purpose")
+    if purpose not in CODE_PURPOSES:
+        return jsonify({"error": "不支持的验证码用途"}), 400
+    data = {k: str(body.get(k) or "") for k in ("username", "contact_phone", "new_phone")}
+    try:
+        sent = rpc(c.ACCOUNTS, "request_code", purpose, data, client_ip())
+    except ValidationFailed as exc:
+        return jsonify({"error": exc.message, "errors": exc.errors}), 422
+    except RateLimited as exc:
+        response = jsonify({"error": exc.message})
+        if exc.retry_after:
+            response.headers["Retry-After"] = str(int(exc.retry_after))
+        return response, 429
+    return jsonify({"message": code_sent_message(sent)})
+
+
+# --- 注册 ---------------------------------------------------------------------
+@bp.route("/register", methods=["GET", "POST"])
+def register():
+    schema = forms.REGISTRATION
+    values, errors, notice = {}, {}, None
+    if request.method == "POST":
+        values = form_values(schema)
+        if request.form.get("action") == "send_code":
+            errors, notice = send_code_from_form("register", values)
+        else:
+            licence_key = stash_upload("licence")
+            data = {f.key: request.form.get(f.key, "") for f in schema}
+            try:
+                result = rpc(c.ACCOUNTS, "register", data, licence_key, client_ip())
+            except ValidationFailed as exc:
+                errors = exc.errors or {"sms_code": exc.message}
+            else:
+                flash(f"注册成功，您的用户名是 {result['username']}，请登录", "info")
+                return redirect(url_for("portal.login"))
+    return render_form("portal/register.html", schema, values, errors, notice=notice, status=422 if errors else 200)
+
+
+@bp.get("/privacy")
+def privacy():
+    return render_template("portal/privacy.html")
+
+
+# --- 忘记用户名 / 忘记密码 / 申诉 -------------------------------------------
+@bp.route("/forgot-username", methods=["GET", "POST"])
+def forgot_username():
+    schema = forms.FORGOT_USERNAME
+    values, errors, done = {}, {}, None
+    if request.method == "POST":
+        values = form_values(schema)
+        try:
+            done = rpc(c.ACCOUNTS, "forgot_username", {k: request.form.get(k, "") for k in values}, client_ip())
+        except ValidationFailed as exc:
+            errors = exc.errors
+        except RateLimited as exc:
+            errors = {"contact_phone": exc.message}
+    return render_form("portal/forgot_username.html", schema, values, errors, done=done)
+
+
+@bp.route("/forgot-password", methods=["GET", "POST"])
+def forgot_password():
+    schema = forms.FORGOT_PASSWORD_RESET
+    values, errors, notice = {}, {}, None
+    if request.method == "POST":
+        values = form_values(schema)
+        if request.form.get("action") == "send_code":
+            errors, notice = send_code_from_form("reset_password", values)
+        else:
+            try:
+                rpc(c.ACCOUNTS, "reset_password", {f.key: request.form.get(f.key, "") for f in schema})
+            except ValidationFailed as exc:
+                errors = exc.errors or {"sms_code": exc.message}
+            else:
+                flash("密码已重置，请使用新密码登录", "info")
+                return auth.clear_session_cookie(redirect(url_for("portal.login")))
+    return render_form("portal/forgot_password.html", schema, values, errors, notice=notice)
+
+
+@bp.route("/appeal", methods=["GET", "POST"])
+def appeal():
+    schema = forms.APPEAL
+    values, errors, notice, done = {}, {}, None, False
+    if request.method == "POST":
+        values = form_values(schema)
+        if request.form.get("action") == "send_code":
+            errors, notice = send_code_from_form("appeal", values)
+        else:
+            licence_key = stash_upload("licence")
+            try:
+                rpc(c.ACCOUNTS, "submit_appeal", {f.key: request.form.get(f.key, "") for f in schema}, licence_key)
+            except ValidationFailed as exc:
+                errors = exc.errors or {"sms_code": exc.message}
+            else:
+                done = True
+    return render_form("portal/appeal.html", schema, values, errors, notice=notice, done=done)
+
+
+# --- 用户中心 -----------------------------------------------------------------
 @bp.get("/center")
 @login_required
 def center():
     profile = rpc(c.ACCOUNTS, "enterprise_summary", g.principal.id)
     return render_template("portal/center_profile.html", profile=profile, active="profile")
+
+
+@bp.route("/center/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    schema = forms.CHANGE_PASSWORD
+    errors = {}
+    if request.method == "POST":
+        try:
+            result = rpc(c.ACCOUNTS, "change_password", {f.key: request.form.get(f.key, "") for f in schema})
+        except ValidationFailed as exc:
+            errors = exc.errors
+        else:
+            flash("密码已修改，其他设备上的登录已退出", "info")
+            return auth.start_session(redirect(url_for("portal.center")), result["token"])
+    return render_form("portal/center_password.html", schema, {}, errors, active="password")
+
+
+@bp.route("/center/contact", methods=["GET", "POST"])
+@login_required
+def change_contact():
+    schema = forms.CHANGE_CONTACT
+    profile = rpc(c.ACCOUNTS, "enterprise_summary", g.principal.id)
+    values = {"contact_name": profile["contact_name"]}
+    errors, notice = {}, None
+    if request.method == "POST":
+        values = form_values(schema)
+        if request.form.get("action") == "send_code":
+            errors, notice = send_code_from_form("change_phone", values)
+        else:
+            try:
+                rpc(c.ACCOUNTS, "change_contact", {f.key: request.form.get(f.key, "") for f in schema})
+            except ValidationFailed as exc:
+                errors = exc.errors or {"sms_code": exc.message}
+            else:
+                flash("联系人已修改", "info")
+                return redirect(url_for("portal.center"))
+    return render_form(
+        "portal/center_contact.html", schema, values, errors, notice=notice, profile=profile, active="contact"
+    )

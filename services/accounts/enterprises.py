@@ -1,7 +1,157 @@
-"""Enterprise accounts: the profile and what other services may read of it."""
-from services.accounts.models import Account, Enterprise
+"""Enterprise accounts: 注册, the profile, 忘记用户名, 忘记密码, changes of
+password and contact, 申诉 (appeals settled by an admin).
+
+Functions take the worker's transaction `tx` (tx.session, tx.dispatch) and
+the service's settings `st` (st.code_key, st.store).
+"""
+import uuid
+
+from sqlalchemy import or_, select
+from sqlalchemy.exc import IntegrityError
+
+from services.accounts import codes, forms, licences, passwords, sessions
+from services.accounts.models import Account, Appeal, Enterprise
+from services.common import contracts as c
 from services.common import regions
-from services.common.errors import NotFound
+from services.common.errors import BadState, Conflict, Forbidden, NotFound, ValidationFailed
+
+SUMMARY = "填写内容有误，请按红色提示修改"
+EXISTS = "该企业已存在"
+USERNAME_TAKEN = "用户名已存在，请更换用户名"
+
+
+def mask(phone):
+    return phone[:3] + "****" + phone[-4:] if phone and len(phone) == 11 else ""
+
+
+def _failed(errors):
+    raise ValidationFailed(SUMMARY, errors)
+
+
+def send_code(tx, st, phone, purpose, ip, send=True):
+    row, code = codes.issue(tx.session, st.code_key, phone, purpose, ip, send=send)
+    if code:
+        minutes = int(codes.VALID_FOR.total_seconds() // 60)
+        tx.dispatch(
+            c.SMS_REQUESTED,
+            {
+                "phone": phone,
+                "template": c.SMS_VERIFICATION_CODE,
+                "params": {"code": code, "minutes": minutes},
+                "dedupe_key": f"accounts:{row.id}",
+            },
+        )
+    return {"phone_masked": mask(phone), "minutes": int(codes.VALID_FOR.total_seconds() // 60)}
+
+
+def _phone(data, key):
+    value = (data.get(key) or "").strip()
+    field = forms.contact_phone(key)
+    try:
+        return field.parse(value) if value else None, None
+    except Exception as exc:  # FieldError
+        return None, str(exc)
+
+
+def request_code(tx, st, principal, purpose, data, ip):
+    """获取验证码. A phone with a red error gets nothing (FAQ 2.5)."""
+    if purpose == codes.REGISTER:
+        key = "contact_phone"
+    elif purpose == codes.CHANGE_PHONE:
+        if principal is None or not principal.is_enterprise:
+            raise Forbidden("请先登录")
+        key = "contact_phone"
+    elif purpose == codes.APPEAL:
+        key = "new_phone"
+    elif purpose == codes.RESET_PASSWORD:
+        key = "contact_phone"
+    else:
+        raise ValidationFailed("不支持的验证码用途", {})
+    phone, error = _phone(data, key)
+    if error or not phone:
+        message = error or "请先填写手机号码"
+        raise ValidationFailed(message, {key: message})
+    if purpose == codes.RESET_PASSWORD:
+        username = (data.get("username") or "").strip().lower()
+        if not username:
+            raise ValidationFailed("请填写用户名", {"username": "请填写用户名"})
+        enterprise = _by_username(tx.session, username)
+        matched = enterprise is not None and enterprise.contact_phone == phone
+        # The same answer whether or not they match; the limits count both.
+        return send_code(tx, st, phone, purpose, ip, send=matched)
+    return send_code(tx, st, phone, purpose, ip)
+
+
+def _by_username(session, username):
+    account = session.scalars(
+        select(Account).where(Account.username == username, Account.kind == c.ENTERPRISE)
+    ).first()
+    if account is None or account.disabled:
+        return None
+    return session.get(Enterprise, account.id)
+
+
+def register(tx, st, data, licence_key, ip=None):
+    session = tx.session
+    image_data, licence_error = licences.read_temp(st.store, licence_key)
+    clean, errors = forms.validate(forms.REGISTRATION, data)
+    image = None
+    if licence_error is None:
+        image, licence_error = licences.check(image_data)
+    if licence_error is not None:
+        errors.update(licence_error.errors)
+    if "credit_code" in clean and session.scalars(
+        select(Enterprise.id).where(Enterprise.credit_code == clean["credit_code"])
+    ).first():
+        errors["credit_code"] = EXISTS
+    if "username" in clean and session.scalars(
+        select(Account.id).where(Account.username == clean["username"])
+    ).first():
+        errors["username"] = USERNAME_TAKEN
+    if errors:
+        _failed(errors)
+    # Everything else is right: now spend the code (a wrong one counts a try).
+    codes.verify(session, st.code_key, clean["contact_phone"], codes.REGISTER, clean["sms_code"])
+
+    now = sessions.utcnow()
+    enterprise_id = str(uuid.uuid4())
+    kept = licences.keep(st.store, enterprise_id, image)
+    session.add(
+        Account(
+            id=enterprise_id,
+            kind=c.ENTERPRISE,
+            username=clean["username"],
+            password_hash=passwords.hash_password(clean["password"]),
+            display_name=clean["name"],
+            region_code=clean["region_code"],
+            level=None,
+            disabled=False,
+            created_at=now,
+        )
+    )
+    session.flush()
+    session.add(
+        Enterprise(
+            id=enterprise_id,
+            name=clean["name"],
+            credit_code=clean["credit_code"],
+            region_code=clean["region_code"],
+            contact_name=clean["contact_name"],
+            contact_phone=clean["contact_phone"],
+            licence_key=kept["key"],
+            licence_type=kept["content_type"],
+            licence_sha256=kept["sha256"],
+            consent_at=now,
+        )
+    )
+    try:
+        session.flush()
+    except IntegrityError:
+        # Registered at the same moment by someone else.
+        session.rollback()
+        raise Conflict(f"{EXISTS}或{USERNAME_TAKEN}")
+    tx.dispatch(c.ENTERPRISE_REGISTERED, {"enterprise_id": enterprise_id, "region_code": clean["region_code"]})
+    return {"id": enterprise_id, "username": clean["username"]}
 
 
 def summary(session, enterprise_id):
@@ -18,4 +168,199 @@ def summary(session, enterprise_id):
         "region_name": regions.full_name(enterprise.region_code),
         "contact_name": enterprise.contact_name,
         "contact_phone": enterprise.contact_phone,
+        "disabled": account.disabled,
     }
+
+
+def forgot_username(tx, st, data, ip=None):
+    """忘记用户名 (FAQ 2.1): when 统一社会信用代码 or 企业名称 and 联系手机 match,
+    the username goes by SMS to that phone. The answer is the same either
+    way (and the limits count either way)."""
+    clean, errors = forms.validate(forms.FORGOT_USERNAME, data)
+    if errors:
+        _failed(errors)
+    who = clean["who"].strip()
+    phone = clean["contact_phone"]
+    enterprise = tx.session.scalars(
+        select(Enterprise).where(
+            or_(Enterprise.credit_code == who.upper(), Enterprise.name == who),
+            Enterprise.contact_phone == phone,
+        )
+    ).first()
+    account = tx.session.get(Account, enterprise.id) if enterprise is not None else None
+    row, _ = codes.issue(tx.session, st.code_key, phone, codes.USERNAME, ip)
+    if account is not None and not account.disabled:
+        tx.dispatch(
+            c.SMS_REQUESTED,
+            {
+                "phone": phone,
+                "template": c.SMS_USERNAME_REMINDER,
+                "params": {"username": account.username},
+                "dedupe_key": f"accounts:{row.id}",
+            },
+        )
+    return {"phone_masked": mask(phone)}
+
+
+def reset_password(tx, st, data):
+    """忘记密码, second step: the code sent to the contact phone, then a new
+    password; every session of the account ends."""
+    clean, errors = forms.validate(forms.FORGOT_PASSWORD_RESET, data)
+    if errors:
+        _failed(errors)
+    codes.verify(tx.session, st.code_key, clean["contact_phone"], codes.RESET_PASSWORD, clean["sms_code"])
+    enterprise = _by_username(tx.session, clean["username"].strip().lower())
+    if enterprise is None or enterprise.contact_phone != clean["contact_phone"]:
+        # A code reached this phone, so it belongs to the account; this can
+        # only happen when the contact changed meanwhile.
+        raise ValidationFailed("用户名与联系手机不匹配", {"username": "用户名与联系手机不匹配"})
+    account = tx.session.get(Account, enterprise.id)
+    _set_password(tx.session, account, clean["password"])
+    return {"username": account.username}
+
+
+def _set_password(session, account, password):
+    account.password_hash = passwords.hash_password(password)
+    account.password_changed_at = sessions.utcnow()
+    sessions.end_all(session, account.id)
+
+
+def change_password(tx, principal, data):
+    """用户中心 → 修改密码. Every session ends; returns a fresh token for the
+    browser that changed it."""
+    clean, errors = forms.validate(forms.CHANGE_PASSWORD, data)
+    account = tx.session.get(Account, principal.id)
+    if account is None:
+        raise NotFound("账号不存在")
+    if "old_password" not in errors and not passwords.verify(account.password_hash, data.get("old_password")):
+        errors["old_password"] = "原密码不正确"
+    if errors:
+        _failed(errors)
+    _set_password(tx.session, account, clean["password"])
+    return {"token": sessions.start(tx.session, account.id)}
+
+
+def change_contact(tx, st, principal, data):
+    """用户中心 → 修改联系人: the new phone confirmed by a code sent to it."""
+    clean, errors = forms.validate(forms.CHANGE_CONTACT, data)
+    if errors:
+        _failed(errors)
+    codes.verify(tx.session, st.code_key, clean["contact_phone"], codes.CHANGE_PHONE, clean["sms_code"])
+    enterprise = tx.session.get(Enterprise, principal.id)
+    if enterprise is None:
+        raise NotFound("未找到该企业")
+    enterprise.contact_name = clean["contact_name"]
+    enterprise.contact_phone = clean["contact_phone"]
+    return summary(tx.session, principal.id)
+
+
+# --- 申诉 -----------------------------------------------------------------
+APPEAL_PENDING, APPEAL_ACCEPTED, APPEAL_REFUSED = "pending", "accepted", "refused"
+APPEAL_LABELS = {APPEAL_PENDING: "待处理", APPEAL_ACCEPTED: "已通过", APPEAL_REFUSED: "未通过"}
+
+
+def submit_appeal(tx, st, data, licence_key):
+    """The contact phone is lost: credit code, licence image, new contact
+    phone (confirmed by a code). The answer does not tell whether the credit
+    code has an account."""
+    image_data, licence_error = licences.read_temp(st.store, licence_key)
+    clean, errors = forms.validate(forms.APPEAL, data)
+    image = None
+    if licence_error is None:
+        image, licence_error = licences.check(image_data)
+    if licence_error is not None:
+        errors.update(licence_error.errors)
+    if errors:
+        _failed(errors)
+    codes.verify(tx.session, st.code_key, clean["new_phone"], codes.APPEAL, clean["sms_code"])
+    enterprise = tx.session.scalars(
+        select(Enterprise).where(Enterprise.credit_code == clean["credit_code"])
+    ).first()
+    appeal_id = str(uuid.uuid4())
+    kept = licences.keep(st.store, f"appeals/{appeal_id}", image)
+    tx.session.add(
+        Appeal(
+            id=appeal_id,
+            credit_code=clean["credit_code"],
+            enterprise_id=enterprise.id if enterprise else None,
+            contact_name=clean["contact_name"],
+            new_phone=clean["new_phone"],
+            licence_key=kept["key"],
+            note=(clean.get("note") or "") + (f"\n企业名称：{clean['name']}" if clean.get("name") else ""),
+            status=APPEAL_PENDING,
+            created_at=sessions.utcnow(),
+        )
+    )
+    return {"id": appeal_id}
+
+
+def _appeal_view(session, appeal):
+    enterprise = session.get(Enterprise, appeal.enterprise_id) if appeal.enterprise_id else None
+    return {
+        "id": appeal.id,
+        "credit_code": appeal.credit_code,
+        "enterprise_name": enterprise.name if enterprise else None,
+        "old_contact_name": enterprise.contact_name if enterprise else None,
+        "old_phone_masked": mask(enterprise.contact_phone) if enterprise else None,
+        "contact_name": appeal.contact_name,
+        "new_phone": appeal.new_phone,
+        "licence_key": appeal.licence_key,
+        "enterprise_licence_key": enterprise.licence_key if enterprise else None,
+        "note": appeal.note or "",
+        "status": appeal.status,
+        "status_label": APPEAL_LABELS[appeal.status],
+        "created_at": appeal.created_at.isoformat(),
+        "settled_at": appeal.settled_at.isoformat() if appeal.settled_at else None,
+        "settle_note": appeal.settle_note or "",
+    }
+
+
+def list_appeals(session):
+    rows = session.scalars(select(Appeal).order_by(Appeal.created_at.desc()).limit(500)).all()
+    return [_appeal_view(session, a) for a in rows]
+
+
+def get_appeal(session, appeal_id):
+    appeal = session.get(Appeal, appeal_id)
+    if appeal is None:
+        raise NotFound("未找到该申诉")
+    return _appeal_view(session, appeal)
+
+
+def settle_appeal(tx, principal, appeal_id, accept, note=""):
+    """An admin accepts (the contact changes, sessions end, the username goes
+    to the new phone) or refuses an appeal."""
+    appeal = tx.session.get(Appeal, appeal_id, with_for_update=True)
+    if appeal is None:
+        raise NotFound("未找到该申诉")
+    if appeal.status != APPEAL_PENDING:
+        raise BadState("该申诉已处理")
+    if accept:
+        enterprise = tx.session.get(Enterprise, appeal.enterprise_id) if appeal.enterprise_id else None
+        if enterprise is None:
+            raise BadState("未找到该统一社会信用代码的企业账号，只能不予通过")
+        enterprise.contact_name = appeal.contact_name
+        enterprise.contact_phone = appeal.new_phone
+        sessions.end_all(tx.session, enterprise.id)
+        account = tx.session.get(Account, enterprise.id)
+        tx.dispatch(
+            c.SMS_REQUESTED,
+            {
+                "phone": appeal.new_phone,
+                "template": c.SMS_USERNAME_REMINDER,
+                "params": {"username": account.username},
+                "dedupe_key": f"accounts:appeal:{appeal.id}",
+            },
+        )
+    appeal.status = APPEAL_ACCEPTED if accept else APPEAL_REFUSED
+    appeal.settled_at = sessions.utcnow()
+    appeal.settled_by = principal.id
+    appeal.settle_note = (note or "").strip()[:500]
+    return _appeal_view(tx.session, appeal)
+
+
+def licence_key_of(session, enterprise_id):
+    enterprise = session.get(Enterprise, enterprise_id)
+    if enterprise is None:
+        raise NotFound("未找到该企业")
+    return {"key": enterprise.licence_key, "content_type": enterprise.licence_type}

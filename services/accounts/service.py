@@ -1,19 +1,19 @@
 """The accounts service: entrypoints only; the domain logic lives in plain modules."""
 from services.accounts import enterprises, login, sessions, staff
-from services.accounts.models import Account
+from services.accounts.dependencies import Settings
 from services.common import contracts as c
 from services.common import health
 from services.common.db import Database
 from services.common.entrypoints import Caller, rpc
-from services.common.events import EventAdmin
 from services.common.errors import Forbidden, Unauthenticated
 
 
-class AccountsService(EventAdmin):
+class AccountsService:
     name = c.ACCOUNTS
 
     db = Database(c.ACCOUNTS)
     caller = Caller()
+    settings = Settings()
 
     @rpc(public=True)
     def health(self):
@@ -40,17 +40,76 @@ class AccountsService(EventAdmin):
         sessions.end(self.db.session, token)
         return True
 
-    # --- enterprises ------------------------------------------------------
+    # --- enterprises: anonymous steps -------------------------------------
+    @rpc(public=True)
+    def request_code(self, purpose, data, ip=None):
+        """获取验证码 for purpose register / reset_password / change_phone /
+        appeal; emits sms_requested. {"phone_masked", "minutes"}."""
+        return enterprises.request_code(self.db, self.settings, self.caller, purpose, data, ip)
+
+    @rpc(public=True)
+    def register(self, data, licence_key, ip=None):
+        """注册: form values and the temporary blob key of the licence image.
+        {"id", "username"}; ValidationFailed with field messages."""
+        return enterprises.register(self.db, self.settings, data, licence_key, ip)
+
+    @rpc(public=True)
+    def forgot_username(self, data, ip=None):
+        return enterprises.forgot_username(self.db, self.settings, data, ip)
+
+    @rpc(public=True)
+    def reset_password(self, data):
+        return enterprises.reset_password(self.db, self.settings, data)
+
+    @rpc(public=True)
+    def submit_appeal(self, data, licence_key):
+        return enterprises.submit_appeal(self.db, self.settings, data, licence_key)
+
+    # --- enterprises: the logged-in enterprise, staff, services ----------
     @rpc
     def enterprise_summary(self, enterprise_id):
-        """Name, credit code, region and contact of an enterprise; for the
-        enterprise itself, staff and services."""
+        """{id, username, name, credit_code, region_code, region_name,
+        contact_name, contact_phone, disabled}; for the enterprise itself,
+        staff and services."""
         principal = self._caller()
         if principal.is_enterprise and principal.id != enterprise_id:
             raise Forbidden("无权查看其他企业的信息")
         return enterprises.summary(self.db.session, enterprise_id)
 
-    # --- staff (console, admins only) ------------------------------------
+    @rpc
+    def enterprise_licence(self, enterprise_id):
+        """{"key", "content_type"} of the licence image in the blob store."""
+        principal = self._caller()
+        if principal.is_enterprise and principal.id != enterprise_id:
+            raise Forbidden("无权查看其他企业的信息")
+        return enterprises.licence_key_of(self.db.session, enterprise_id)
+
+    @rpc
+    def change_password(self, data):
+        principal = self._caller().require(c.ENTERPRISE, c.REVIEWER, c.ADMIN)
+        return enterprises.change_password(self.db, principal, data)
+
+    @rpc
+    def change_contact(self, data):
+        principal = self._caller().require(c.ENTERPRISE)
+        return enterprises.change_contact(self.db, self.settings, principal, data)
+
+    # --- console (admins only) -------------------------------------------
+    @rpc
+    def list_appeals(self):
+        self._caller().require(c.ADMIN)
+        return enterprises.list_appeals(self.db.session)
+
+    @rpc
+    def get_appeal(self, appeal_id):
+        self._caller().require(c.ADMIN)
+        return enterprises.get_appeal(self.db.session, appeal_id)
+
+    @rpc
+    def settle_appeal(self, appeal_id, accept, note=""):
+        principal = self._caller().require(c.ADMIN)
+        return enterprises.settle_appeal(self.db, principal, appeal_id, accept, note)
+
     @rpc
     def list_staff(self):
         self._caller().require(c.ADMIN)

@@ -55,3 +55,50 @@ def login_enterprise(client, username, password=PASSWORD):
     response = post(client, "/login", {"username": username, "password": password})
     assert response.status_code == 302, response.get_data(as_text=True)
     return response
+
+
+def png_bytes(size=(64, 40), color=(200, 30, 30)):
+    """A small real PNG image (a licence photo stand-in)."""
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", size, color).save(out, "PNG")
+    return out.getvalue()
+
+
+def registration_data(**overrides):
+    """Valid 注册 form values (without 短信验证码)."""
+    from tests.support.identifiers import credit_code, phone_number
+
+    data = {
+        "username": "qiye" + credit_code()[-6:].lower().replace("o", "0"),
+        "password": PASSWORD,
+        "password2": PASSWORD,
+        "name": "南京示范创业园运营有限公司",
+        "credit_code": credit_code(),
+        "region_code": "320102",
+        "contact_name": "张三",
+        "contact_phone": phone_number(),
+        "consent": "1",
+    }
+    data.update(overrides)
+    return data
+
+
+def register_by_rpc(client, config, data=None, ip="127.0.0.1"):
+    """Register an enterprise through the accounts RPC the way the portal
+    does: the code read from the sms_requested event, the licence put in the
+    blob store under a temporary key. `client` is a gateway.rpc.RpcClient.
+    Returns (result, data)."""
+    from services.common import blobs
+    from tests.support.events import listen_events
+
+    data = dict(data or registration_data())
+    with listen_events(config["AMQP_URI"], c.ACCOUNTS, c.SMS_REQUESTED) as events:
+        client.call(c.ACCOUNTS, "request_code", "register", {"contact_phone": data["contact_phone"]}, ip)
+        [envelope] = events.wait(1, where=lambda e: e["data"]["phone"] == data["contact_phone"])
+    data["sms_code"] = envelope["data"]["params"]["code"]
+    key = blobs.temp_key()
+    blobs.blob_store(config).put(key, png_bytes(), "image/png")
+    result = client.call(c.ACCOUNTS, "register", data, key, ip)
+    return result, data

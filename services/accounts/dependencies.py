@@ -1,0 +1,20 @@
+"""What accounts' workers get besides the database: the key that hashes SMS
+codes and the blob store, both from the container's configuration."""
+import hashlib
+
+from nameko.extensions import DependencyProvider
+
+from services.common import blobs
+from services.common import config as cfg
+from services.common import contracts as c
+
+
+class Settings(DependencyProvider):
+    def setup(self):
+        config = self.container.config
+        # A key of its own, derived from the service secret.
+        self.code_key = hashlib.sha256(b"sms-codes:" + cfg.get(c.ENV_PRINCIPAL_SECRET, config).encode()).digest()
+        self.store = blobs.blob_store(config)
+
+    def get_dependency(self, worker_ctx):
+        return self
