@@ -6,12 +6,13 @@ from services.common import contracts as c
 from services.common import health
 from services.common.db import Database
 from services.common.entrypoints import Caller, rpc
-from services.common.events import EventAdmin, event_handler
-from services.common.events import EventAdmin
+from services.common import events
 from services.tenants import intake
 
 
-class TenantsService(EventAdmin):
+# `events.EventAdmin`, not the bare name: `nameko run services.tenants.service`
+# takes every class of this module that has entrypoints for a service.
+class TenantsService(events.EventAdmin):
     name = c.TENANTS
 
     db = Database(c.TENANTS)
@@ -84,7 +85,7 @@ class TenantsService(EventAdmin):
 
     # --- review events --------------------------------------------------------------
 
-    @event_handler(c.REVIEW, c.DECLARATION_RETURNED)
+    @events.event_handler(c.REVIEW, c.DECLARATION_RETURNED)
     def on_declaration_returned(self, envelope):
         """A returned declaration is editable again: so is its tenant intake."""
         intake.reopen_for_return(self.db.session, envelope["data"]["declaration_id"])
