@@ -1,0 +1,66 @@
+"""申报批次 in the console (admins): list, create and edit a batch — its
+dates, kind, notice, thresholds, whether they block 提交, and the required
+attachment categories. The declarations service checks and stores it."""
+import uuid
+
+from flask import flash, redirect, render_template, request, url_for
+
+from gateway import rpc
+from gateway.auth import staff_required
+from gateway.console import bp
+from services.common import contracts as c
+from services.common.errors import ValidationFailed
+from services.declarations import checks
+from services.declarations.batches import BATCH_SCHEMA
+
+
+def typed():
+    values = {}
+    for f in BATCH_SCHEMA:
+        values[f.key] = request.form.getlist(f.key) if f.kind == "multichoice" else request.form.get(f.key, "")
+    return values
+
+
+def render_form(batch_id, values, errors):
+    fields = BATCH_SCHEMA.describe()
+    threshold_keys = set(checks.THRESHOLD_KEYS)
+    return render_template(
+        "console/batch_form.html", batch_id=batch_id, values=values, errors=errors, fields=fields,
+        general=[f for f in fields if f["key"] not in threshold_keys],
+        thresholds=[f for f in fields if f["key"] in threshold_keys],
+        idempotency_key=uuid.uuid4().hex, active="batches",
+    ), (422 if errors else 200)
+
+
+def save(batch_id):
+    values = typed()
+    try:
+        rpc(c.DECLARATIONS, "save_batch", values, batch_id=batch_id,
+            idempotency_key=request.form.get("idempotency_key") or None)
+    except ValidationFailed as exc:
+        return render_form(batch_id, values, exc.errors or {"name": exc.message})
+    flash("申报批次已保存", "success")
+    return redirect(url_for("console.batches"))
+
+
+@bp.get("/batches")
+@staff_required(c.ADMIN)
+def batches():
+    return render_template("console/batches.html", batches=rpc(c.DECLARATIONS, "list_batches"), active="batches")
+
+
+@bp.route("/batches/new", methods=["GET", "POST"])
+@staff_required(c.ADMIN)
+def batch_new():
+    if request.method == "POST":
+        return save(None)
+    return render_form(None, {"kind": "首次申报", "thresholds_block": "仅提示", "max_attachment_mb": 20,
+                              "required_attachments": []}, {})
+
+
+@bp.route("/batches/<batch_id>", methods=["GET", "POST"])
+@staff_required(c.ADMIN)
+def batch_edit(batch_id):
+    if request.method == "POST":
+        return save(batch_id)
+    return render_form(batch_id, rpc(c.DECLARATIONS, "batch_form", batch_id), {})
