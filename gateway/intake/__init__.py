@@ -88,32 +88,23 @@ def start(token):
     return render_template("intake/start.html", ctx=ctx, token=token, target=target)
 
 
-def form_values(fields):
-    values = {}
-    for f in fields:
-        if f["type"] == "multichoice":
-            values[f["key"]] = request.form.getlist(f["key"])
-        else:
-            values[f["key"]] = request.form.get(f["key"], "")
-    return values
+def raw_form():
+    """Every posted field (lists for repeated names, e.g. 资质); the service
+    keeps only the step's own fields."""
+    return {key: (values if len(values) > 1 else values[0]) for key, values in request.form.lists()
+            if key != "csrf_token"}
 
 
 @bp.route("/<token>/step/<step>", methods=["GET", "POST"])
 def step(token, step):
-    ctx = context(token)
-    if not ctx["intake_open"]:
-        return closed_page(ctx)
-    keys = [s["key"] for s in ctx["steps"]]
-    if step not in keys:
-        return render_template("intake/closed.html", message="页面不存在"), 404
-    fields = ctx["fields_by_step"][step]
-    values = ctx["draft"].get(step, {})
-    errors = {}
+    errors, posted = {}, None
     status = 200
     if request.method == "POST":
-        values = form_values(fields)
+        # Save first (one RPC on the happy path); the page is drawn only to
+        # show red messages.
+        posted = raw_form()
         try:
-            result = rpc(c.TENANTS, c.TENANTS_SAVE_INTAKE_STEP, token, step, values, g.device_id)
+            result = rpc(c.TENANTS, c.TENANTS_SAVE_INTAKE_STEP, token, step, posted, g.device_id)
         except ValidationFailed as exc:
             errors = exc.errors or {"_": exc.message}
             status = 422
@@ -122,6 +113,18 @@ def step(token, step):
             if nxt:
                 return redirect(url_for(".step", token=token, step=nxt))
             return redirect(url_for(".summary", token=token))
+    ctx = context(token)
+    if not ctx["intake_open"]:
+        return closed_page(ctx)
+    keys = [s["key"] for s in ctx["steps"]]
+    if step not in keys:
+        return render_template("intake/closed.html", message="页面不存在"), 404
+    fields = ctx["fields_by_step"][step]
+    if posted is not None:
+        values = {f["key"]: (request.form.getlist(f["key"]) if f["type"] == "multichoice"
+                             else request.form.get(f["key"], "")) for f in fields}
+    else:
+        values = ctx["draft"].get(step, {})
     index = keys.index(step)
     return (
         render_template(
