@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 
 from services.accounts.models import SmsCode
-from services.accounts.sessions import utcnow
+from services.accounts.sessions import aware, utcnow
 from services.common.errors import RateLimited, ValidationFailed
 
 REGISTER = "register"
@@ -48,11 +48,13 @@ def _count(session, *where):
 
 def check_limits(session, phone, ip, now):
     """Raises RateLimited when another SMS to `phone` (from `ip`) is too soon."""
-    last = session.scalar(select(func.max(SmsCode.created_at)).where(SmsCode.phone == phone))
+    last = aware(session.scalar(select(func.max(SmsCode.created_at)).where(SmsCode.phone == phone)))
     if last is not None and now - last < PHONE_INTERVAL:
         wait = math.ceil((last + PHONE_INTERVAL - now).total_seconds())
         raise RateLimited(f"短信已发送，请{wait}秒后再获取", wait)
+    # Compared in UTC: SQLite keeps the wall time of what it is given.
     local_midnight = now.astimezone(CHINA).replace(hour=0, minute=0, second=0, microsecond=0)
+    local_midnight = local_midnight.astimezone(dt.timezone.utc)
     if _count(session, SmsCode.phone == phone, SmsCode.created_at >= local_midnight) >= PHONE_PER_DAY:
         tomorrow = local_midnight + dt.timedelta(days=1)
         raise RateLimited("该手机号今日获取短信次数已达上限，请明日再试", math.ceil((tomorrow - now).total_seconds()))
@@ -99,7 +101,7 @@ def verify(session, key, phone, purpose, code, field="sms_code", now=None):
     ).first()
     if row is None:
         raise ValidationFailed(MISSING, {field: MISSING})
-    if row.used_at is not None or row.expires_at <= now or row.attempts >= MAX_TRIES:
+    if row.used_at is not None or aware(row.expires_at) <= now or row.attempts >= MAX_TRIES:
         raise ValidationFailed(EXPIRED, {field: EXPIRED})
     if not code or not hmac.compare_digest(row.code_hash, hash_code(key, row.id, code)):
         row.attempts += 1

@@ -34,7 +34,7 @@ def throttled_for(session, username, now):
     ).all()
     if len(rows) < MAX_FAILURES:
         return 0
-    oldest = rows[-1]
+    oldest = sessions.aware(rows[-1])
     return max(1, math.ceil((oldest + WINDOW - now).total_seconds()))
 
 

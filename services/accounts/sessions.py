@@ -23,6 +23,14 @@ def utcnow():
     return dt.datetime.now(dt.timezone.utc)
 
 
+def aware(value):
+    """A datetime read back from the database, in UTC (SQLite returns naive
+    values; they were written in UTC)."""
+    if value is not None and value.tzinfo is None:
+        return value.replace(tzinfo=dt.timezone.utc)
+    return value
+
+
 def token_hash(token):
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -83,13 +91,13 @@ def resolve(session, token, now=None):
     row = session.get(LoginSession, token_hash(token))
     if row is None or row.ended_at is not None:
         return None
-    if now - row.last_seen_at > IDLE or now - row.created_at > ABSOLUTE:
+    if now - aware(row.last_seen_at) > IDLE or now - aware(row.created_at) > ABSOLUTE:
         row.ended_at = now
         return None
     account = session.get(Account, row.account_id)
     if account is None or account.disabled:
         return None
-    if now - row.last_seen_at > TOUCH_EVERY:
+    if now - aware(row.last_seen_at) > TOUCH_EVERY:
         row.last_seen_at = now
     return {"principal": principal_of(account), "account": account_view(account)}
 
