@@ -102,3 +102,33 @@ def register_by_rpc(client, config, data=None, ip="127.0.0.1"):
     blobs.blob_store(config).put(key, png_bytes(), "image/png")
     result = client.call(c.ACCOUNTS, "register", data, key, ip)
     return result, data
+
+
+def register_via_gateway(client, config, data=None):
+    """Register an enterprise through the portal's 注册 page (the accounts
+    service must be running and the gateway app built from `config`); the
+    code is read from the sms_requested event. Returns the form data
+    (username, name, credit_code, region_code, contact_phone, ...)."""
+    from tests.support.events import listen_events
+
+    data = dict(data or registration_data())
+    with listen_events(config["AMQP_URI"], c.ACCOUNTS, c.SMS_REQUESTED) as events:
+        response = client.post(
+            "/sms-code",
+            json={"purpose": "register", "contact_phone": data["contact_phone"]},
+            headers={"X-CSRF-Token": csrf_token(client)},
+        )
+        assert response.status_code == 200, response.get_data(as_text=True)
+        [envelope] = events.wait(1, where=lambda e: e["data"]["phone"] == data["contact_phone"])
+    form = dict(data, sms_code=envelope["data"]["params"]["code"], action="register")
+    form["licence"] = (io.BytesIO(png_bytes()), "licence.png")
+    response = post(client, "/register", form, content_type="multipart/form-data")
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return data
+
+
+def register_and_login(client, config, data=None):
+    """An enterprise registered through the portal and logged in on `client`."""
+    data = register_via_gateway(client, config, data)
+    login_enterprise(client, data["username"])
+    return data

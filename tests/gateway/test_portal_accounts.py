@@ -19,6 +19,7 @@ from tests.accounts.helpers import (
     login_staff,
     png_bytes,
     post,
+    register_via_gateway,
     registration_data,
 )
 from tests.support.events import listen_events
@@ -62,11 +63,7 @@ def register_form(data, code, licence=None):
 
 
 def register(client, config, data=None):
-    data = data or registration_data()
-    _, code = ask_code(client, config, data["contact_phone"])
-    response = post(client, "/register", register_form(data, code), content_type="multipart/form-data")
-    assert response.status_code == 302, response.get_data(as_text=True)
-    return data
+    return register_via_gateway(client, config, data)
 
 
 def test_register_with_an_error_corrected_then_login_and_see_the_profile(app, config):
