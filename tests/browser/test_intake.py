@@ -1,0 +1,138 @@
+"""A tenant's journey in a phone browser (WeChat's user agent, phone-sized
+viewport, touch) against the whole running system: the enterprise's 入驻企业
+section shows the QR link → the tenant opens it → 所属基地信息 (a red message
+corrected first) → 基本信息 → 运营数据 → summary → 确认提交 → success, and
+the entry appears in the enterprise's list."""
+import io
+import subprocess
+import sys
+
+from PIL import Image
+from playwright.sync_api import expect
+
+from services.common.config import ROOT
+from tests.support.events import listen_events
+from tests.support.identifiers import credit_code, phone_number
+
+USERNAME = "intake_base"
+PASSWORD = "Passw0rd!y"
+PHONE = phone_number()
+BASE_NAME = "鼓楼科创园"
+TENANT_CODE = credit_code(region="320106")
+WECHAT_IPHONE = (
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
+    "Mobile/15E148 MicroMessenger/8.0.47(0x18002f2c) NetType/WIFI Language/zh_CN"
+)
+
+
+def png_bytes():
+    out = io.BytesIO()
+    Image.new("RGB", (64, 48), "white").save(out, "PNG")
+    return out.getvalue()
+
+
+def enterprise_with_a_declaration(page, system):
+    """Register and log in an enterprise, start a declaration in the demo
+    batch and save the 基地名称 of its 申请表."""
+    subprocess.run(
+        [sys.executable, "-W", "ignore", "-m", "services.declarations.manage", "seed-demo-batch"],
+        cwd=ROOT, env=system.env, check=True, capture_output=True,
+    )
+    page.goto("/register")
+    page.fill("#f-username", USERNAME)
+    page.fill("#f-password", PASSWORD)
+    page.fill("#f-password2", PASSWORD)
+    page.fill("#f-name", "南京鼓楼科创服务有限公司")
+    page.fill("#f-credit_code", credit_code(region="320106"))
+    page.select_option(".region-city", "320100")
+    page.select_option("#f-region_code", "320106")
+    page.fill("#f-contact_name", "周八")
+    page.fill("#f-contact_phone", PHONE)
+    with listen_events(system.env["AMQP_URI"], "accounts", "sms_requested") as events:
+        page.get_by_role("button", name="获取验证码").click()
+        [sms] = events.wait(1, timeout=20, where=lambda e: e["data"]["phone"] == PHONE)
+    page.fill("#f-sms_code", sms["data"]["params"]["code"])
+    page.set_input_files("#f-licence", files=[{"name": "licence.png", "mimeType": "image/png", "buffer": png_bytes()}])
+    page.check("#f-consent")
+    page.get_by_role("button", name="注册", exact=True).click()
+    page.goto("/login")
+    page.fill("#f-username", USERNAME)
+    page.fill("#f-password", PASSWORD)
+    page.get_by_role("button", name="登录", exact=True).click()
+
+    page.get_by_role("link", name="认定申报").click()
+    page.get_by_role("link", name="开始申报").click()
+    page.check("#f-accept")
+    page.get_by_role("button", name="下一步").click()
+    page.locator("table.task-list").get_by_role("link", name="申请表", exact=True).click()
+    page.fill("#f-base_name", BASE_NAME)
+    page.get_by_role("button", name="保存").click()  # back on the main data page
+    page.locator("table.task-list").get_by_role("link", name="入驻企业", exact=True).click()
+
+
+def test_a_tenant_fills_its_entry_on_a_phone_and_the_enterprise_sees_it(page, browser, system):
+    enterprise_with_a_declaration(page, system)
+    expect(page.get_by_role("heading", name="入驻企业填报二维码")).to_be_visible()
+    expect(page.get_by_alt_text("入驻企业填报二维码")).to_be_visible()
+    url = page.locator("#intake-url").input_value()
+    assert "/intake/" in url
+
+    phone = browser.new_context(
+        base_url=system.url, locale="zh-CN", user_agent=WECHAT_IPHONE,
+        viewport={"width": 390, "height": 844}, device_scale_factor=3, is_mobile=True, has_touch=True,
+    )
+    try:
+        tenant = phone.new_page()
+        tenant.set_default_timeout(15_000)
+        tenant.goto(url)
+        expect(tenant.get_by_text(BASE_NAME).first).to_be_visible()
+        tenant.get_by_role("link", name="开始填写").click()
+
+        # 所属基地信息: the base is shown and fixed; a red message first.
+        expect(tenant.get_by_role("heading", name="所属基地信息")).to_be_visible()
+        expect(tenant.locator("#base-name")).to_have_text(BASE_NAME)
+        tenant.fill("#f-move_in_date", "2023-03-01")
+        tenant.fill("#f-leased_area", "1,200")
+        tenant.get_by_role("button", name="下一步").tap()
+        expect(tenant.locator("#err-leased_area")).to_contain_text("不要使用逗号")
+        expect(tenant.locator("#f-leased_area")).to_have_value("1,200")
+        box = tenant.get_by_role("button", name="下一步").bounding_box()
+        assert box["height"] >= 44  # a thumb-sized target
+        tenant.locator('button.help-icon[aria-controls="help-leased_area"]').tap()
+        expect(tenant.locator("#help-leased_area")).to_be_visible()
+        tenant.fill("#f-leased_area", "1200")
+        tenant.get_by_role("button", name="下一步").tap()
+
+        expect(tenant.get_by_role("heading", name="基本信息")).to_be_visible()
+        tenant.fill("#f-company_name", "南京手机填报科技有限公司")
+        tenant.fill("#f-credit_code", TENANT_CODE)
+        tenant.fill("#f-founded_on", "2021-06-18")
+        tenant.select_option("#f-size", "微型")
+        tenant.select_option("#f-industry", index=9)
+        tenant.fill("#f-contact_name", "王芳")
+        tenant.fill("#f-contact_mobile", "13912345678")
+        tenant.get_by_role("button", name="下一步").tap()
+
+        expect(tenant.get_by_role("heading", name="运营数据")).to_be_visible()
+        for key, value in (("employees", "18"), ("revenue", "456.78"), ("tax", "12"), ("rd_expense", "30"),
+                           ("patents", "2"), ("software_copyrights", "4"), ("financing", "0")):
+            tenant.fill(f"#f-{key}", value)
+        tenant.get_by_label("科技型中小企业").check()
+        tenant.get_by_role("button", name="下一步").tap()
+
+        expect(tenant.get_by_role("heading", name="请核对填写内容")).to_be_visible()
+        expect(tenant.get_by_text(TENANT_CODE)).to_be_visible()
+        expect(tenant.get_by_text("456.78 万元")).to_be_visible()
+        tenant.get_by_role("button", name="确认提交").tap()
+        expect(tenant.get_by_role("heading", name="提交成功")).to_be_visible()
+        assert tenant.locator("#reference").inner_text().startswith("RZ")
+    finally:
+        phone.close()
+
+    page.reload()
+    row = page.locator("table.entries tbody tr").filter(has_text=TENANT_CODE)
+    expect(row).to_contain_text("南京手机填报科技有限公司")
+    expect(row).to_contain_text("微型")
+    expect(row).to_contain_text("已提交")
+    expect(page.locator("#total-count")).to_have_text("1")
+    expect(page.locator("#total-small-micro")).to_have_text("1")
