@@ -1,0 +1,96 @@
+"""注册 in a real browser against the whole running system: a red error
+(a phone that is not a mobile number, then a wrong check character of the
+credit code) corrected first, the SMS code read from the published
+sms_requested event, then 登录 and 用户中心 showing the profile."""
+import io
+
+from PIL import Image
+from playwright.sync_api import expect
+
+from services.common import contracts as c
+from tests.support.events import listen_events
+from tests.support.identifiers import credit_code, phone_number
+
+PASSWORD = "Passw0rd!x"
+
+
+def png_file():
+    out = io.BytesIO()
+    Image.new("RGB", (120, 80), (180, 40, 40)).save(out, "PNG")
+    return {"name": "营业执照.png", "mimeType": "image/png", "buffer": out.getvalue()}
+
+
+def field(page, key):
+    return page.locator(f'.field[data-field="{key}"]')
+
+
+def test_register_with_a_correction_then_login_and_see_the_profile(page, system):
+    code_value = credit_code()
+    wrong_code = code_value[:17] + ("0" if code_value[17] != "0" else "1")
+    phone = phone_number()
+    username = "liyuan" + phone[-6:]
+
+    page.goto("/")
+    page.locator("header").get_by_role("link", name="您好，请登录", exact=True).click()
+    expect(page.get_by_role("heading", name="登录")).to_be_visible()
+    page.get_by_role("link", name="注册", exact=True).click()
+
+    page.fill("#f-username", username)
+    page.fill("#f-password", PASSWORD)
+    page.fill("#f-password2", PASSWORD)
+    page.fill("#f-name", "苏州星火众创空间管理有限公司")
+    page.fill("#f-credit_code", wrong_code)
+    page.select_option(".region-city", "320500")
+    page.select_option("#f-region_code", "320576")
+    page.fill("#f-contact_name", "陈晓")
+
+    # A phone with a red error gets no code (FAQ 2.5).
+    page.fill("#f-contact_phone", phone[:10])
+    page.get_by_role("button", name="获取验证码").click()
+    expect(field(page, "contact_phone").locator(".field-error")).to_have_text("请填写11位中国大陆手机号码")
+    page.get_by_role("button", name="获取验证码").click()
+    expect(page.locator("#code-status")).to_contain_text("请先按红色提示修改手机号码")
+
+    page.fill("#f-contact_phone", phone)
+    with listen_events(system.env[c.ENV_AMQP_URI], c.ACCOUNTS, c.SMS_REQUESTED) as events:
+        page.get_by_role("button", name="获取验证码").click()
+        [envelope] = events.wait(1, timeout=15, where=lambda e: e["data"]["phone"] == phone)
+    expect(page.locator("#code-status")).to_contain_text("验证码已发送")
+    expect(field(page, "contact_phone").locator(".field-error")).to_have_count(0)
+    page.fill("#f-sms_code", envelope["data"]["params"]["code"])
+    page.set_input_files("#f-licence", png_file())
+    page.check("#f-consent")
+    page.get_by_role("button", name="注册", exact=True).click()
+
+    # The wrong check character: a red message beside the field, typed values kept.
+    error = field(page, "credit_code").locator(".field-error")
+    expect(error).to_contain_text("校验位不正确")
+    expect(page.locator(".error-summary")).to_be_visible()
+    expect(page.locator("#f-name")).to_have_value("苏州星火众创空间管理有限公司")
+    expect(page.locator("#f-region_code")).to_have_value("320576")
+
+    page.fill("#f-credit_code", code_value)
+    page.fill("#f-password", PASSWORD)
+    page.fill("#f-password2", PASSWORD)
+    page.set_input_files("#f-licence", png_file())
+    page.get_by_role("button", name="注册", exact=True).click()
+
+    expect(page.locator(".flash")).to_contain_text(f"注册成功，您的用户名是 {username}")
+    page.fill("#f-username", username)
+    page.fill("#f-password", PASSWORD)
+    page.get_by_role("button", name="登录", exact=True).click()
+
+    expect(page).to_have_url(system.url.rstrip("/") + "/center")
+    profile = page.locator("table.profile")
+    expect(profile).to_contain_text("苏州星火众创空间管理有限公司")
+    expect(profile).to_contain_text(code_value)
+    expect(profile).to_contain_text("苏州工业园区")
+    expect(profile).to_contain_text("陈晓")
+    expect(profile).to_contain_text(phone)
+    menu = page.locator("nav.center-menu")
+    expect(menu).to_contain_text("双创基地")
+    expect(menu.get_by_role("link", name="认定申报")).to_have_attribute("href", "/center/declarations")
+    expect(page.locator("header")).to_contain_text("苏州星火众创空间管理有限公司")
+
+    page.get_by_role("button", name="退出").click()
+    expect(page.locator("header").get_by_role("link", name="您好，请登录", exact=True)).to_be_visible()
