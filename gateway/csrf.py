@@ -13,6 +13,7 @@ import secrets
 
 from flask import current_app, g, request
 from markupsafe import Markup, escape
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from gateway import auth
 from gateway.errors import render_error
@@ -22,6 +23,7 @@ HEADER = "X-CSRF-Token"
 SEED_COOKIE = "sme_csrf"
 UNSAFE = ("POST", "PUT", "PATCH", "DELETE")
 MESSAGE = "页面已过期或请求来源无法确认，请刷新页面后重新提交"
+TOO_LARGE = "上传的文件过大，请压缩后重新上传"
 
 
 def _sign(kind, value):
@@ -63,7 +65,10 @@ def protect():
     view = current_app.view_functions.get(request.endpoint)
     if view is not None and getattr(view, "csrf_exempt", False):
         return None
-    given = request.headers.get(HEADER) or request.form.get(FIELD) or ""
+    try:
+        given = request.headers.get(HEADER) or request.form.get(FIELD) or ""
+    except RequestEntityTooLarge:
+        return render_error(413, TOO_LARGE)
     if not any(hmac.compare_digest(given, expected) for expected in _accepted()):
         return render_error(400, MESSAGE)
     return None

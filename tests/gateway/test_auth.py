@@ -169,3 +169,23 @@ def test_five_wrong_passwords_throttle_the_login_with_the_wait(accounts, config,
     assert response.status_code == 401
     assert "分钟后再试" in response.get_data(as_text=True)
     assert session_cookie(client) is None
+
+
+@pytest.mark.parametrize("target", ["//evil.example/x", "https://evil.example/", "/\\evil.example", "javascript:alert(1)"])
+def test_login_never_redirects_off_site(accounts, config, app, target):
+    create_staff(config, "admin1")
+    client = app.test_client()
+    response = post(client, "/console/login", {"username": "admin1", "password": PASSWORD, "next": target})
+    assert response.status_code == 302 and response.headers["Location"] == "/console/"
+
+
+def test_an_oversized_post_gets_a_chinese_message(accounts, config):
+    app = create_app(config)
+    app.config["MAX_CONTENT_LENGTH"] = 1000
+    try:
+        client = app.test_client()
+        response = client.post("/register", data={"csrf_token": "x", "blob": "0" * 5000})
+        assert response.status_code == 413
+        assert "上传的文件过大" in response.get_data(as_text=True)
+    finally:
+        app.extensions["rpc"].close()
