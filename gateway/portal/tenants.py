@@ -207,6 +207,15 @@ EXPORT_COLUMNS = (
 )
 
 
+def text_only(sheet):
+    """What tenants typed stays text: openpyxl would write a value starting
+    with '=' as a formula, which Excel runs when the file is opened."""
+    for row in sheet.iter_rows():
+        for cell in row:
+            if cell.data_type == "f":
+                cell.data_type = "s"
+
+
 def workbook(decl, entries, totals):
     from openpyxl import Workbook
     from openpyxl.styles import Font
@@ -231,6 +240,7 @@ def workbook(decl, entries, totals):
             row.append(value)
         row += [entry.get(key) for key, _ in EXPORT_COLUMNS]
         sheet.append(row)
+    text_only(sheet)
     sheet.freeze_panes = "B2"
     for column in sheet.columns:
         sheet.column_dimensions[column[0].column_letter].width = 16
@@ -249,6 +259,7 @@ def workbook(decl, entries, totals):
         ("已排除企业数", totals["excluded_count"]),
     ):
         summary.append([label, value])
+    text_only(summary)
     summary.column_dimensions["A"].width = 28
     summary.column_dimensions["B"].width = 40
     buffer = io.BytesIO()

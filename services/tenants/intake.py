@@ -57,9 +57,11 @@ def url_path(token):
 
 
 def _link(session, declaration_id, lock=False):
+    """lock=True: FOR UPDATE (changing the link, closing); lock="share": FOR
+    SHARE (a submission: many at once, but none while intake is being closed)."""
     query = select(IntakeLink).where(IntakeLink.declaration_id == str(declaration_id))
     if lock:
-        query = query.with_for_update()
+        query = query.with_for_update(read=lock == "share")
     return session.execute(query).scalar_one_or_none()
 
 
@@ -531,7 +533,7 @@ def save_step(session, token, step_key, data, device_id, config=None):
 def submit(session, token, device_id, dispatch, config=None):
     """确认提交: the device's draft becomes the entry of its credit code (or
     corrects a reopened one). A repeated press returns the first result."""
-    link = resolve(session, token, config, lock=True)
+    link = resolve(session, token, config, lock="share")
     if link.intake_closed:
         raise BadState(CLOSED_MESSAGE)
     device_id = _device(device_id)

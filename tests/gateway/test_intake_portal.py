@@ -111,14 +111,15 @@ def test_the_owner_gets_a_qr_code_and_sees_what_tenants_submitted(app, owner):
     assert "size: A4" in poster and "<svg" in poster
 
     # Two tenants scan and submit on their phones.
-    small = entry_data(credit_code(), size="小型", employees=12, revenue="300", name="甲科技有限公司")
+    small = entry_data(credit_code(), size="小型", employees=12, revenue="300", name="=HYPERLINK(\"http://x\")甲")
     medium = entry_data(credit_code(), size="中型", employees=200, revenue="5000.5", name="乙制造有限公司")
     assert walk(app.test_client(), token, small).status_code == 302
     assert walk(app.test_client(), token, medium).status_code == 302
 
     html = section(owner)
     for data in (small, medium):
-        assert data["basic"]["company_name"] in html and data["basic"]["credit_code"] in html
+        assert data["basic"]["credit_code"] in html
+    assert "乙制造有限公司" in html and "=HYPERLINK(&#34;http://x&#34;)甲" in html  # escaped
     assert "已提交" in html and "小型" in html and "中型" in html
     assert re.search(r'id="total-count">2<', html) and re.search(r'id="total-small-micro">1<', html)
     assert "50.00%" in html and re.search(r'id="total-employees">212<', html)
@@ -129,7 +130,9 @@ def test_the_owner_gets_a_qr_code_and_sees_what_tenants_submitted(app, owner):
     book = load_workbook(io.BytesIO(export.data))
     rows = list(book["入驻企业"].values)
     assert rows[0][:3] == ("序号", "入驻日期", "租用面积（㎡）")
-    assert [r[3] for r in rows[1:]] == ["甲科技有限公司", "乙制造有限公司"]
+    # A name that looks like a formula stays text.
+    assert [r[3] for r in rows[1:]] == ['=HYPERLINK("http://x")甲', "乙制造有限公司"]
+    assert book["入驻企业"]["D2"].data_type == "s"
     summary = dict(book["汇总"].values)
     assert summary["入驻企业数"] == 2 and summary["其中小微企业数"] == 1
 
