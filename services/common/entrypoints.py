@@ -17,6 +17,7 @@ import eventlet
 from nameko.exceptions import RpcTimeout
 from nameko.extensions import DependencyProvider
 from nameko.rpc import Rpc, RpcProxy, ServiceProxy
+from nameko.timer import Timer
 
 from services.common import config as cfg
 from services.common import contracts as c
@@ -60,13 +61,16 @@ CALLER_LEEWAY_SECONDS = 30
 class Caller(DependencyProvider):
     """The verified principal of the call: for an RPC, the principal signed
     into its context data (None for an anonymous call of a public
-    entrypoint); for anything else (event handlers, timers), the service's own
-    system principal, whatever headers the message carried."""
+    entrypoint); for event handlers and timers, the service's own system
+    principal, whatever headers the message carried; None for any other
+    entrypoint (e.g. nameko's own unchecked `rpc`, used by mistake)."""
 
     def get_dependency(self, worker_ctx):
         entrypoint = worker_ctx.entrypoint
-        if not isinstance(entrypoint, SecureRpc):
+        if getattr(entrypoint, "acts_as_service", False) or isinstance(entrypoint, Timer):
             return principals.system(self.container.service_name)
+        if not isinstance(entrypoint, SecureRpc):
+            return None
         token = worker_ctx.context_data.get(c.PRINCIPAL_CONTEXT_KEY)
         if not token:
             return None

@@ -241,6 +241,8 @@ class EventRetrier(SharedExtension, ProviderCollector):
 class EventHandler(Entrypoint):
     """Entrypoint behind `event_handler`."""
 
+    acts_as_service = True  # Caller gives its workers the system principal
+
     queue_consumer = EventQueueConsumer()
     retrier = EventRetrier()
 
@@ -423,14 +425,16 @@ class EventAdmin:
     class (it uses the service's `db` and `caller`)."""
 
     @rpc
-    def list_parked(self):
-        """The parked messages, oldest first: [{id, handler, event_id,
-        attempts, last_error, parked_at, created_at, body}]."""
+    def list_parked(self, limit=200):
+        """The parked messages, oldest first (at most `limit`): [{id, handler,
+        event_id, attempts, last_error, parked_at, created_at, body}]."""
         self.caller.require(c.ADMIN)
+        limit = max(1, min(int(limit), 1000))
         rows = self.db.session.execute(
             select(failed_events)
             .where(failed_events.c.parked_at.is_not(None))
             .order_by(failed_events.c.parked_at, failed_events.c.id)
+            .limit(limit)
         ).mappings().all()
         return [
             {

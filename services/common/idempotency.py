@@ -16,6 +16,8 @@ with it, so both are committed together with the method's changes:
   call stores nothing: its transaction rolled back).
 A browser retrying after a 503 therefore submits once.
 
+Keys are scoped by principal; anonymous callers (public entrypoints) share
+one scope, so a key must be unguessable (e.g. a UUID4 made per form).
 The service must name its Database dependency `db` and its Caller `caller`.
 Results must be JSON (they are RPC results anyway).
 """

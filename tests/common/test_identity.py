@@ -9,6 +9,7 @@ import eventlet
 import pytest
 from nameko.exceptions import RpcTimeout
 from nameko.rpc import RpcProxy
+from nameko.rpc import rpc as unchecked_rpc
 from nameko.standalone.rpc import ServiceRpcProxy
 
 from services.common import contracts as c
@@ -45,6 +46,10 @@ class BackService:
     def admin_only(self):
         self.caller.require(c.ADMIN)
         return "ok"
+
+    @unchecked_rpc
+    def unchecked(self):
+        return who(self.caller)
 
 
 class FrontService:
@@ -121,6 +126,12 @@ def test_a_tampered_principal_is_refused(services):
 def test_public_entrypoint_answers_without_a_principal(services):
     assert call(services, "back", "hello", None) is None
     assert call(services, "back", "hello", principals.sign(ALICE, services))[1] == "e-1"
+
+
+def test_an_unchecked_entrypoint_gets_no_principal(services):
+    """nameko's own rpc (used by mistake) verifies nothing: Caller gives it
+    nobody, neither the token's principal nor the service's."""
+    assert call(services, "back", "unchecked", principals.sign(ALICE, services)) is None
 
 
 def test_the_principal_decides_access(services):
