@@ -1,0 +1,59 @@
+"""Label tables of the review service (the console shows these words)."""
+from services.common import contracts as c
+
+# Actions recorded in the audit trail.
+SUBMITTED = "submitted"
+RESUBMITTED = "resubmitted"
+ADVANCE = "advance"  # 通过 at county or city level: to the next level
+APPROVE = "approve"  # 认定 at province level
+RETURN = "return"
+REJECT = "reject"
+ADMIN_RETURN = "admin_return"
+REVIEW_ACTIONS = (ADVANCE, APPROVE, RETURN, REJECT, ADMIN_RETURN)
+
+ACTION_LABELS = {
+    SUBMITTED: "提交",
+    RESUBMITTED: "重新提交",
+    ADVANCE: "通过",
+    APPROVE: "认定",
+    RETURN: "退回",
+    REJECT: "不通过",
+    ADMIN_RETURN: "管理员退回",
+}
+
+LEVEL_LABELS = {
+    c.COUNTY: "区县",
+    c.CITY: "设区市",
+    c.PROVINCE: "省级",
+    c.ADMIN_RETURN_LEVEL: "管理员",
+}
+
+NEXT_LEVEL = {c.COUNTY: c.CITY, c.CITY: c.PROVINCE}
+
+# The province level's offline steps, recorded as dated notes before 认定.
+NOTE_STEPS = {
+    "formal": "形式审查",
+    "credit": "信用查询",
+    "expert": "专家评审",
+    "site": "现场核查",
+    "publicity": "公示",
+}
+
+# Key figures of a declaration's summary (declaration_submitted), in the
+# order the inbox, the case page and the export show them.
+KEY_FIGURES = (
+    ("base_type", "基地类型"),
+    ("years", "运营年限（年）"),
+    ("total_area", "基地总面积（㎡）"),
+    ("revenue", "上年度运营收入（万元）"),
+    ("tenant_count", "入驻企业数"),
+    ("small_micro_count", "其中小微企业数"),
+    ("employees", "入驻企业从业人员数"),
+    ("service_staff", "专职服务人员数"),
+    ("mentors", "创业辅导师数"),
+    ("partners", "合作服务机构数"),
+    ("ledger_entries", "服务台账条数"),
+    ("free_share", "免费或低收费服务占比（%）"),
+    ("categories", "服务类别数"),
+    ("warnings", "未达标提示数"),
+)
