@@ -30,5 +30,10 @@ test-main: venv
 test-browser: venv
 	SME_BROWSER_TESTS=1 $(BIN)/python -m pytest tests/browser
 
+# Benchmarks (not tests): see bench/README.md.
+.PHONY: bench
+bench: venv
+	$(BIN)/python -W ignore -m bench.rpc
+
 clean:
 	rm -rf var .pytest_cache

@@ -1,0 +1,1 @@
+"""Benchmarks (not tests): run with `make bench`; see bench/README.md."""
