@@ -15,3 +15,4 @@ def home():
 from gateway.console import staff  # noqa: E402,F401  (registers login and staff pages)
 from gateway.console import sms  # noqa: E402,F401  (短信记录, the SMS delivery log)
 from gateway.console import batches  # noqa: E402,F401  (申报批次, admins)
+from gateway.console import review  # noqa: E402,F401  (申报审核: inbox, case pages, export)

@@ -1,0 +1,306 @@
+"""The console's review pages (/console/cases): the inbox with its tabs,
+counts and search, the export to Excel, the case page with the declaration
+read-only and its history, the actions (each with a confirmation step) and the
+province level's notes.
+
+Scope is decided by the review service from the signed principal on every
+call; these pages only show what it answers.
+"""
+import datetime as dt
+import tempfile
+import uuid
+
+from flask import abort, flash, g, redirect, render_template, request, send_file, url_for
+from nameko.exceptions import MethodNotFound, RemoteError
+
+from gateway import rpc
+from gateway.auth import staff_required
+from gateway.console import bp
+from gateway.rpc import ServiceUnavailable
+from services.common import contracts as c
+from services.common import regions
+from services.common.errors import BadState, Conflict, Forbidden, NotFound, ValidationFailed
+
+TABS = (("todo", "待审核"), ("processed", "我已处理"), ("all", "全部申报"))
+FILTERS = ("q", "credit_code", "batch_id", "state", "region_code")
+LISTED_STATES = [s for s in c.STATE_LABELS if s != c.DRAFT]
+EXPORT_PAGE = 500
+SHANGHAI = dt.timezone(dt.timedelta(hours=8))
+
+# action -> (button label, what the confirmation page says, reason label or None, reason required)
+ACTIONS = {
+    "approve": ("通过", "通过后将提交至上一级审核", "审核意见", False),
+    "recognise": ("认定", "认定后申报状态为“已认定”，企业将收到通知", "认定意见", False),
+    "return": ("退回", "退回后企业可修改并再次提交", "退回原因", True),
+    "reject": ("不通过", "不通过后本次申报结束，企业将收到通知", "不通过原因", True),
+    "admin_return": ("管理员退回", "退回后企业可修改注册地区等信息并再次提交，将从区县级重新审核", "退回原因", True),
+}
+RPC_OF_ACTION = {
+    "approve": "approve",
+    "recognise": "approve",
+    "return": "return_for_changes",
+    "reject": "reject",
+    "admin_return": "admin_return",
+}
+NOTE_STEPS = (("formal", "形式审查"), ("credit", "信用查询"), ("expert", "专家评审"), ("site", "现场核查"), ("publicity", "公示"))
+
+
+def local_time(value):
+    """'2026-03-01 10:00' in Beijing time, from an ISO 8601 string."""
+    if not value:
+        return ""
+    try:
+        moment = dt.datetime.fromisoformat(value)
+    except ValueError:
+        return value
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.timezone.utc)
+    return moment.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
+
+
+@bp.app_template_filter("review_time")
+def _review_time(value):
+    return local_time(value)
+
+
+def current_filters(args):
+    """The search as the user typed it (strings only, nothing else)."""
+    filters = {key: (args.get(key) or "").strip()[:100] for key in FILTERS}
+    tab = args.get("tab") or "todo"
+    filters["tab"] = tab if tab in dict(TABS) else "todo"
+    return filters
+
+
+def region_choices(principal):
+    """The regions a reviewer may filter by: inside its own scope."""
+    if principal.kind == c.REVIEWER and principal.level == c.COUNTY:
+        return []
+    if principal.kind == c.REVIEWER and principal.level == c.CITY:
+        return [(code, name) for code, name in regions.counties(principal.region_code)]
+    choices = []
+    for city in regions.tree():
+        choices.append((city["code"], city["name"]))
+        for county in city["counties"]:
+            choices.append((county["code"], f"{city['name']} · {county['name']}"))
+    return choices
+
+
+def _query(filters, **changes):
+    params = {k: v for k, v in {**filters, **changes}.items() if v not in (None, "")}
+    return params
+
+
+@bp.get("/cases")
+@staff_required()
+def cases_inbox():
+    filters = current_filters(request.args)
+    page = request.args.get("page", "1")
+    result = rpc(c.REVIEW, "list_cases", {**filters, "page": page, "per_page": 20})
+    return render_template(
+        "console/inbox.html",
+        active="cases",
+        result=result,
+        filters=filters,
+        tabs=TABS,
+        states=[(s, c.STATE_LABELS[s]) for s in LISTED_STATES],
+        region_choices=region_choices(g.principal),
+        query=lambda **changes: _query(filters, **changes),
+    )
+
+
+# --- export ---------------------------------------------------------------------
+
+EXPORT_COLUMNS = ("申报批次", "基地名称", "运营主体", "统一社会信用代码", "注册地区", "状态", "提交时间")
+
+
+def export_rows(filters):
+    """Every row of the filtered list, a page of the service at a time."""
+    page = 1
+    while True:
+        result = rpc(c.REVIEW, "list_cases", {**filters, "page": page, "per_page": EXPORT_PAGE})
+        yield result
+        if page >= result["pages"]:
+            return
+        page += 1
+
+
+def build_workbook(filters, out):
+    """Write the .xlsx of the filtered list to the file `out` (openpyxl's
+    write-only mode: rows go to disk as they come, not into memory)."""
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("申报列表")
+    labels = None
+    for result in export_rows(filters):
+        if labels is None:
+            labels = result["figure_labels"]
+            sheet.append(list(EXPORT_COLUMNS) + labels)
+        for item in result["items"]:
+            figures = dict((label, value) for label, value in item["figures"])
+            sheet.append(
+                [
+                    item["batch_name"] or "",
+                    item["base_name"] or "",
+                    item["enterprise_name"] or "",
+                    item["credit_code"] or "",
+                    item["region_name"] or "",
+                    item["state_label"],
+                    local_time(item["submitted_at"]),
+                ]
+                + [_cell(figures.get(label)) for label in labels]
+            )
+    workbook.save(out)
+
+
+def _cell(value):
+    if value is None:
+        return ""
+    if isinstance(value, (int, float, str)):
+        return value
+    return str(value)
+
+
+@bp.get("/cases/export")
+@staff_required()
+def cases_export():
+    filters = current_filters(request.args)
+    spool = tempfile.TemporaryFile(suffix=".xlsx")
+    try:
+        build_workbook(filters, spool)
+    except Exception:
+        spool.close()
+        raise
+    spool.seek(0)
+    stamp = dt.datetime.now(SHANGHAI).strftime("%Y%m%d%H%M")
+    response = send_file(
+        spool,
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        as_attachment=True,
+        download_name=f"双创基地申报列表_{stamp}.xlsx",
+    )
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+# --- the case page --------------------------------------------------------------
+
+
+def _declarations(method, *args):
+    """A read of the declarations service for the case page; None (and a note
+    on the page) when it cannot answer, so the review part still shows."""
+    try:
+        return rpc(c.DECLARATIONS, method, *args)
+    except (ServiceUnavailable, NotFound, Forbidden, MethodNotFound, RemoteError, BadState):
+        g.setdefault("declaration_unavailable", True)
+        return None
+
+
+def case_context(declaration_id):
+    case = rpc(c.REVIEW, "get_case", declaration_id)
+    declaration = _declarations("get", declaration_id)
+    described = _declarations("describe_sections") if declaration else None
+    changes = None
+    if case["resubmission"] and case["returned_version"] and case["returned_version"] < case["version"]:
+        changes = _declarations("diff", declaration_id, case["returned_version"], case["version"])
+    return {
+        "active": "cases",
+        "case": case,
+        "declaration": declaration,
+        "described": {s["key"]: s for s in (described or [])},
+        "changes": changes,
+        "declaration_unavailable": g.get("declaration_unavailable", False),
+        "actions": available_actions(case),
+        "ACTIONS": ACTIONS,
+        "note_steps": NOTE_STEPS,
+        "idempotency_key": str(uuid.uuid4()),
+        "today": dt.datetime.now(SHANGHAI).date().isoformat(),
+    }
+
+
+def available_actions(case):
+    can = case["can"]
+    actions = []
+    if can["review"]:
+        actions.append("recognise" if can["approve_is_final"] else "approve")
+        actions += ["return", "reject"]
+    if can["admin_return"]:
+        actions.append("admin_return")
+    return actions
+
+
+@bp.get("/cases/<declaration_id>")
+@staff_required()
+def case_page(declaration_id):
+    return render_template("console/case.html", **case_context(declaration_id))
+
+
+def _action_form():
+    form = request.form
+    return {
+        "reason": (form.get("reason") or "").strip(),
+        "sections": [s for s in form.getlist("sections") if s in c.SECTIONS],
+        "revision": form.get("revision", ""),
+        "idempotency_key": form.get("idempotency_key") or str(uuid.uuid4()),
+    }
+
+
+@bp.post("/cases/<declaration_id>/<action>")
+@staff_required()
+def case_action(declaration_id, action):
+    """First POST: the confirmation page (确认…); the second, with confirm=1,
+    acts. A missing reason is shown in red beside the field."""
+    if action not in ACTIONS:
+        abort(404)
+    label, _, reason_label, reason_required = ACTIONS[action]
+    values = _action_form()
+    errors = {}
+    if reason_required and not values["reason"]:
+        errors["reason"] = f"请填写{reason_label}"
+    if errors or request.form.get("confirm") != "1":
+        context = case_context(declaration_id)
+        if action not in context["actions"]:
+            flash(f"当前不能执行“{label}”，请刷新后查看", "error")
+            return redirect(url_for("console.case_page", declaration_id=declaration_id))
+        template = "console/case.html" if errors else "console/case_confirm.html"
+        context.update(pending_action=action, values=values, errors=errors)
+        return render_template(template, **context), (422 if errors else 200)
+
+    args = [declaration_id, values["revision"]]
+    if action in ("approve", "recognise"):
+        args.append(values["reason"] or None)
+    elif action == "reject":
+        args.append(values["reason"])
+    else:
+        args += [values["reason"], values["sections"]]
+    try:
+        rpc(c.REVIEW, RPC_OF_ACTION[action], *args, idempotency_key=values["idempotency_key"])
+    except (Conflict, BadState) as exc:
+        flash(exc.message, "error")
+        return redirect(url_for("console.case_page", declaration_id=declaration_id))
+    except ValidationFailed as exc:
+        context = case_context(declaration_id)
+        context.update(pending_action=action, values=values, errors=exc.errors or {"reason": exc.message})
+        return render_template("console/case.html", **context), 422
+    flash(f"已{label}", "success")
+    return redirect(url_for("console.case_page", declaration_id=declaration_id))
+
+
+@bp.post("/cases/<declaration_id>/notes")
+@staff_required(c.REVIEWER)
+def case_note(declaration_id):
+    form = request.form
+    try:
+        rpc(
+            c.REVIEW, "add_note", declaration_id, form.get("step", ""), form.get("noted_on", ""),
+            form.get("text", ""), idempotency_key=form.get("idempotency_key") or str(uuid.uuid4()),
+        )
+    except ValidationFailed as exc:
+        context = case_context(declaration_id)
+        context.update(note_errors=exc.errors, note_values=dict(form))
+        return render_template("console/case.html", **context), 422
+    except BadState as exc:
+        flash(exc.message, "error")
+        return redirect(url_for("console.case_page", declaration_id=declaration_id))
+    flash("审核环节记录已保存", "success")
+    return redirect(url_for("console.case_page", declaration_id=declaration_id) + "#notes")

@@ -1,0 +1,182 @@
+"""The console's review pages through the gateway against the real accounts,
+declarations and review services: inbox per scope, actions with their
+confirmation step, a missing reason in red, a stale page refused, notes and
+认定 at province level, and the Excel export read back with openpyxl."""
+import io
+import re
+
+import pytest
+from nameko.testing.services import entrypoint_waiter
+from nameko.testing.utils import get_container
+from openpyxl import load_workbook
+
+from gateway import create_app
+from services.accounts.service import AccountsService
+from services.common import contracts as c
+from services.common.outbox import envelope, publish_one, publisher
+from services.declarations.service import DeclarationsService
+from services.review.service import ReviewService
+from tests.accounts.helpers import create_staff, login_staff, post
+from tests.review.support import submitted
+from tests.support.events import listen_events
+
+STAFF = {
+    "xuanwu": dict(kind=c.REVIEWER, level=c.COUNTY, region="320102"),
+    "qinhuai": dict(kind=c.REVIEWER, level=c.COUNTY, region="320104"),
+    "nanjing": dict(kind=c.REVIEWER, level=c.CITY, region="320100"),
+    "jiangsu": dict(kind=c.REVIEWER, level=c.PROVINCE, region="320000"),
+    "admin": dict(kind=c.ADMIN),
+}
+
+
+@pytest.fixture
+def system(runner_factory, config):
+    runner = runner_factory(config, AccountsService, DeclarationsService, ReviewService)
+    runner.start()
+    for username, spec in STAFF.items():
+        create_staff(config, username, **spec)
+    return runner
+
+
+@pytest.fixture
+def app(config):
+    app = create_app(config)
+    yield app
+    app.extensions["rpc"].close()
+
+
+def deliver(system, config, data):
+    container = get_container(system, ReviewService)
+    with entrypoint_waiter(container, "on_declaration_submitted", timeout=20):
+        publish_one(publisher(config), c.DECLARATIONS, c.DECLARATION_SUBMITTED, envelope(data))
+    return data["declaration_id"]
+
+
+def client_of(app, username):
+    client = app.test_client()
+    login_staff(client, username)
+    return client
+
+
+def page(client, path):
+    response = client.get(path)
+    assert response.status_code == 200, response.get_data(as_text=True)[:500]
+    return response.get_data(as_text=True)
+
+
+def revision(html):
+    return re.search(r'name="revision" value="(\d+)"', html).group(1)
+
+
+def act(client, did, action, confirm=True, **form):
+    path = f"/console/cases/{did}/{action}"
+    html = page(client, f"/console/cases/{did}")
+    data = {"revision": revision(html), **form}
+    first = post(client, path, data)
+    if not confirm or first.status_code != 200:
+        return first
+    return post(client, path, {**data, "confirm": "1"})
+
+
+def test_inbox_scope_and_the_county_city_return_journey(system, config, app):
+    did = deliver(system, config, submitted(region="320102", base_name="玄武创新创业园"))
+    other = deliver(system, config, submitted(region="320104", base_name="秦淮文创园"))
+
+    xuanwu = client_of(app, "xuanwu")
+    inbox = page(xuanwu, "/console/cases")
+    assert "玄武创新创业园" in inbox and "秦淮文创园" not in inbox
+    assert "待审核（1）" in inbox
+    assert xuanwu.get(f"/console/cases/{other}").status_code == 404
+    qinhuai = client_of(app, "qinhuai")
+    assert "玄武创新创业园" not in page(qinhuai, "/console/cases?tab=all")
+
+    case = page(xuanwu, f"/console/cases/{did}")
+    assert "待区县审核" in case and 'data-action="approve"' in case and "南京市玄武区" in case
+    confirm = act(xuanwu, did, "approve", confirm=False, reason="材料齐全")
+    assert confirm.status_code == 200 and "确认通过" in confirm.get_data(as_text=True)
+    assert "待区县审核" in page(xuanwu, f"/console/cases/{did}")  # nothing happened yet
+    done = act(xuanwu, did, "approve", reason="材料齐全")
+    assert done.status_code == 302
+    after = page(xuanwu, f"/console/cases/{did}")
+    assert "待设区市审核" in after and "材料齐全" in after and 'data-action=' not in after
+    assert "玄武创新创业园" in page(xuanwu, "/console/cases?tab=processed")
+
+    nanjing = client_of(app, "nanjing")
+    assert "玄武创新创业园" in page(nanjing, "/console/cases")
+    missing = act(nanjing, did, "return", reason="  ")
+    assert missing.status_code == 422 and "请填写退回原因" in missing.get_data(as_text=True)
+    with listen_events(config["AMQP_URI"], c.REVIEW, c.DECLARATION_RETURNED) as events:
+        returned = act(nanjing, did, "return", reason="请补充租赁合同", sections=["attachments"])
+        assert returned.status_code == 302
+        [event] = events.wait(1)
+    assert event["data"]["reason"] == "请补充租赁合同" and event["data"]["sections"] == ["attachments"]
+    assert event["data"]["level"] == c.CITY
+    history = page(nanjing, f"/console/cases/{did}")
+    assert "已退回" in history and "请补充租赁合同" in history and "附件" in history
+
+
+def test_a_stale_page_is_refused_with_a_clear_message(system, config, app):
+    did = deliver(system, config, submitted(region="320102"))
+    first, second = client_of(app, "xuanwu"), client_of(app, "xuanwu")
+    stale = revision(page(second, f"/console/cases/{did}"))
+    assert act(first, did, "reject", reason="材料不实").status_code == 302
+    refused = post(second, f"/console/cases/{did}/approve", {"revision": stale, "confirm": "1"})
+    assert refused.status_code == 302
+    shown = page(second, refused.headers["Location"])
+    assert "该申报已被处理或已更新" in shown and "未通过" in shown
+
+
+def test_province_notes_and_recognition_and_admin_return(system, config, app):
+    did = deliver(system, config, submitted(region="320205", level=c.PROVINCE, base_name="锡山科创园"))
+    wrong = deliver(system, config, submitted(region="320102", base_name="地区填错的基地"))
+    jiangsu = client_of(app, "jiangsu")
+    case = page(jiangsu, f"/console/cases/{did}")
+    assert 'data-action="recognise"' in case and "省级审核环节记录" in case
+    bad = post(jiangsu, f"/console/cases/{did}/notes", {"step": "expert", "noted_on": "", "text": ""})
+    assert bad.status_code == 422 and "请填写记录内容" in bad.get_data(as_text=True)
+    assert post(jiangsu, f"/console/cases/{did}/notes",
+                {"step": "expert", "noted_on": "2026-03-05", "text": "专家评审通过"}).status_code == 302
+    assert act(jiangsu, did, "recognise", reason="同意认定").status_code == 302
+    done = page(jiangsu, f"/console/cases/{did}")
+    assert "已认定" in done and "专家评审通过" in done and "认定" in done
+
+    admin = client_of(app, "admin")
+    assert 'data-action="admin_return"' in page(admin, f"/console/cases/{wrong}")
+    assert act(admin, wrong, "admin_return", reason="注册地区填写有误", sections=["application"]).status_code == 302
+    assert "管理员退回" in page(admin, f"/console/cases/{wrong}")
+    # Reviewers have no admin return; admins have no 通过.
+    assert post(client_of(app, "xuanwu"), f"/console/cases/{wrong}/admin_return",
+                {"revision": "1", "reason": "x"}).status_code == 302
+    assert "管理员退回" not in page(client_of(app, "xuanwu"), f"/console/cases/{wrong}").split("审核记录")[0]
+
+
+def test_export_of_the_filtered_list(system, config, app):
+    deliver(system, config, submitted(region="320102", base_name="玄武创新创业园", tenant_count=90))
+    deliver(system, config, submitted(region="320205", base_name="锡山科创园", level=c.CITY))
+    admin = client_of(app, "admin")
+    response = admin.get("/console/cases/export?tab=all&region_code=320100")
+    assert response.status_code == 200
+    assert response.mimetype == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    assert ".xlsx" in response.headers["Content-Disposition"]
+    rows = list(load_workbook(io.BytesIO(response.data)).active.iter_rows(values_only=True))
+    header = rows[0]
+    assert header[:7] == ("申报批次", "基地名称", "运营主体", "统一社会信用代码", "注册地区", "状态", "提交时间")
+    assert "入驻企业数" in header
+    assert len(rows) == 2  # the header and the one case of 南京市
+    row = dict(zip(header, rows[1]))
+    assert row["基地名称"] == "玄武创新创业园" and row["注册地区"] == "南京市玄武区"
+    assert row["状态"] == "待区县审核" and row["入驻企业数"] == 90
+    assert row["提交时间"] == "2026-03-01 10:00"
+    assert row["运营主体"] == "玄武创新创业园运营管理有限公司"
+
+    # A county reviewer's export holds only its own county, whatever it asks.
+    xuanwu = client_of(app, "xuanwu")
+    mine = xuanwu.get("/console/cases/export?tab=all&region_code=320205")
+    assert len(list(load_workbook(io.BytesIO(mine.data)).active.iter_rows())) == 1
+
+
+def test_console_review_pages_need_staff(system, app):
+    anonymous = app.test_client()
+    response = anonymous.get("/console/cases")
+    assert response.status_code == 302 and "/console/login" in response.headers["Location"]
+    assert anonymous.get("/console/cases/export").status_code == 302
