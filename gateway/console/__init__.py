@@ -16,3 +16,4 @@ from gateway.console import staff  # noqa: E402,F401  (registers login and staff
 from gateway.console import sms  # noqa: E402,F401  (短信记录, the SMS delivery log)
 from gateway.console import batches  # noqa: E402,F401  (申报批次, admins)
 from gateway.console import review  # noqa: E402,F401  (申报审核: inbox, case pages, export)
+from gateway.console import parked  # noqa: E402,F401  (消息队列异常, admins)
