@@ -54,7 +54,10 @@ def running_system(work_dir, timeout=90):
                 system.env.pop(c.service_database_env(service), None)
             try:
                 system.setup()
-                system.start(timeout=timeout)
+                try:
+                    system.start(timeout=timeout)
+                except RuntimeError as exc:
+                    raise RuntimeError(f"{exc}\n{log_tail(system, lines=15)}") from None
                 yield system
             finally:
                 system.stop()
