@@ -31,6 +31,15 @@ TENANTS_INTAKE_CONTEXT = "intake_context"  # public: (token, device_id)
 TENANTS_SAVE_INTAKE_STEP = "save_intake_step"  # public: (token, step, data, device_id)
 TENANTS_SUBMIT_INTAKE = "submit_intake"  # public: (token, device_id)
 
+# declarations: what other areas call (the portal's own pages call more).
+DECLARATIONS_GET = "get"  # (declaration_id) -> the whole declaration, history, return reason; by scope
+DECLARATIONS_HISTORY = "history"  # (declaration_id) -> [{from_state, to_state, at, actor_kind, actor_id, level, reason, version}]
+DECLARATIONS_VERSIONS = "versions"  # (declaration_id) -> [{version, submitted_at, level}]
+DECLARATIONS_VERSION = "version"  # (declaration_id, number) -> {version, submitted_at, level, snapshot}
+DECLARATIONS_DIFF = "diff"  # (declaration_id, from_version, to_version) -> [{section, section_label, row, field, label, before, after}]
+DECLARATIONS_ATTACHMENT = "attachment"  # (attachment_id) -> metadata + blob_key, for its enterprise or reviewers in scope
+DECLARATIONS_DESCRIBE_SECTIONS = "describe_sections"  # public: every section's rule table
+
 # --- review levels --------------------------------------------------------
 COUNTY = "county"
 CITY = "city"

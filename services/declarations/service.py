@@ -154,7 +154,7 @@ class DeclarationsService(EventAdmin):
         with the tenant entries' current totals."""
         session = self.db.session
         domain.owned(session, self.caller, declaration_id)
-        totals = self._tenants("totals", declaration_id)
+        totals = self._tenants(c.TENANTS_TOTALS, declaration_id)
         return domain.preflight(session, self.caller, declaration_id, totals)
 
     def _tenants(self, method, declaration_id):
@@ -174,14 +174,21 @@ class DeclarationsService(EventAdmin):
         version to review. {"submitted": bool, "problems": [...], ...}"""
         session = self.db.session
         domain.prepare_submit(session, self.caller, declaration_id)
-        totals = self._tenants("close_intake", declaration_id)
-        result = domain.submit(session, self.caller, declaration_id, totals, self.db.dispatch)
-        if not result["submitted"]:
-            try:
-                self._tenants("reopen_intake", declaration_id)
-            except BadState:
-                log.error("intake of %s stays closed after a refused 提交", declaration_id)
+        totals = self._tenants(c.TENANTS_CLOSE_INTAKE, declaration_id)
+        submitted = False
+        try:
+            result = domain.submit(session, self.caller, declaration_id, totals, self.db.dispatch)
+            submitted = result["submitted"]
+        finally:
+            if not submitted:  # refused, or failed: the tenants may edit again
+                self._reopen_intake(declaration_id)
         return result
+
+    def _reopen_intake(self, declaration_id):
+        try:
+            self._tenants(c.TENANTS_REOPEN_INTAKE, declaration_id)
+        except BadState:
+            log.error("intake of %s stays closed after a refused 提交", declaration_id)
 
     # --- versions (reviewers) -------------------------------------------------
 
