@@ -35,7 +35,7 @@ def broker_reachable(amqp_uri, timeout=3):
 def service_command(service):
     return [
         str(BIN / "nameko"), "run", "--config", str(ROOT / "deploy" / "nameko.yaml"),
-        f"services.{service}.service",
+        c.SERVICE_CLASSES[service],
     ]
 
 

@@ -12,6 +12,16 @@ REVIEW = "review"
 NOTIFY = "notify"
 SERVICES = (ACCOUNTS, DECLARATIONS, TENANTS, REVIEW, NOTIFY)
 
+# What `nameko run` runs for each service (module:class, so that a mixin
+# imported into the module is never taken for a second service).
+SERVICE_CLASSES = {
+    ACCOUNTS: "services.accounts.service:AccountsService",
+    DECLARATIONS: "services.declarations.service:DeclarationsService",
+    TENANTS: "services.tenants.service:TenantsService",
+    REVIEW: "services.review.service:ReviewService",
+    NOTIFY: "services.notify.service:NotifyService",
+}
+
 # --- RPC methods every service exposes ------------------------------------
 RPC_HEALTH = "health"  # public: {"service": name, "ok": True, "database": True}
 
