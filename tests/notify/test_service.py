@@ -180,3 +180,23 @@ def test_the_console_provider_stops_the_service_from_starting_in_production(cont
     container = container_factory(NotifyService, {**config, c.ENV_APP_ENV: "production"})
     with pytest.raises(RuntimeError, match="not allowed in production"):
         container.start()
+
+
+def test_a_code_asked_of_accounts_is_sent_once_through_the_bus(container_factory, config, engine, tmp_path):
+    """The real producer: accounts' 获取验证码 emits sms_requested from its
+    outbox; notify sends it through the console provider."""
+    from services.accounts.service import AccountsService
+
+    accounts_config = {**config, c.ENV_BLOB_DIR: str(tmp_path / "blobs")}
+    container_factory(AccountsService, accounts_config).start()
+    container_factory(NotifyService, {**config, **FAST}).start()
+    phone = phone_number()
+    with ServiceRpcProxy(c.ACCOUNTS, config) as accounts:
+        accounts.request_code("register", {"contact_phone": phone}, "10.0.0.1")
+    [message] = wait_for(lambda: list(messages(engine).values()), what="the code's message")
+    assert message.source == c.ACCOUNTS and message.dedupe_key.startswith("accounts:")
+    wait_for(lambda: states(engine)[message.dedupe_key] == SENT, what="the code sent")
+    with ServiceRpcProxy(c.NOTIFY, config) as notify:
+        [entry] = notify.dev_outbox(phone)
+    assert entry["message_id"] == message.dedupe_key
+    assert entry["text"].startswith("您的验证码为") and "10分钟内有效" in entry["text"]
