@@ -12,7 +12,7 @@ from services.common import health
 from services.common.db import Database
 from services.common.entrypoints import Caller, rpc
 from services.common.errors import BadState, ServiceError, ValidationFailed
-from services.common.events import EventAdmin, event_handler
+from services.common import events  # module import: `nameko run <module>` must see one service class
 from services.common.idempotency import idempotent
 from services.declarations import attachments, batches, domain, ledger_import, sections
 
@@ -22,7 +22,7 @@ TENANTS_TIMEOUT = 15  # seconds; service-to-service calls have none of their own
 TENANTS_UNAVAILABLE = "入驻企业数据暂时无法获取，请稍后再提交"
 
 
-class DeclarationsService(EventAdmin):
+class DeclarationsService(events.EventAdmin):
     name = c.DECLARATIONS
 
     db = Database(c.DECLARATIONS)
@@ -206,18 +206,18 @@ class DeclarationsService(EventAdmin):
 
     # --- review events --------------------------------------------------------
 
-    @event_handler(c.REVIEW, c.DECLARATION_ADVANCED)
+    @events.event_handler(c.REVIEW, c.DECLARATION_ADVANCED)
     def on_declaration_advanced(self, envelope):
         domain.on_advanced(self.db.session, self.caller, envelope["data"], self.db.dispatch)
 
-    @event_handler(c.REVIEW, c.DECLARATION_RETURNED)
+    @events.event_handler(c.REVIEW, c.DECLARATION_RETURNED)
     def on_declaration_returned(self, envelope):
         domain.on_returned(self.db.session, self.caller, envelope["data"], self.db.dispatch)
 
-    @event_handler(c.REVIEW, c.DECLARATION_APPROVED)
+    @events.event_handler(c.REVIEW, c.DECLARATION_APPROVED)
     def on_declaration_approved(self, envelope):
         domain.on_approved(self.db.session, self.caller, envelope["data"], self.db.dispatch)
 
-    @event_handler(c.REVIEW, c.DECLARATION_REJECTED)
+    @events.event_handler(c.REVIEW, c.DECLARATION_REJECTED)
     def on_declaration_rejected(self, envelope):
         domain.on_rejected(self.db.session, self.caller, envelope["data"], self.db.dispatch)
