@@ -19,7 +19,7 @@ from gateway.console import bp
 from gateway.rpc import ServiceUnavailable
 from services.common import contracts as c
 from services.common import regions
-from services.common.errors import BadState, Conflict, Forbidden, NotFound, ValidationFailed
+from services.common.errors import BadState, Conflict, Forbidden, NotFound, ServiceError, ValidationFailed
 
 TABS = (("todo", "待审核"), ("processed", "我已处理"), ("all", "全部申报"))
 FILTERS = ("q", "credit_code", "batch_id", "state", "region_code")
@@ -200,6 +200,15 @@ def case_context(declaration_id):
     case = rpc(c.REVIEW, "get_case", declaration_id)
     declaration = _declarations("get", declaration_id)
     described = _declarations("describe_sections") if declaration else None
+    if declaration and not described:
+        declaration = None
+    entries = totals = None
+    if declaration:
+        try:
+            entries = rpc(c.TENANTS, "list_entries", declaration_id)
+            totals = rpc(c.TENANTS, "totals", declaration_id)
+        except (ServiceUnavailable, ServiceError, MethodNotFound, RemoteError):
+            entries = totals = None
     changes = None
     if case["resubmission"] and case["returned_version"] and case["returned_version"] < case["version"]:
         changes = _declarations("diff", declaration_id, case["returned_version"], case["version"])
@@ -207,7 +216,11 @@ def case_context(declaration_id):
         "active": "cases",
         "case": case,
         "declaration": declaration,
-        "described": {s["key"]: s for s in (described or [])},
+        "schemas": {s["key"]: s.get("fields", []) for s in (described or [])},
+        "order": [s["key"] for s in (described or [])],
+        "entries": entries,
+        "totals": totals,
+        "region_name": regions.full_name,
         "changes": changes,
         "declaration_unavailable": g.get("declaration_unavailable", False),
         "actions": available_actions(case),

@@ -1,0 +1,210 @@
+"""The review journey in a real browser against the whole running system: an
+enterprise submits; the county reviewer 通过; the city reviewer 退回 with a
+reason; the enterprise sees the reason under 查看, corrects 服务台账, 保存 and
+提交; the city reviewer sees what changed and 通过; the province reviewer
+records an offline step and 认定; the enterprise's list shows 已认定."""
+import re
+import subprocess
+import sys
+import time
+
+from playwright.sync_api import expect
+
+from services.common.config import ROOT
+from tests.browser.test_declaration import (
+    APPLICATION,
+    LEDGER,
+    PARTNER,
+    PASSWORD,
+    PEOPLE,
+    add_row,
+    back_to_main,
+    fill_form,
+    open_section,
+    png_bytes,
+    seed_demo_batch,
+    tenant_fills_intake,
+)
+from tests.support.events import listen_events
+from tests.support.identifiers import credit_code, phone_number
+
+PHONE = phone_number()
+CODE = credit_code(region="320102")
+USERNAME = "review_journey_base"
+BASE_NAME = "玄武审核示范园"
+REVIEWERS = {
+    "xw_review": ("county", "320102"),
+    "nj_review": ("city", "320100"),
+    "js_review": ("province", "320000"),
+}
+
+
+def create_reviewers(system):
+    for username, (level, region) in REVIEWERS.items():
+        subprocess.run(
+            [sys.executable, "-W", "ignore", "-m", "services.accounts.manage", "create-staff",
+             "--username", username, "--name", f"{username}审核员", "--kind", "reviewer",
+             "--level", level, "--region", region, "--password-stdin"],
+            cwd=ROOT, env=system.env, check=True, capture_output=True, input=PASSWORD + "\n", text=True,
+        )
+
+
+def register_and_login(page, system):
+    page.goto("/register")
+    page.fill("#f-username", USERNAME)
+    page.fill("#f-password", PASSWORD)
+    page.fill("#f-password2", PASSWORD)
+    page.fill("#f-name", "南京玄武审核示范园运营有限公司")
+    page.fill("#f-credit_code", CODE)
+    page.select_option(".region-city", "320100")
+    page.select_option("#f-region_code", "320102")
+    page.fill("#f-contact_name", "李四")
+    page.fill("#f-contact_phone", PHONE)
+    with listen_events(system.env["AMQP_URI"], "accounts", "sms_requested") as events:
+        page.get_by_role("button", name="获取验证码").click()
+        [sms] = events.wait(1, timeout=20, where=lambda e: e["data"]["phone"] == PHONE)
+    page.fill("#f-sms_code", sms["data"]["params"]["code"])
+    page.set_input_files("#f-licence", files=[{"name": "licence.png", "mimeType": "image/png", "buffer": png_bytes()}])
+    page.check("#f-consent")
+    page.get_by_role("button", name="注册", exact=True).click()
+    page.goto("/login")
+    page.fill("#f-username", USERNAME)
+    page.fill("#f-password", PASSWORD)
+    page.get_by_role("button", name="登录", exact=True).click()
+    expect(page.get_by_role("link", name="认定申报")).to_be_visible()
+
+
+def fill_and_submit(page):
+    page.get_by_role("link", name="认定申报").click()
+    page.get_by_role("link", name="开始申报").click()
+    page.check("#f-accept")
+    page.get_by_role("button", name="下一步").click()
+    open_section(page, "申请表")
+    fill_form(page, {**APPLICATION, "base_name": BASE_NAME, "revenue": "1000", "contact_mobile": PHONE})
+    page.get_by_role("button", name="保存").click()
+    expect(page.locator("tr[data-section=application] .section-state")).to_have_text("已完成")
+    open_section(page, "主要人员")
+    for person in PEOPLE:
+        add_row(page, "主要人员", person)
+    back_to_main(page)
+    open_section(page, "合作服务机构")
+    add_row(page, "合作服务机构", {**PARTNER, "credit_code": credit_code(region="320102")})
+    back_to_main(page)
+    open_section(page, "服务台账")
+    add_row(page, "服务台账", LEDGER)
+    back_to_main(page)
+    open_section(page, "附件")
+    for category in ("申请报告", "营业执照或法人证书", "真实性承诺书"):
+        page.select_option("#f-category", category)
+        page.set_input_files("#f-file", files=[{"name": f"{category}.pdf", "mimeType": "application/pdf",
+                                                 "buffer": b"%PDF-1.4 " + category.encode()}])
+        page.get_by_role("button", name="上传").click()
+        expect(page.get_by_role("link", name=f"{category}.pdf")).to_be_visible()
+    back_to_main(page)
+    open_section(page, "入驻企业")
+    tenant_fills_intake(page.locator("#intake-url").input_value())
+    submit(page)
+
+
+def submit(page):
+    page.goto("/center/declarations")
+    page.get_by_role("link", name="继续填报").click()
+    page.get_by_role("link", name="提交", exact=True).click()
+    page.get_by_role("button", name="提交", exact=True).click()
+    expect(page.get_by_role("heading", name="提交成功")).to_be_visible()
+
+
+def reload_until(page, url, locator, text, timeout=30):
+    """The system works by events: reload `url` until `locator` shows `text`."""
+    deadline = time.monotonic() + timeout
+    while True:
+        page.goto(url)
+        if text in (page.locator(locator).first.inner_text() if page.locator(locator).count() else ""):
+            return
+        if time.monotonic() > deadline:
+            expect(page.locator(locator).first).to_contain_text(text, timeout=1)
+        page.wait_for_timeout(300)
+
+
+def reviewer_page(browser, system, username):
+    context = browser.new_context(base_url=system.url, locale="zh-CN")
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    page.goto("/console/login")
+    page.fill("#f-username", username)
+    page.fill("#f-password", PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    return page
+
+
+def open_case(page):
+    reload_until(page, "/console/cases", "table.cases tbody", BASE_NAME)
+    page.locator("table.cases tbody tr", has_text=BASE_NAME).get_by_role("link", name="审核").click()
+    expect(page.get_by_role("heading", name=BASE_NAME)).to_be_visible()
+
+
+def act(page, action, label, reason=None, sections=()):
+    form = page.locator(f"form[data-action={action}]")
+    if reason is not None:
+        form.locator("textarea[name=reason]").fill(reason)
+    for name in sections:
+        form.get_by_label(name).check()
+    form.get_by_role("button", name=label, exact=True).click()
+    expect(page.get_by_role("heading", name=f"确认{label}")).to_be_visible()
+    page.get_by_role("button", name=f"确认{label}").click()
+    expect(page.locator(".flash")).to_contain_text(f"已{label}")
+
+
+def test_county_city_return_resubmit_province_recognition(page, browser, system):
+    seed_demo_batch(system)
+    create_reviewers(system)
+    register_and_login(page, system)
+    fill_and_submit(page)
+
+    county = reviewer_page(browser, system, "xw_review")
+    open_case(county)
+    # The declaration itself, read-only, from the declarations service.
+    expect(county.locator("#s-application")).to_contain_text("南京市玄武区珠江路1号")
+    expect(county.locator("#s-tenants")).to_contain_text("已填报 1 家")
+    act(county, "approve", "通过", reason="材料齐全，同意上报")
+    expect(county.locator(".case-state")).to_have_text("待设区市审核")
+
+    city = reviewer_page(browser, system, "nj_review")
+    open_case(city)
+    form = city.locator("form[data-action=return]")
+    form.get_by_role("button", name="退回", exact=True).click()
+    expect(city.locator("#err-reason-return")).to_have_text("请填写退回原因")
+    act(city, "return", "退回", reason="服务台账仅一条，请补充", sections=["服务台账"])
+    expect(city.locator(".case-state")).to_have_text("已退回")
+
+    # The enterprise sees the reason under 查看, corrects, 保存, 提交.
+    reload_until(page, "/center/declarations", "table.declarations tbody tr .state", "已退回")
+    page.get_by_role("link", name="查看").first.click()
+    expect(page.locator(".returned-notice")).to_contain_text("服务台账仅一条，请补充")
+    expect(page.locator(".returned-notice")).to_contain_text("服务台账")
+    page.get_by_role("link", name="继续填报").first.click()
+    open_section(page, "服务台账")
+    add_row(page, "服务台账", {**LEDGER, "served_on": "2025-04-20", "content": "融资路演辅导"})
+    submit(page)
+
+    # Back at the city level, with what changed since the returned version.
+    open_case(city)
+    expect(city.locator("#changes")).to_be_visible()
+    expect(city.locator("table.changes")).to_contain_text("融资路演辅导")
+    act(city, "approve", "通过")
+
+    province = reviewer_page(browser, system, "js_review")
+    open_case(province)
+    notes = province.locator("form.notes-form")
+    notes.locator("#note-step").select_option(label="专家评审")
+    notes.locator("#note-text").fill("专家评审通过")
+    notes.get_by_role("button", name="保存记录").click()
+    expect(province.locator("table.notes")).to_contain_text("专家评审通过")
+    act(province, "recognise", "认定", reason="同意认定")
+    expect(province.locator(".case-state")).to_have_text("已认定")
+    expect(province.locator("table.history")).to_contain_text("认定")
+
+    reload_until(page, "/center/declarations", "table.declarations tbody tr .state", "已认定")
+    for reviewer in (county, city, province):
+        reviewer.context.close()
+    assert re.search(r"已认定", page.locator("table.declarations").inner_text())
