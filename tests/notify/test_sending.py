@@ -272,3 +272,25 @@ def test_concurrent_requests_to_one_phone_are_counted_one_after_the_other(engine
     # ...and then counts the first one.
     assert first.state == QUEUED
     assert second.wait().state == REFUSED
+
+
+def test_concurrent_sweeps_of_two_replicas_send_each_message_once(engine, gateway):
+    import eventlet
+
+    from services.common.db import make_engine
+
+    keys = [accept(engine, request()).dedupe_key for _ in range(30)]
+    other = make_engine(c.NOTIFY, {c.ENV_DATABASE_URL: str(engine.url.render_as_string(hide_password=False))})
+    small = sending.Settings(batch=5, concurrency=3, timeout=2)
+    try:
+        replicas = [
+            eventlet.spawn(sending.send_due, e, providers.HttpProvider(gateway.url, gateway.app_key, gateway.app_secret, timeout=2), small)
+            for e in (engine, other)
+        ]
+        sends = [r.wait() for r in replicas]
+    finally:
+        other.dispose()
+    assert sum(sends) == 30
+    assert all(gateway.seen(k) == 1 for k in keys)
+    assert sorted(gateway.delivered_ids()) == sorted(keys)
+    assert {m.state for m in messages(engine).values()} == {SENT}
