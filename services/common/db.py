@@ -176,6 +176,14 @@ class Database(DependencyProvider):
             self.relay.stop()
             self._relay_thread.kill()
             self.relay = None
+        # Workers killed in the middle of a transaction never finish it: drop
+        # their connections, so that PostgreSQL ends those transactions and
+        # releases their locks (a crashed process's would be dropped too).
+        for tx in list(self.transactions.values()):
+            try:
+                tx.session.invalidate()
+            except Exception:  # noqa: BLE001 - the connection is gone either way
+                log.debug("invalidating a killed worker's session failed", exc_info=True)
         if self.engine is not None:
             self.engine.dispose()
 

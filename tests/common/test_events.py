@@ -31,6 +31,7 @@ FAST = {
 }
 
 FAILING = set()  # phones whose handling raises
+SLOW = set()  # phones whose handling hangs (until the test kills the container)
 CALLS = []  # (phone, monotonic time) of every run of the handler body
 
 
@@ -64,6 +65,8 @@ class Consumer(EventAdmin):
         )
         if phone in FAILING:
             raise RuntimeError(f"cannot handle {phone} now")
+        if phone in SLOW:
+            eventlet.sleep(60)
 
 
 def wait_for(predicate, timeout=30, what="condition"):
@@ -80,6 +83,7 @@ def wait_for(predicate, timeout=30, what="condition"):
 @pytest.fixture
 def fast_config(config):
     FAILING.clear()
+    SLOW.clear()
     CALLS.clear()
     return dict(config, **FAST)
 
@@ -223,6 +227,26 @@ def test_a_redelivered_event_is_handled_once(container_factory, fast_config, han
     assert len(handled(handled_table, "13800000007")) == 1
     assert [p for p, _ in CALLS] == ["13800000007", "13800000008"]
     assert len(rows(db_engine(c.NOTIFY), processed_events)) == 2
+
+
+def test_an_event_redelivered_after_its_consumer_died_is_handled_once(
+    container_factory, fast_config, handled_table
+):
+    """The consumer dies in the middle of the handler (its transaction holds
+    the event's processed_events row): RabbitMQ redelivers the message to the
+    next consumer, which handles it (not blocked by the dead one's row)."""
+    dying = container_factory(Consumer, fast_config)
+    dying.start()
+    SLOW.add("13800000011")
+    body = envelope({"phone": "13800000011", "template": "t", "params": {}, "dedupe_key": "d"})
+    publish_one(publisher(fast_config), c.ACCOUNTS, c.SMS_REQUESTED, body)
+    wait_for(lambda: CALLS, what="the handler to start")
+    dying.kill()
+    SLOW.clear()
+    container_factory(Consumer, fast_config).start()
+    [row] = wait_for(lambda: handled(handled_table, "13800000011"), what="the redelivery")
+    assert row.event_id == body["event_id"]
+    assert len(CALLS) == 2
 
 
 def test_concurrent_duplicates_act_once(db_engine):
