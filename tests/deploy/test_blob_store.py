@@ -10,17 +10,6 @@ from services.common import blobs
 from services.common import contracts as c
 
 
-@pytest.fixture(scope="module")
-def s3_server():
-    from moto.server import ThreadedMotoServer
-
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    yield f"http://{host}:{port}"
-    server.stop()
-
-
 def s3_config(endpoint, bucket):
     return {
         c.ENV_BLOB_BACKEND: "s3",
