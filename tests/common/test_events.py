@@ -212,6 +212,16 @@ def test_relays_of_replicas_share_rows_with_skip_locked(fast_config, db_engine):
     assert rows(engine, outbox_events)[0]["published_at"] is not None
 
 
+def test_the_relay_stops_with_its_container(container_factory, fast_config):
+    container = container_factory(Producer, fast_config)
+    container.start()
+    [database] = [d for d in container.dependencies if isinstance(d, Database)]
+    thread = database._relay_thread
+    assert not thread.dead
+    container.stop()
+    assert thread.dead and database.relay is None
+
+
 # --- handlers -------------------------------------------------------------------
 
 
