@@ -358,6 +358,15 @@ def test_attachments_are_checked_by_content_and_reachable_by_owner_and_reviewers
     attachments.delete(session, store, ent, image["id"])
     assert [x["id"] for x in domain.get(session, ent, did)["attachments"]] == [a["id"]]
 
+    # once submitted: the county of its region reads it, another county does not
+    fill(session, ent, did)
+    assert domain.submit(session, ent, did, TOTALS, Outbox())["submitted"]
+    assert attachments.for_download(session, reviewer(c.COUNTY, REGION), a["id"])["blob_key"]
+    with pytest.raises(NotFound):
+        attachments.for_download(session, reviewer(c.COUNTY, OTHER_REGION), a["id"])
+    with pytest.raises(BadState):
+        attachments.delete(session, store, ent, a["id"])
+
 
 def test_an_attachment_over_the_batchs_limit_is_refused(session, started, store):
     ent, did = started

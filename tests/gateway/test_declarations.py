@@ -15,9 +15,8 @@ from services.common.outbox import envelope
 from services.declarations import sections as s
 from services.declarations.service import DeclarationsService
 from services.tenants.service import TenantsService
-from tests.declarations.helpers import ADMIN, application, batch_form, ledger_row, partner, person
+from tests.declarations.helpers import ADMIN, application, batch_form, enterprise, ledger_row, partner, person
 from tests.declarations.test_service import add_tenants, proxy
-from tests.declarations.helpers import enterprise
 
 OWNER = enterprise("ent-1")
 OTHER = enterprise("ent-2")
@@ -113,6 +112,9 @@ def test_start_needs_the_pledge_and_leads_to_the_main_data_page(system, app, bat
     # prefilled from the account
     form = text(client.get(f"/center/declarations/{did}/sections/application"))
     assert "91350100M000100Y43" in form and 'class="help-icon"' in form
+    # long forms: the idle warning with 继续登录, and a request that keeps the session
+    assert 'id="idle-warning"' in form and "继续登录" in form and "data-keep" in form
+    assert client.get("/center/declarations/keepalive").get_json()["ok"] is True
 
     # another enterprise reaches nothing of it
     stranger = client_of(app, "token-2")
