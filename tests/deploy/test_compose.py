@@ -65,6 +65,7 @@ def test_images_are_pinned(compose):
 def test_each_service_runs_its_nameko_class_and_is_health_checked(apps, service):
     spec = apps[service]
     target = d.nameko_target(spec["command"])
+    assert target == c.SERVICE_CLASSES[service]
     classes = d.service_classes(target)
     assert [cls.name for cls in classes] == [service]
     assert spec["healthcheck"]["test"] == ["CMD", "python", "-m", "services.common.probe", service]

@@ -82,7 +82,9 @@ def test_a_deployment_per_service_runs_its_class_with_limits_and_probes(service)
     deployment = objects("Deployment")[service]
     assert deployment["spec"]["replicas"] >= 1
     box = container(deployment)
-    classes = d.service_classes(d.nameko_target(box["command"]))
+    target = d.nameko_target(box["command"])
+    assert target == c.SERVICE_CLASSES[service]
+    classes = d.service_classes(target)
     assert [cls.name for cls in classes] == [service]
     resources = box["resources"]
     assert {"cpu", "memory"} <= set(resources["requests"]) and {"cpu", "memory"} <= set(resources["limits"])
