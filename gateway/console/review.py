@@ -19,7 +19,7 @@ from gateway.console import bp
 from gateway.rpc import ServiceUnavailable
 from services.common import contracts as c
 from services.common import regions
-from services.common.errors import BadState, Conflict, Forbidden, NotFound, ServiceError, ValidationFailed
+from services.common.errors import BadState, Conflict, ServiceError, ValidationFailed
 
 TABS = (("todo", "待审核"), ("processed", "我已处理"), ("all", "全部申报"))
 FILTERS = ("q", "credit_code", "batch_id", "state", "region_code")
@@ -191,7 +191,7 @@ def _declarations(method, *args):
     on the page) when it cannot answer, so the review part still shows."""
     try:
         return rpc(c.DECLARATIONS, method, *args)
-    except (ServiceUnavailable, NotFound, Forbidden, MethodNotFound, RemoteError, BadState):
+    except (ServiceUnavailable, ServiceError, MethodNotFound, RemoteError):
         g.setdefault("declaration_unavailable", True)
         return None
 
