@@ -40,24 +40,31 @@ BATCH_SCHEMA = Schema(
 )
 
 
+def utc(moment):
+    """An aware time (SQLite, the embedded default, gives back naive UTC)."""
+    if moment is None:
+        return None
+    return moment.replace(tzinfo=dt.timezone.utc) if moment.tzinfo is None else moment
+
+
 def day_start(day):
-    return dt.datetime.combine(day, dt.time(0, 0), SHANGHAI)
+    return dt.datetime.combine(day, dt.time(0, 0), SHANGHAI).astimezone(dt.timezone.utc)
 
 
 def day_end(day):
-    return dt.datetime.combine(day, dt.time(23, 59, 59), SHANGHAI)
+    return dt.datetime.combine(day, dt.time(23, 59, 59), SHANGHAI).astimezone(dt.timezone.utc)
 
 
 def local_day(moment):
-    return moment.astimezone(SHANGHAI).date().isoformat()
+    return utc(moment).astimezone(SHANGHAI).date().isoformat()
 
 
 def is_open(batch, now):
-    return batch is not None and batch.opens_at <= now <= batch.closes_at
+    return batch is not None and utc(batch.opens_at) <= now <= utc(batch.closes_at)
 
 
 def is_resubmittable(batch, now):
-    return batch is not None and now <= batch.resubmit_until
+    return batch is not None and now <= utc(batch.resubmit_until)
 
 
 def batch_dict(b):
@@ -65,8 +72,8 @@ def batch_dict(b):
         return None
     return {
         "id": b.id, "name": b.name, "year": b.year, "kind": b.kind,
-        "opens_at": b.opens_at.isoformat(), "closes_at": b.closes_at.isoformat(),
-        "resubmit_until": b.resubmit_until.isoformat(),
+        "opens_at": utc(b.opens_at).isoformat(), "closes_at": utc(b.closes_at).isoformat(),
+        "resubmit_until": utc(b.resubmit_until).isoformat(),
         "opens_on": local_day(b.opens_at), "closes_on": local_day(b.closes_at),
         "resubmit_until_day": local_day(b.resubmit_until),
         "notice": b.notice, "thresholds": dict(b.thresholds or {}), "thresholds_block": b.thresholds_block,

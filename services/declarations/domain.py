@@ -11,7 +11,7 @@ from services.common import contracts as c
 from services.common.errors import BadState, Conflict, Forbidden, NotFound, ValidationFailed
 from services.declarations import access, checks, lifecycle
 from services.declarations import sections as s
-from services.declarations.batches import batch_dict, is_open, is_resubmittable
+from services.declarations.batches import batch_dict, is_open, is_resubmittable, utc
 from services.declarations.models import Attachment, Batch, Declaration, SectionData, Transition, Version
 
 log = logging.getLogger(__name__)
@@ -25,7 +25,7 @@ def utcnow():
 
 
 def iso(value):
-    return value.isoformat() if value is not None else None
+    return utc(value).isoformat() if value is not None else None
 
 
 def new_id():

@@ -82,7 +82,7 @@ def test_only_an_admin_saves_a_batch_and_its_dates_are_checked(session):
     b = batches.save_batch(session, ADMIN, batch_form(min_partners="3", required_attachments=["申请报告"]))
     assert b["thresholds"] == {"min_partners": 3}
     assert b["required_attachments"] == ["申请报告"]
-    assert b["closes_at"].endswith("23:59:59+08:00")
+    assert b["closes_at"].endswith("15:59:59+00:00") and b["closes_on"] == batch_form()["closes_on"]
 
 
 def test_the_demo_batch_is_open_only_warns_and_is_seeded_once(session):
