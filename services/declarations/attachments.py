@@ -8,8 +8,8 @@ from sqlalchemy import select
 
 from services.common import blobs, uploads
 from services.common.errors import NotFound, ValidationFailed
-from services.declarations import access, lifecycle
-from services.declarations.domain import attachment_dict, load, owned
+from services.declarations import access
+from services.declarations.domain import attachment_dict, load, owned, require_editable
 from services.declarations.models import Attachment, Batch
 from services.declarations.sections import ATTACHMENT_CATEGORIES
 
@@ -32,7 +32,7 @@ def add(session, store, principal, declaration_id, category, temp_key, filename,
         raise ValidationFailed("上传失败，请重新选择文件", {"file": "上传失败，请重新选择文件"})
     try:
         d = owned(session, principal, declaration_id, lock=True)
-        lifecycle.require_editable(d)
+        require_editable(session, d)
         if category not in ATTACHMENT_CATEGORIES:
             raise ValidationFailed("请选择附件类别", {"category": "请从列表中选择附件类别"})
         batch = session.get(Batch, d.batch_id)
@@ -79,7 +79,7 @@ def delete(session, store, principal, attachment_id, now=None):
     now = now or dt.datetime.now(dt.timezone.utc)
     a = _attachment(session, attachment_id)
     d = owned(session, principal, a.declaration_id, lock=True)
-    lifecycle.require_editable(d)
+    require_editable(session, d)
     session.delete(a)
     d.updated_at = now
     session.flush()

@@ -35,6 +35,22 @@ def new_id():
 # --- loading ----------------------------------------------------------------
 
 
+LATE_MESSAGE = "已超过本批次的补正截止时间，不能再修改或提交"
+
+
+def editable(d, batch, now=None):
+    """Draft, or returned and still before the batch's resubmission deadline."""
+    if d.state == c.RETURNED and batch is not None:
+        return is_resubmittable(batch, now or utcnow())
+    return d.state in lifecycle.EDITABLE
+
+
+def require_editable(session, d, now=None):
+    lifecycle.require_editable(d)
+    if not editable(d, session.get(Batch, d.batch_id), now):
+        raise BadState(LATE_MESSAGE)
+
+
 def load(session, declaration_id, lock=False):
     query = select(Declaration).where(Declaration.id == str(declaration_id))
     if lock:
@@ -84,7 +100,7 @@ def summary_dict(d, batch=None):
         "enterprise_id": d.enterprise_id,
         "state": d.state,
         "state_label": c.STATE_LABELS[d.state],
-        "editable": d.state in lifecycle.EDITABLE,
+        "editable": editable(d, batch),
         "region_code": d.region_code,
         "reference": d.reference,
         "version": d.version,
@@ -253,7 +269,7 @@ def save_application(session, principal, declaration_id, data, now=None):
     field fails (the form keeps what was typed)."""
     now = now or utcnow()
     d = owned(session, principal, declaration_id, lock=True)
-    lifecycle.require_editable(d)
+    require_editable(session, d)
     clean, errors = s.validate(s.APPLICATION, data or {})
     if errors:
         raise ValidationFailed(SAVE_REFUSED, errors)
@@ -268,7 +284,7 @@ def save_row(session, principal, declaration_id, section, data, row_id=None, now
     now = now or utcnow()
     _section(section, s.LIST_SECTIONS)
     d = owned(session, principal, declaration_id, lock=True)
-    lifecycle.require_editable(d)
+    require_editable(session, d)
     clean, errors = s.validate(section, data or {})
     if errors:
         raise ValidationFailed(SAVE_REFUSED, errors)
@@ -292,7 +308,7 @@ def delete_row(session, principal, declaration_id, section, row_id, now=None):
     now = now or utcnow()
     _section(section, s.LIST_SECTIONS)
     d = owned(session, principal, declaration_id, lock=True)
-    lifecycle.require_editable(d)
+    require_editable(session, d)
     rows = list(section_data(session, d.id)[section])
     kept = [r for r in rows if r.get("id") != row_id]
     if len(kept) == len(rows):
@@ -306,7 +322,7 @@ def import_rows(session, principal, declaration_id, section, rows, now=None):
     now = now or utcnow()
     _section(section, s.LIST_SECTIONS)
     d = owned(session, principal, declaration_id, lock=True)
-    lifecycle.require_editable(d)
+    require_editable(session, d)
     existing = list(section_data(session, d.id)[section])
     for row in rows:
         clean, errors = s.validate(section, row)
@@ -339,12 +355,12 @@ def prepare_submit(session, principal, declaration_id, now=None):
     """Refuse early what no check can fix: state and the batch's dates."""
     now = now or utcnow()
     d = owned(session, principal, declaration_id, lock=True)
-    lifecycle.require_editable(d)
+    require_editable(session, d)
     batch = session.get(Batch, d.batch_id)
     if d.state == c.DRAFT and not is_open(batch, now):
         raise BadState("该申报批次已截止，不能提交")
     if d.state == c.RETURNED and not is_resubmittable(batch, now):
-        raise BadState("已超过本批次的补正截止时间，不能再次提交")
+        raise BadState(LATE_MESSAGE)
     return d
 
 
@@ -359,7 +375,7 @@ def run_checks(session, d, tenant_totals, today=None):
 def preflight(session, principal, declaration_id, tenant_totals=None):
     """The checks of 提交 without submitting (check-your-answers page)."""
     d = owned(session, principal, declaration_id)
-    lifecycle.require_editable(d)
+    require_editable(session, d)
     problems = run_checks(session, d, tenant_totals)
     data = section_data(session, d.id)
     return {

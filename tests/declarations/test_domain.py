@@ -375,3 +375,21 @@ def test_an_attachment_over_the_batchs_limit_is_refused(session, started, store)
     with pytest.raises(ValidationFailed) as err:
         attachments.add(session, store, ent, did, "申请报告", key, "big.pdf")
     assert "5MB" in err.value.errors["file"]
+
+
+def test_a_returned_declaration_is_editable_only_until_the_resubmission_deadline(session, started):
+    from services.declarations.models import Batch
+
+    ent, did = started
+    submitted(session, started)
+    domain.on_returned(session, SYSTEM, event(did, level=c.COUNTY, reason="请补充"), Outbox())
+    assert domain.get(session, ent, did)["editable"] is True
+    batch = session.get(Batch, domain.load(session, did).batch_id)
+    batch.closes_at = batch.resubmit_until = dt.datetime.now(dt.timezone.utc) - dt.timedelta(seconds=1)
+    session.flush()
+    assert domain.get(session, ent, did)["editable"] is False
+    with pytest.raises(BadState) as err:
+        domain.save_application(session, ent, did, application())
+    assert "补正截止" in err.value.message
+    with pytest.raises(BadState):
+        domain.submit(session, ent, did, TOTALS, Outbox())
