@@ -15,12 +15,15 @@ from services.common.outbox import envelope
 from services.declarations import sections as s
 from services.declarations.service import DeclarationsService
 from services.tenants.service import TenantsService
-from tests.declarations.helpers import ADMIN, application, batch_form, enterprise, ledger_row, partner, person
+from tests.declarations.helpers import (
+    ADMIN, application, batch_form, enterprise, ledger_row, partner, person, reviewer,
+)
 from tests.declarations.test_service import add_tenants, proxy
 
 OWNER = enterprise("ent-1")
 OTHER = enterprise("ent-2")
-SESSIONS = {"token-1": OWNER, "token-2": OTHER}
+SESSIONS = {"token-1": OWNER, "token-2": OTHER, "token-county": reviewer(c.COUNTY, "320102"),
+            "token-other-county": reviewer(c.COUNTY, "320583")}
 _TOKEN = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
 
 
@@ -35,9 +38,9 @@ class StandInAccounts:
         if p is None:
             return None
         return {
-            "principal": {"kind": p.kind, "id": p.id, "region_code": p.region_code, "level": None},
+            "principal": {"kind": p.kind, "id": p.id, "region_code": p.region_code, "level": p.level},
             "account": {"id": p.id, "kind": p.kind, "username": p.id, "display_name": "南京玄武创业服务有限公司",
-                        "region_code": p.region_code, "level": None},
+                        "region_code": p.region_code, "level": p.level},
         }
 
     @rpc
@@ -211,6 +214,9 @@ def test_list_rows_excel_import_attachments_and_submit_with_confirmation(system,
     listing = text(client.get("/center/declarations"))
     assert "待区县审核" in listing and "继续填报" not in listing
     assert re.search(r'class="time">\d{4}-\d{2}-\d{2} \d{2}:\d{2}<', listing)
+    # the county reviewer of its region downloads the attachment now, another county does not
+    assert client_of(app, "token-county").get(link).data == b"%PDF-1.4 x"
+    assert client_of(app, "token-other-county").get(link).status_code == 404
     # read-only now
     blocked = post(client, base + "/application", application(base_name="改名"))
     assert blocked.status_code == 302 and blocked.headers["Location"].endswith("/view")
