@@ -12,6 +12,7 @@ from services.common import contracts as c
 from services.common.errors import ValidationFailed
 from services.declarations import checks
 from services.declarations.batches import BATCH_SCHEMA
+from services.declarations.sections import SERVICE_CATEGORIES
 
 
 def typed():
@@ -23,11 +24,16 @@ def typed():
 
 def render_form(batch_id, values, errors):
     fields = BATCH_SCHEMA.describe()
-    threshold_keys = set(checks.THRESHOLD_KEYS)
+    threshold_keys = set(checks.ALL_THRESHOLD_KEYS)
     return render_template(
         "console/batch_form.html", batch_id=batch_id, values=values, errors=errors, fields=fields,
         general=[f for f in fields if f["key"] not in threshold_keys],
-        thresholds=[f for f in fields if f["key"] in threshold_keys],
+        thresholds=[f for f in fields if f["key"] in checks.THRESHOLD_KEYS],
+        categories=[
+            (category, [(f"cat{i}_{m}", label) for m, label, _unit in checks.MEASURES])
+            for i, category in enumerate(SERVICE_CATEGORIES, start=1)
+        ],
+        measures=checks.MEASURES,
         idempotency_key=uuid.uuid4().hex, active="batches",
     ), (422 if errors else 200)
 

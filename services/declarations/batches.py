@@ -33,6 +33,11 @@ BATCH_SCHEMA = Schema(
         Integer(key, f"{label}不少于", f"门槛：{label}的最低值（{unit}）；不设此门槛请留空。", min=0, max=1000000, unit=unit)
         for key, label, unit in checks.THRESHOLDS
     ],
+    *[
+        Integer(key, f"{category}{label}不少于", f"门槛：服务台账中“{category}”一年内的{label}最低值（{unit}）；不设请留空。",
+                min=0, max=1000000, unit=unit)
+        for key, category, _measure, label, unit in checks.CATEGORY_THRESHOLDS
+    ],
     Choice("thresholds_block", "未达门槛时", "“仅提示”：提交前提示未达到的门槛，仍可提交；“不允许提交”：未达门槛不能提交。",
            required=True, options=("仅提示", "不允许提交")),
     MultiChoice("required_attachments", "必须上传的附件", "提交时必须已上传的附件类别。", options=ATTACHMENT_CATEGORIES),
@@ -129,7 +134,7 @@ def save_batch(session, principal, data, batch_id=None, now=None):
     b.closes_at = day_end(dt.date.fromisoformat(clean["closes_on"]))
     b.resubmit_until = day_end(dt.date.fromisoformat(clean["resubmit_until"]))
     b.notice = clean.get("notice", "")
-    b.thresholds = {k: clean[k] for k in checks.THRESHOLD_KEYS if k in clean}
+    b.thresholds = {k: clean[k] for k in checks.ALL_THRESHOLD_KEYS if k in clean}
     b.thresholds_block = clean["thresholds_block"] == "不允许提交"
     b.required_attachments = clean.get("required_attachments", [])
     b.max_attachment_mb = clean["max_attachment_mb"]
@@ -166,7 +171,11 @@ def seed_demo_batch(session, now=None):
         resubmit_until=day_end(today + dt.timedelta(days=240)), notice=DEMO_NOTICE,
         thresholds={"min_years": 3, "min_small_micro": 80, "min_tenant_employees": 1500,
                     "min_service_staff": 10, "min_mentors": 3, "min_partners": 5,
-                    "min_free_share": 20, "min_categories": 4},
+                    "min_free_share": 20, "min_categories": 4,
+                    # 信息服务 ≥ 100 家次 and 6 活动, 创业辅导 ≥ 50 家次, 创新支持 ≥ 6 次,
+                    # 人员培训 ≥ 300 人次, 市场营销 ≥ 2 次 (national rules)
+                    "cat1_visits": 100, "cat1_events": 6, "cat2_visits": 50, "cat3_times": 6,
+                    "cat4_people": 300, "cat5_times": 2},
         thresholds_block=False, required_attachments=["申请报告", "营业执照或法人证书", "真实性承诺书"],
         max_attachment_mb=20, demo=True, created_at=now, updated_at=now,
     )

@@ -22,6 +22,35 @@ THRESHOLDS = (
 )
 THRESHOLD_KEYS = tuple(k for k, _l, _u in THRESHOLDS)
 
+# Yearly minimums per service category (e.g. 信息服务 ≥ 100 家次 and ≥ 6 活动):
+# key "cat<n>_<measure>", n the category's place in SERVICE_CATEGORIES.
+MEASURES = (
+    ("visits", "服务家次", "家次"),  # the rows' 参与企业数, summed
+    ("people", "服务人次", "人次"),  # the rows' 参与人次, summed
+    ("times", "服务次数", "次"),  # rows
+    ("events", "活动次数", "次"),  # rows whose 服务对象 is 活动
+)
+CATEGORY_THRESHOLDS = tuple(
+    (f"cat{i}_{measure}", category, measure, label, unit)
+    for i, category in enumerate(s.SERVICE_CATEGORIES, start=1)
+    for measure, label, unit in MEASURES
+)
+ALL_THRESHOLD_KEYS = THRESHOLD_KEYS + tuple(k for k, *_rest in CATEGORY_THRESHOLDS)
+
+
+def category_figures(ledger):
+    """{category: {visits, people, times, events}} of the ledger's rows."""
+    out = {cat: {"visits": 0, "people": 0, "times": 0, "events": 0} for cat in s.SERVICE_CATEGORIES}
+    for row in ledger or []:
+        f = out.get(row.get("category"))
+        if f is None:
+            continue
+        f["times"] += 1
+        f["visits"] += int(row.get("companies") or 0)
+        f["people"] += int(row.get("participants") or 0)
+        f["events"] += 1 if (row.get("target") or "").strip() == "活动" else 0
+    return out
+
 
 def problem(section, message, field=None, row=None, blocking=True):
     return {"section": section, "field": field, "row": row, "message": message, "blocking": blocking}
@@ -137,6 +166,17 @@ def check(sections, attachments, tenant_totals, batch_thresholds, thresholds_blo
             problems.append(problem(
                 section, f"{label}为{values[key]}{unit}，低于本批次要求的{minimum}{unit}",
                 field=field, blocking=bool(thresholds_block),
+            ))
+    per_category = category_figures(sections.get(s.LEDGER))
+    for key, category, measure, label, unit in CATEGORY_THRESHOLDS:
+        minimum = (batch_thresholds or {}).get(key)
+        if minimum in (None, ""):
+            continue
+        actual = per_category[category][measure]
+        if actual < minimum:
+            problems.append(problem(
+                s.LEDGER, f"{category}的{label}为{actual}{unit}，低于本批次要求的{minimum}{unit}",
+                blocking=bool(thresholds_block),
             ))
     order = {key: i for i, key in enumerate(s.ORDER)}
     problems.sort(key=lambda p: order.get(p["section"], 99))

@@ -393,3 +393,14 @@ def test_a_returned_declaration_is_editable_only_until_the_resubmission_deadline
     assert "补正截止" in err.value.message
     with pytest.raises(BadState):
         domain.submit(session, ent, did, TOTALS, Outbox())
+
+
+def test_yearly_minimums_per_service_category_are_checked(session):
+    ent = enterprise()
+    b = batches.save_batch(session, ADMIN, batch_form(cat2_visits="50", cat1_events="1"))  # 创业辅导, 信息服务
+    d = domain.start(session, ent, b["id"], accepted=True)
+    fill(session, ent, d["id"])  # one 创业辅导 row for 1 company
+    domain.save_row(session, ent, d["id"], s.LEDGER, ledger_row(category="信息服务", target="活动", companies="20"))
+    result = domain.submit(session, ent, d["id"], TOTALS, Outbox())
+    assert result["submitted"] is True  # the batch only warns
+    assert [p["message"] for p in result["problems"]] == ["创业辅导的服务家次为1家次，低于本批次要求的50家次"]

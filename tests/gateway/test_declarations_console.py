@@ -64,3 +64,17 @@ def test_the_api_describes_every_sections_rules(system, app):
     app_fields = {f["key"]: f for f in body["sections"][0]["fields"]}
     assert app_fields["revenue"]["type"] == "amount" and app_fields["revenue"]["help"]
     assert app.test_client().get("/api/declarations").status_code == 401
+
+
+def test_category_minimums_are_set_in_a_table(system, config, app):
+    create_staff(config, "admin1")
+    client = app.test_client()
+    login_staff(client, "admin1")
+    form = client.get("/console/batches/new").get_data(as_text=True)
+    assert "服务类别年度最低要求" in form and 'name="cat4_people"' in form
+    bad = post(client, "/console/batches/new", batch_form(cat4_people="很多"))
+    assert bad.status_code == 422 and 'id="err-cat4_people"' in bad.get_data(as_text=True)
+    assert post(client, "/console/batches/new", batch_form(cat4_people="300")).status_code == 302
+    edit = re.search(r'href="/console/batches/([0-9a-f-]{36})">编辑', client.get("/console/batches").get_data(as_text=True))
+    page = client.get(f"/console/batches/{edit.group(1)}").get_data(as_text=True)
+    assert 'name="cat4_people" value="300"' in page
