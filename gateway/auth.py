@@ -42,7 +42,7 @@ def load_principal():
     token = session_token()
     if not token or request.endpoint in SKIP_ENDPOINTS:
         return
-    resolved = _rpc(c.ACCOUNTS, "resolve_session", token)
+    resolved = _rpc(c.ACCOUNTS, c.RPC_RESOLVE_SESSION, token)
     if resolved:
         g.principal = Principal(**resolved["principal"])
         g.account = resolved["account"]

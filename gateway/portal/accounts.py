@@ -215,7 +215,7 @@ def appeal():
 @bp.get("/center")
 @login_required
 def center():
-    profile = rpc(c.ACCOUNTS, "enterprise_summary", g.principal.id)
+    profile = rpc(c.ACCOUNTS, c.RPC_ENTERPRISE_SUMMARY, g.principal.id)
     return render_template("portal/center_profile.html", profile=profile, active="profile")
 
 
@@ -239,7 +239,7 @@ def change_password():
 @login_required
 def change_contact():
     schema = forms.CHANGE_CONTACT
-    profile = rpc(c.ACCOUNTS, "enterprise_summary", g.principal.id)
+    profile = rpc(c.ACCOUNTS, c.RPC_ENTERPRISE_SUMMARY, g.principal.id)
     values = {"contact_name": profile["contact_name"]}
     errors, notice = {}, None
     if request.method == "POST":

@@ -1,5 +1,7 @@
 """The accounts service: entrypoints only; the domain logic lives in plain modules."""
-from services.accounts import enterprises, login, sessions, staff
+from nameko.timer import timer
+
+from services.accounts import enterprises, housekeeping, login, sessions, staff
 from services.accounts.dependencies import Settings
 from services.common import contracts as c
 from services.common import health
@@ -18,6 +20,11 @@ class AccountsService:
     @rpc(public=True)
     def health(self):
         return health.check(self.name, self.db)
+
+    @timer(interval=3600)
+    def purge(self):
+        """Hourly: drop ended sessions, old SMS rows and login failures."""
+        housekeeping.purge(self.db.session)
 
     # --- sessions ---------------------------------------------------------
     @rpc(public=True)

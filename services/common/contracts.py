@@ -25,6 +25,14 @@ SERVICE_CLASSES = {
 # --- RPC methods every service exposes ------------------------------------
 RPC_HEALTH = "health"  # public: {"service": name, "ok": True, "database": True}
 
+# --- accounts RPC read by the gateway and other services ---------------------
+# public: token -> {"principal": {kind, id, region_code, level}, "account":
+# {id, kind, username, display_name, region_code, level}} or None
+RPC_RESOLVE_SESSION = "resolve_session"
+# the enterprise itself, staff or a service: enterprise_id -> {id, username,
+# name, credit_code, region_code, region_name, contact_name, contact_phone, disabled}
+RPC_ENTERPRISE_SUMMARY = "enterprise_summary"
+
 # tenants (QR intake): the enterprise's link, the declaration's roll-up, and
 # the public ones the anonymous intake pages call with the signed link token.
 TENANTS_OPEN_LINK = "open_link"  # (declaration_id, base_name, batch_closes_at, renew=False) -> link status with token, url_path

@@ -128,3 +128,22 @@ def test_reviewer_principal_carries_level_and_region(session):
     resolved = sessions.resolve(session, token, now=T0)
     assert resolved["principal"] == {"kind": c.REVIEWER, "id": person["id"], "region_code": "320100", "level": c.CITY}
     assert resolved["account"]["display_name"] == "审核员"
+
+
+def test_housekeeping_drops_only_what_has_served_its_purpose(session, admin):
+    from services.accounts import codes, housekeeping
+    from services.accounts.models import LoginFailure, LoginSession, SmsCode
+
+    ended = sessions.start(session, admin["id"], now=T0)
+    sessions.end(session, ended, now=T0)
+    sessions.start(session, admin["id"], now=T0)  # idle since T0
+    live = sessions.start(session, admin["id"], now=T0 + dt.timedelta(days=2))
+    codes.issue(session, b"k" * 32, "13800138000", codes.REGISTER, now=T0)
+    codes.issue(session, b"k" * 32, "13800138001", codes.REGISTER, now=T0 + dt.timedelta(days=2))
+    session.add(LoginFailure(username="admin1", at=T0))
+    session.commit()
+    counts = housekeeping.purge(session, now=T0 + dt.timedelta(days=2, minutes=1))
+    session.commit()
+    assert counts == {"sessions": 2, "sms_codes": 1, "login_failures": 1}
+    assert session.query(LoginSession).count() == 1 and session.query(SmsCode).count() == 1
+    assert sessions.resolve(session, live, now=T0 + dt.timedelta(days=2, minutes=1))
