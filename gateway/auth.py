@@ -111,7 +111,11 @@ def login_required(view):
 
 
 def staff_required(*kinds):
-    """Console pages: staff of one of `kinds` (default: reviewers and admins)."""
+    """Console pages: staff of one of `kinds` (default: reviewers and admins).
+    Use as `@staff_required(c.ADMIN)`, `@staff_required()` or bare
+    `@staff_required`."""
+    if len(kinds) == 1 and callable(kinds[0]):
+        return staff_required()(kinds[0])
     allowed = kinds or (c.REVIEWER, c.ADMIN)
 
     def decorate(view):

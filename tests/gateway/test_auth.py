@@ -189,3 +189,36 @@ def test_an_oversized_post_gets_a_chinese_message(accounts, config):
         assert "上传的文件过大" in response.get_data(as_text=True)
     finally:
         app.extensions["rpc"].close()
+
+
+def test_staff_required_works_bare_and_with_kinds(config):
+    from flask import Blueprint
+
+    from gateway.auth import login_required, staff_required
+
+    app = create_app(config)
+    extra = Blueprint("extra", __name__)
+
+    @extra.get("/x/bare")
+    @staff_required
+    def bare():
+        return "bare"
+
+    @extra.get("/x/admin")
+    @staff_required(c.ADMIN)
+    def admin_only():
+        return "admin"
+
+    @extra.get("/x/portal")
+    @login_required
+    def portal_page():
+        return "portal"
+
+    app.register_blueprint(extra)
+    try:
+        client = app.test_client()
+        assert client.get("/x/bare").headers["Location"] == "/console/login?next=/x/bare"
+        assert client.get("/x/admin").headers["Location"] == "/console/login?next=/x/admin"
+        assert client.get("/x/portal").headers["Location"] == "/login?next=/x/portal"
+    finally:
+        app.extensions["rpc"].close()
