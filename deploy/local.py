@@ -17,6 +17,7 @@ from urllib.parse import urlparse
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from services.accounts import demo  # noqa: E402
 from services.common import config as cfg  # noqa: E402
 from services.common import contracts as c  # noqa: E402
 
@@ -68,6 +69,11 @@ class System:
     def __init__(self, env=None, host=None, port=None, log_dir=None):
         self.env = dict(os.environ, **(env or {}))
         self.env.setdefault("PYTHONPATH", str(ROOT))
+        # nameko's CLI imports pkg_resources and eventlet, which both warn on import.
+        self.env.setdefault(
+            "PYTHONWARNINGS",
+            "ignore:::nameko.cli.main,ignore:::nameko.cli.commands,ignore:::nameko.containers",
+        )
         self.host = host or cfg.get(c.ENV_GATEWAY_HOST, self.env)
         self.port = int(port or cfg.get(c.ENV_GATEWAY_PORT, self.env))
         self.log_dir = Path(log_dir) if log_dir else None
@@ -122,6 +128,43 @@ class System:
         self.stop()
 
 
+def seed_demo(config=None):
+    """Development mode, first start: an open demo batch and the demo staff
+    (idempotent: later starts keep what is there)."""
+    from services.declarations.manage import seed_demo_batch
+
+    seed_demo_batch(config)
+    return demo.seed(config)
+
+
+ROLE_NAMES = {c.ADMIN: "平台管理员", c.COUNTY: "区县审核", c.CITY: "设区市审核", c.PROVINCE: "省级审核"}
+
+
+def banner(url, staff=None, config=None):
+    """What `make run` prints once the system is up."""
+    database = cfg.get(c.ENV_DATABASE_URL, config) or f"SQLite（{cfg.var_dir(config)}）"
+    lines = [
+        "",
+        "系统已启动（Ctrl-C 停止）：",
+        f"  企业门户     {url}/            （右上角“您好，请登录”；没有账号先“注册”）",
+        f"  审核控制台   {url}/console/",
+        f"  健康检查     {url}/healthz",
+        f"  数据库       {database}",
+    ]
+    if staff:
+        lines += [
+            "",
+            "开发模式演示数据：已开放演示申报批次（门槛只提示不拦截）；企业账号请在门户自行注册。",
+            "  入驻企业二维码：企业登录后 用户中心 → 双创基地 → 认定申报 → 继续填报 → 入驻企业",
+            f"  短信（开发模式不真正发送）：{url}/dev/sms ，日志行形如 “SMS (console) to 138****1234 [...]: 正文”",
+            "  控制台演示账号（用户名 / 密码）：",
+        ]
+        for person in staff:
+            role = ROLE_NAMES[person["level"] or person["kind"]]
+            lines.append(f"    {role:<6} {person['username']} / {person['password']}  {person['name']}")
+    return "\n".join(lines) + "\n"
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description="Run the whole system locally.")
     parser.parse_args(argv)
@@ -132,13 +175,14 @@ def main(argv=None):
             "或设置 AMQP_URI 指向可用的 RabbitMQ。"
         )
         return 1
-    problems = cfg.check_production()
-    if problems:
-        print("拒绝以生产配置启动：" + "；".join(problems))
-        return 1
     system = System()
     print("正在迁移数据库并声明消息队列…", flush=True)
     system.setup()
+    problems = demo.production_problems()
+    if problems:
+        print("拒绝以生产配置启动：" + "；".join(problems))
+        return 1
+    staff = None if cfg.is_production() else seed_demo()
     print("正在启动服务：" + "、".join(c.SERVICES) + " 与网关…", flush=True)
     stopping = False
 
@@ -150,15 +194,7 @@ def main(argv=None):
     signal.signal(signal.SIGTERM, on_signal)
     try:
         system.start()
-        database = cfg.get(c.ENV_DATABASE_URL) or f"SQLite（{cfg.var_dir()}）"
-        print(
-            "\n系统已启动（Ctrl-C 停止）：\n"
-            f"  企业门户   {system.url}/\n"
-            f"  审核控制台 {system.url}/console/\n"
-            f"  健康检查   {system.url}/healthz\n"
-            f"  数据库     {database}\n",
-            flush=True,
-        )
+        print(banner(system.url, staff), flush=True)
         while not stopping:
             for name, proc in system.processes.items():
                 if proc.poll() is not None:

@@ -2,6 +2,7 @@
 from nameko.timer import timer
 
 from services.accounts import enterprises, housekeeping, login, sessions, staff
+from services.accounts.demo import ProductionGuard
 from services.accounts.dependencies import Settings
 from services.common import contracts as c
 from services.common import health
@@ -16,6 +17,7 @@ class AccountsService:
     db = Database(c.ACCOUNTS)
     caller = Caller()
     settings = Settings()
+    guard = ProductionGuard()
 
     @rpc(public=True)
     def health(self):
