@@ -365,3 +365,39 @@ def test_a_handler_outside_the_contracts_does_not_start(container_factory, fast_
 def test_exchange_of_an_event_without_consumers_is_declared(fast_config):
     with Connection(fast_config["AMQP_URI"]) as conn:
         Exchange(f"{c.TENANTS}.events", type="topic", durable=True)(conn.channel()).declare(passive=True)
+
+
+def test_events_on_the_embedded_sqlite_default(container_factory, rabbit_config, tmp_path):
+    """`make run` without DATABASE_URL keeps each service in an SQLite file:
+    the outbox, the handler's once-only record and parking work there too."""
+    from kombu import Connection as AmqpConnection
+
+    from services.common import migrations, queues
+    from services.common.db import make_engine
+
+    FAILING.clear()
+    CALLS.clear()
+    config = dict(rabbit_config, serializer="json", **FAST)
+    config[c.ENV_VAR_DIR] = str(tmp_path)
+    for service in (c.ACCOUNTS, c.NOTIFY):
+        migrations.upgrade(service, config)
+    with AmqpConnection(config["AMQP_URI"]) as conn:
+        queues.declare_all(conn)
+    notify = make_engine(c.NOTIFY, config)
+    try:
+        with notify.begin() as conn:
+            conn.execute(text("CREATE TABLE handled (event_id text, phone text, principal text)"))
+        container_factory(Consumer, config).start()
+        producer = container_factory(Producer, config)
+        producer.start()
+        FAILING.add("13800000013")
+        with entrypoint_hook(producer, "request_sms") as request_sms:
+            request_sms("13800000012")
+            request_sms("13800000013")
+        wait_for(lambda: handled(notify, "13800000012"), what="the event on SQLite")
+        [parked] = wait_for(
+            lambda: [r for r in rows(notify, failed_events) if r["parked_at"]], what="parking on SQLite"
+        )
+        assert parked["attempts"] == 3
+    finally:
+        notify.dispose()
