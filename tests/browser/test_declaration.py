@@ -146,7 +146,17 @@ def test_declaration_from_start_to_submitted(page, system):
     expect(page.get_by_role("heading", name="数据填报")).to_be_visible()
 
     # 申请表: a red message for the amount with a comma, corrected, then saved
+    page.clock.install()
     open_section(page, "申请表")
+    # long forms: what was typed survives a reload; the idle warning offers to stay signed in
+    page.locator("#f-address").fill("南京市玄武区珠江路1号")
+    page.reload()
+    expect(page.locator("#f-address")).to_have_value("南京市玄武区珠江路1号")
+    expect(page.locator("#idle-warning")).to_be_hidden()
+    page.clock.fast_forward("28:30")
+    expect(page.locator("#idle-warning")).to_be_visible()
+    page.get_by_role("button", name="继续登录").click()
+    expect(page.locator("#idle-warning")).to_be_hidden()
     fill_form(page, APPLICATION)
     page.get_by_role("button", name="保存").click()
     expect(page.locator("#err-revenue")).to_have_text("金额请填写数字，最多两位小数，不要使用逗号")
