@@ -30,6 +30,11 @@ test-main: venv
 test-browser: venv
 	SME_BROWSER_TESTS=1 $(BIN)/python -m pytest tests/browser
 
+# Retake the README's walkthrough pictures by driving the browser (not part of CI).
+.PHONY: screenshots
+screenshots: venv
+	SME_BROWSER_TESTS=1 SME_SCREENSHOTS=docs/screenshots $(BIN)/python -m pytest tests/browser/test_walkthrough.py
+
 # Benchmarks (not tests): see bench/README.md.
 .PHONY: bench
 bench: venv

@@ -1,0 +1,227 @@
+"""The README's “试一试” walkthrough, step by step, using only what `make run`
+prints: the portal and console addresses, the development SMS page and the
+demo staff logins. Register an enterprise (the SMS code read from the SMS
+page), 开始申报, fill every section, invite a tenant by its QR link (opened in
+a phone-sized second window), 提交, then 通过 at the county and city levels
+and 认定 at the province level; the enterprise's list shows 已认定.
+
+`make screenshots` runs this test with SME_SCREENSHOTS=docs/screenshots and
+keeps a picture of each step for the README.
+"""
+import os
+import re
+from pathlib import Path
+
+from playwright.sync_api import expect
+
+from deploy.local import banner, seed_demo
+from tests.browser.test_declaration import (
+    APPLICATION,
+    LEDGER,
+    PARTNER,
+    PEOPLE,
+    TENANT,
+    add_row,
+    back_to_main,
+    fill_form,
+    open_section,
+    png_bytes,
+)
+from tests.browser.test_intake import WECHAT_IPHONE
+from tests.support.identifiers import credit_code, phone_number
+
+BASE_NAME = "玄武区演示创业园"
+ENTERPRISE = "南京玄武演示园区运营有限公司"
+USERNAME = "walkthrough_base"
+PASSWORD = "Walk2026through"
+PHONE = phone_number()
+SHOTS = os.environ.get("SME_SCREENSHOTS")
+
+
+def shot(page, name):
+    if SHOTS:
+        Path(SHOTS).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(SHOTS) / f"{name}.png"), full_page=False)
+
+
+def printed(system):
+    """What `make run` prints, parsed the way a newcomer reads it."""
+    text = banner(system.url, seed_demo(system.env), system.env)
+    portal = re.search(r"企业门户\s+(\S+)", text).group(1)
+    console = re.search(r"审核控制台\s+(\S+)", text).group(1)
+    sms = re.search(r"短信（开发模式不真正发送）：(\S+)", text).group(1)
+    staff = {
+        role: (username, password)
+        for role, username, password in re.findall(r"^\s+(\S+)\s+(demo_\w+) / (\S+)", text, re.M)
+    }
+    return {"portal": portal, "console": console, "sms": sms, "staff": staff}
+
+
+def sms_code(page, sms_url, phone):
+    """Read the latest code sent to `phone` from the development SMS page."""
+    reader = page.context.new_page()
+    try:
+        for _ in range(60):
+            reader.goto(f"{sms_url}?phone={phone}")
+            rows = reader.locator("table.dev-sms tbody td.text")
+            if rows.count():
+                match = re.search(r"(\d{6})", rows.first.inner_text())
+                if match:
+                    shot(reader, "02-dev-sms")
+                    return match.group(1)
+            reader.wait_for_timeout(500)
+        raise AssertionError(f"no SMS code for {phone} on {sms_url}")
+    finally:
+        reader.close()
+
+
+def register_and_login(page, info):
+    page.goto(info["portal"])
+    shot(page, "01-home")
+    page.get_by_role("link", name="您好，请登录").click()
+    page.get_by_role("link", name="注册").first.click()
+    page.fill("#f-username", USERNAME)
+    page.fill("#f-password", PASSWORD)
+    page.fill("#f-password2", PASSWORD)
+    page.fill("#f-name", ENTERPRISE)
+    page.fill("#f-credit_code", credit_code(region="320102"))
+    page.select_option(".region-city", "320100")
+    page.select_option("#f-region_code", "320102")
+    page.fill("#f-contact_name", "陈一")
+    page.fill("#f-contact_phone", PHONE)
+    page.get_by_role("button", name="获取验证码").click()
+    page.fill("#f-sms_code", sms_code(page, info["sms"], PHONE))
+    page.set_input_files("#f-licence", files=[{"name": "营业执照.png", "mimeType": "image/png", "buffer": png_bytes()}])
+    page.check("#f-consent")
+    shot(page, "03-register")
+    page.get_by_role("button", name="注册", exact=True).click()
+    page.goto(info["portal"])
+    page.get_by_role("link", name="您好，请登录").click()
+    page.fill("#f-username", USERNAME)
+    page.fill("#f-password", PASSWORD)
+    page.get_by_role("button", name="登录", exact=True).click()
+    expect(page.get_by_role("link", name="认定申报")).to_be_visible()
+    shot(page, "04-center")
+
+
+def tenant_on_a_phone(browser, url):
+    phone = browser.new_context(
+        locale="zh-CN", user_agent=WECHAT_IPHONE, viewport={"width": 390, "height": 844},
+        is_mobile=True, has_touch=True,
+    )
+    try:
+        tenant = phone.new_page()
+        tenant.set_default_timeout(15_000)
+        tenant.goto(url)
+        expect(tenant.get_by_text(BASE_NAME).first).to_be_visible()
+        shot(tenant, "07-intake-phone")
+        tenant.get_by_role("link", name="开始填写").click()
+        for step in ("base", "basic", "operations"):
+            values = dict(TENANT[step])
+            qualifications = values.pop("qualifications", None)
+            if step == "basic":
+                values["credit_code"] = credit_code(region="320102")
+                tenant.select_option("#f-industry", index=9)
+                values.pop("industry")
+            fill_form(tenant, values)
+            if qualifications:
+                tenant.get_by_label(qualifications).check()
+            tenant.get_by_role("button", name="下一步").tap()
+        expect(tenant.get_by_role("heading", name="请核对填写内容")).to_be_visible()
+        tenant.get_by_role("button", name="确认提交").tap()
+        expect(tenant.get_by_role("heading", name="提交成功")).to_be_visible()
+    finally:
+        phone.close()
+
+
+def fill_and_submit(page, browser):
+    page.get_by_role("link", name="认定申报").click()
+    page.get_by_role("link", name="开始申报").click()
+    page.check("#f-accept")
+    page.get_by_role("button", name="下一步").click()
+    expect(page.get_by_role("heading", name="数据填报")).to_be_visible()
+    shot(page, "05-sections")
+    open_section(page, "申请表")
+    fill_form(page, {**APPLICATION, "base_name": BASE_NAME, "revenue": "1000", "contact_mobile": PHONE})
+    shot(page, "06-application")
+    page.get_by_role("button", name="保存").click()
+    open_section(page, "主要人员")
+    for person in PEOPLE:
+        add_row(page, "主要人员", person)
+    back_to_main(page)
+    open_section(page, "合作服务机构")
+    add_row(page, "合作服务机构", {**PARTNER, "credit_code": credit_code(region="320102")})
+    back_to_main(page)
+    open_section(page, "服务台账")
+    add_row(page, "服务台账", LEDGER)
+    back_to_main(page)
+    open_section(page, "附件")
+    for category in ("申请报告", "营业执照或法人证书", "真实性承诺书"):
+        page.select_option("#f-category", category)
+        page.set_input_files("#f-file", files=[{"name": f"{category}.pdf", "mimeType": "application/pdf",
+                                                 "buffer": b"%PDF-1.4 " + category.encode()}])
+        page.get_by_role("button", name="上传").click()
+        expect(page.get_by_role("link", name=f"{category}.pdf")).to_be_visible()
+    back_to_main(page)
+    open_section(page, "入驻企业")
+    expect(page.get_by_alt_text("入驻企业填报二维码")).to_be_visible()
+    shot(page, "07-qr")
+    tenant_on_a_phone(browser, page.locator("#intake-url").input_value())
+    page.goto("/center/declarations")
+    page.get_by_role("link", name="继续填报").click()
+    page.get_by_role("link", name="提交", exact=True).click()
+    shot(page, "08-check-answers")
+    page.get_by_role("button", name="提交", exact=True).click()
+    expect(page.get_by_role("heading", name="提交成功")).to_be_visible()
+    shot(page, "09-submitted")
+
+
+def review(browser, info, role, action, label):
+    username, password = info["staff"][role]
+    context = browser.new_context(locale="zh-CN")
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    try:
+        page.goto(info["console"])
+        if "/console/login" not in page.url:
+            page.goto(info["console"].rstrip("/") + "/login")
+        page.fill("#f-username", username)
+        page.fill("#f-password", password)
+        page.get_by_role("button", name="登录").click()
+        row = page.locator("table.cases tbody tr", has_text=BASE_NAME)
+        for _ in range(60):  # the case arrives by event
+            page.goto(info["console"].rstrip("/") + "/cases")
+            if row.count():
+                break
+            page.wait_for_timeout(500)
+        shot(page, f"10-inbox-{action}-{username}")
+        row.get_by_role("link", name="审核").click()
+        expect(page.get_by_role("heading", name=BASE_NAME)).to_be_visible()
+        form = page.locator(f"form[data-action={action}]")
+        form.locator("textarea[name=reason]").fill("演示：材料齐全")
+        form.get_by_role("button", name=label, exact=True).click()
+        page.get_by_role("button", name=f"确认{label}").click()
+        expect(page.locator(".flash")).to_contain_text(f"已{label}")
+        shot(page, f"11-case-{action}-{username}")
+    finally:
+        context.close()
+
+
+def test_the_readme_walkthrough(page, browser, system):
+    info = printed(system)
+    assert set(info["staff"]) == {"平台管理员", "区县审核", "设区市审核", "省级审核"}
+    register_and_login(page, info)
+    fill_and_submit(page, browser)
+
+    review(browser, info, "区县审核", "approve", "通过")
+    review(browser, info, "设区市审核", "approve", "通过")
+    review(browser, info, "省级审核", "recognise", "认定")
+
+    state = page.locator("table.declarations tbody tr .state").first
+    for _ in range(60):
+        page.goto("/center/declarations")
+        if "已认定" in state.inner_text():
+            break
+        page.wait_for_timeout(500)
+    expect(state).to_have_text("已认定")
+    shot(page, "12-recognised")
