@@ -35,14 +35,15 @@ def _iso(value):
 
 def _parse_time(value):
     if isinstance(value, dt.datetime):
-        return value
+        return value.astimezone(dt.timezone.utc) if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
     if not value:
         return None
     try:
         parsed = dt.datetime.fromisoformat(str(value).replace("Z", "+00:00"))
     except ValueError:
         return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.timezone.utc)
+    # Kept in UTC: SQLite (the embedded default) stores the wall clock only.
+    return (parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.timezone.utc)).astimezone(dt.timezone.utc)
 
 
 def _text(value, limit):

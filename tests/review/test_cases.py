@@ -40,6 +40,7 @@ def test_submission_opens_a_case_with_the_summary(engine):
     assert case["state"] == c.PENDING_COUNTY and case["state_label"] == "待区县审核"
     assert case["base_name"] == "玄武创新创业园"
     assert case["region_name"] == "南京市玄武区"
+    assert case["submitted_at"] == "2026-03-01T02:00:00+00:00"  # 10:00 Beijing time, kept in UTC
     assert ["入驻企业数", 86] in case["figures"]
     assert [h["action_label"] for h in case["history"]] == ["提交"]
     assert case["can"]["review"] is True
