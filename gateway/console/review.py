@@ -36,11 +36,11 @@ ACTIONS = {
     "admin_return": ("管理员退回", "退回后企业可修改注册地区等信息并再次提交，将从区县级重新审核", "退回原因", True),
 }
 RPC_OF_ACTION = {
-    "approve": "approve",
-    "recognise": "approve",
-    "return": "return_for_changes",
-    "reject": "reject",
-    "admin_return": "admin_return",
+    "approve": c.REVIEW_APPROVE,
+    "recognise": c.REVIEW_APPROVE,
+    "return": c.REVIEW_RETURN,
+    "reject": c.REVIEW_REJECT,
+    "admin_return": c.REVIEW_ADMIN_RETURN,
 }
 NOTE_STEPS = (("formal", "形式审查"), ("credit", "信用查询"), ("expert", "专家评审"), ("site", "现场核查"), ("publicity", "公示"))
 
@@ -95,7 +95,7 @@ def _query(filters, **changes):
 def cases_inbox():
     filters = current_filters(request.args)
     page = request.args.get("page", "1")
-    result = rpc(c.REVIEW, "list_cases", {**filters, "page": page, "per_page": 20})
+    result = rpc(c.REVIEW, c.REVIEW_LIST_CASES, {**filters, "page": page, "per_page": 20})
     return render_template(
         "console/inbox.html",
         active="cases",
@@ -117,7 +117,7 @@ def export_rows(filters):
     """Every row of the filtered list, a page of the service at a time."""
     page = 1
     while True:
-        result = rpc(c.REVIEW, "list_cases", {**filters, "page": page, "per_page": EXPORT_PAGE})
+        result = rpc(c.REVIEW, c.REVIEW_LIST_CASES, {**filters, "page": page, "per_page": EXPORT_PAGE})
         yield result
         if page >= result["pages"]:
             return
@@ -197,21 +197,21 @@ def _declarations(method, *args):
 
 
 def case_context(declaration_id):
-    case = rpc(c.REVIEW, "get_case", declaration_id)
-    declaration = _declarations("get", declaration_id)
-    described = _declarations("describe_sections") if declaration else None
+    case = rpc(c.REVIEW, c.REVIEW_GET_CASE, declaration_id)
+    declaration = _declarations(c.DECLARATIONS_GET, declaration_id)
+    described = _declarations(c.DECLARATIONS_DESCRIBE_SECTIONS) if declaration else None
     if declaration and not described:
         declaration = None
     entries = totals = None
     if declaration:
         try:
-            entries = rpc(c.TENANTS, "list_entries", declaration_id)
-            totals = rpc(c.TENANTS, "totals", declaration_id)
+            entries = rpc(c.TENANTS, c.TENANTS_LIST_ENTRIES, declaration_id)
+            totals = rpc(c.TENANTS, c.TENANTS_TOTALS, declaration_id)
         except (ServiceUnavailable, ServiceError, MethodNotFound, RemoteError):
             entries = totals = None
     changes = None
     if case["resubmission"] and case["returned_version"] and case["returned_version"] < case["version"]:
-        changes = _declarations("diff", declaration_id, case["returned_version"], case["version"])
+        changes = _declarations(c.DECLARATIONS_DIFF, declaration_id, case["returned_version"], case["version"])
     return {
         "active": "cases",
         "case": case,
@@ -305,7 +305,7 @@ def case_note(declaration_id):
     form = request.form
     try:
         rpc(
-            c.REVIEW, "add_note", declaration_id, form.get("step", ""), form.get("noted_on", ""),
+            c.REVIEW, c.REVIEW_ADD_NOTE, declaration_id, form.get("step", ""), form.get("noted_on", ""),
             form.get("text", ""), idempotency_key=form.get("idempotency_key") or str(uuid.uuid4()),
         )
     except ValidationFailed as exc:

@@ -58,6 +58,15 @@ DECLARATIONS_DIFF = "diff"  # (declaration_id, from_version, to_version) -> [{se
 DECLARATIONS_ATTACHMENT = "attachment"  # (attachment_id) -> metadata + blob_key, for its enterprise or reviewers in scope
 DECLARATIONS_DESCRIBE_SECTIONS = "describe_sections"  # public: every section's rule table
 
+# review: the console's calls; scope decided from the signed principal.
+REVIEW_LIST_CASES = "list_cases"  # (filters: tab, q, credit_code, batch_id, state, region_code, page, per_page) -> {items, total, pages, counts, tabs, batches, figure_labels}
+REVIEW_GET_CASE = "get_case"  # (declaration_id) -> the case, its summary, history (audit trail), notes, can
+REVIEW_APPROVE = "approve"  # (declaration_id, revision, opinion=None): 通过; 认定 at province level
+REVIEW_RETURN = "return_for_changes"  # (declaration_id, revision, reason, sections=()): 退回
+REVIEW_REJECT = "reject"  # (declaration_id, revision, reason): 不通过
+REVIEW_ADMIN_RETURN = "admin_return"  # (declaration_id, revision, reason, sections=()): FAQ 2.7
+REVIEW_ADD_NOTE = "add_note"  # (declaration_id, step, noted_on, text): province offline steps
+
 # --- review levels --------------------------------------------------------
 COUNTY = "county"
 CITY = "city"

@@ -123,3 +123,9 @@ def client_call(config, method, *args, principal):
         return exc
     finally:
         client.close()
+
+
+def test_the_contracts_name_the_review_rpcs():
+    names = [c.REVIEW_LIST_CASES, c.REVIEW_GET_CASE, c.REVIEW_APPROVE, c.REVIEW_RETURN, c.REVIEW_REJECT,
+             c.REVIEW_ADMIN_RETURN, c.REVIEW_ADD_NOTE]
+    assert all(callable(getattr(ReviewService, name, None)) for name in names)
