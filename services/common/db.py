@@ -151,7 +151,13 @@ class Database(DependencyProvider):
         self.transactions = weakref.WeakKeyDictionary()
 
     def setup(self):
-        self.engine = make_engine(self.service_name, self.container.config)
+        config = self.container.config
+        if cfg.is_production(config) and cfg.get(c.ENV_PRINCIPAL_SECRET, config) == cfg.DEV_SECRET:
+            raise RuntimeError(
+                f"{self.service_name}: refusing to start in production with the development "
+                f"{c.ENV_PRINCIPAL_SECRET}; set a secret of its own"
+            )
+        self.engine = make_engine(self.service_name, config)
         self.relay = None
         self._relay_thread = None
 

@@ -79,3 +79,10 @@ def test_slow_queries_of_concurrent_workers_run_at_the_same_time(container_facto
         for reply in replies:
             reply.result()
     assert seen == workers
+
+
+def test_a_service_refuses_to_start_in_production_with_the_development_secret(container_factory, config):
+    production = {**config, c.ENV_APP_ENV: "production"}
+    with pytest.raises(RuntimeError, match=c.ENV_PRINCIPAL_SECRET):
+        container_factory(ProbeService, production).start()
+    container_factory(ProbeService, {**production, c.ENV_PRINCIPAL_SECRET: "a-secret-of-its-own"}).start()

@@ -177,7 +177,8 @@ def test_dev_outbox_refuses_in_production(container_factory, config, gateway):
 
 
 def test_the_console_provider_stops_the_service_from_starting_in_production(container_factory, config):
-    container = container_factory(NotifyService, {**config, c.ENV_APP_ENV: "production"})
+    production = {**config, c.ENV_APP_ENV: "production", c.ENV_PRINCIPAL_SECRET: "a-production-secret"}
+    container = container_factory(NotifyService, production)
     with pytest.raises(RuntimeError, match="not allowed in production"):
         container.start()
 
