@@ -36,9 +36,12 @@ screenshots: venv
 	SME_BROWSER_TESTS=1 SME_SCREENSHOTS=docs/screenshots $(BIN)/python -m pytest tests/browser/test_walkthrough.py
 
 # Benchmarks (not tests): see bench/README.md.
-.PHONY: bench
+.PHONY: bench bench-intake
 bench: venv
 	$(BIN)/python -W ignore -m bench.rpc
+
+bench-intake: venv
+	$(BIN)/python -W ignore -m bench.intake
 
 clean:
 	rm -rf var .pytest_cache
