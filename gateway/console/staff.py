@@ -6,6 +6,7 @@ from gateway.auth import staff_required
 from gateway.console import bp
 from services.common import contracts as c
 from gateway.errors import render_error
+from gateway.uploads import blob_store
 from services.common import blobs, regions, uploads
 from services.common.errors import (
     BadState,
@@ -176,7 +177,6 @@ def appeal_licence(appeal_id, which):
     key = item["licence_key"] if which == "appeal" else item["enterprise_licence_key"]
     if not key:
         return render_error(404, "未找到营业执照图片")
-    from gateway.portal.accounts import blob_store
 
     try:
         data = blob_store().get(key)

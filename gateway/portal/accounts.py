@@ -1,12 +1,12 @@
 """Portal pages of enterprise accounts: 注册, 登录, 退出, 用户中心 (profile,
 password, contact), 忘记用户名, 忘记密码, 申诉, 个人信息处理规则."""
-from flask import current_app, flash, g, jsonify, redirect, render_template, request, url_for
+from flask import flash, g, jsonify, redirect, render_template, request, url_for
 
 from gateway import auth, rpc
 from gateway.auth import login_required
 from gateway.portal import bp
+from gateway.uploads import stash
 from services.accounts import forms
-from services.common import blobs
 from services.common import contracts as c
 from services.common.errors import Forbidden, RateLimited, Unauthenticated, ValidationFailed
 
@@ -15,27 +15,6 @@ CODE_PURPOSES = ("register", "reset_password", "change_phone", "appeal")
 
 def client_ip():
     return request.remote_addr or ""
-
-
-def blob_store():
-    store = current_app.extensions.get("blob_store")
-    if store is None:
-        store = blobs.blob_store(current_app.config["SERVICES_CONFIG"])
-        current_app.extensions["blob_store"] = store
-    return store
-
-
-def stash_upload(name):
-    """The uploaded file put under a temporary blob key (None when none)."""
-    upload = request.files.get(name)
-    if upload is None or not upload.filename:
-        return None
-    data = upload.read()
-    if not data:
-        return None
-    key = blobs.temp_key()
-    blob_store().put(key, data, upload.mimetype or "application/octet-stream")
-    return key
 
 
 def form_values(schema, skip=("password", "password2", "old_password")):
@@ -140,7 +119,7 @@ def register():
         if request.form.get("action") == "send_code":
             errors, notice = send_code_from_form("register", values)
         else:
-            licence_key = stash_upload("licence")
+            licence_key = stash(request.files.get("licence"))
             data = {f.key: request.form.get(f.key, "") for f in schema}
             try:
                 result = rpc(c.ACCOUNTS, "register", data, licence_key, client_ip())
@@ -201,7 +180,7 @@ def appeal():
         if request.form.get("action") == "send_code":
             errors, notice = send_code_from_form("appeal", values)
         else:
-            licence_key = stash_upload("licence")
+            licence_key = stash(request.files.get("licence"))
             try:
                 rpc(c.ACCOUNTS, "submit_appeal", {f.key: request.form.get(f.key, "") for f in schema}, licence_key)
             except ValidationFailed as exc:

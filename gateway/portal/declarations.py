@@ -4,12 +4,13 @@
 import io
 import uuid
 
-from flask import abort, current_app, flash, g, jsonify, redirect, render_template, request, send_file, url_for
+from flask import abort, flash, g, jsonify, redirect, render_template, request, send_file, url_for
 
 from gateway import rpc
 from gateway.auth import login_required
 from gateway.portal import bp
 from gateway.rpc import ServiceUnavailable
+from gateway.uploads import blob_store, stash
 from services.common import blobs, regions
 from services.common import contracts as c
 from services.common.errors import BadState, NotFound, ServiceError, ValidationFailed
@@ -18,26 +19,6 @@ from services.declarations import sections as s
 
 BASE = "/center/declarations"
 IDLE_SECONDS = 30 * 60  # the accounts service ends a session after 30 idle minutes
-
-
-def blob_store():
-    store = current_app.extensions.get("blob_store")
-    if store is None:
-        store = blobs.blob_store(current_app.config["SERVICES_CONFIG"])
-        current_app.extensions["blob_store"] = store
-    return store
-
-
-def stash(upload):
-    """An uploaded file under a temporary blob key; the service checks it."""
-    if upload is None or not upload.filename:
-        return None
-    data = upload.read()
-    if not data:
-        return None
-    key = blobs.temp_key()
-    blob_store().put(key, data, "application/octet-stream")
-    return key
 
 
 def new_key():
