@@ -2,17 +2,13 @@
 注册 and 登录 → 用户中心 → 双创基地 → 认定申报 → 开始申报 → 下一步 → each
 section filled and saved (申请表 with a red error corrected first) → a tenant
 fills its entry by the QR link → 提交 → the list shows 待区县审核 with its time."""
-import io
 import re
-import subprocess
-import sys
 
 import requests
-from PIL import Image
 from playwright.sync_api import expect
 
-from services.common.config import ROOT
-from tests.support.events import listen_events
+from tests.support import browser as support
+from tests.support.browser import seed_demo_batch
 from tests.support.identifiers import credit_code, phone_number
 
 PASSWORD = "Passw0rd!x"
@@ -20,42 +16,8 @@ PHONE = phone_number()
 CODE = credit_code(region="320102")
 
 
-def seed_demo_batch(system):
-    subprocess.run(
-        [sys.executable, "-W", "ignore", "-m", "services.declarations.manage", "seed-demo-batch"],
-        cwd=ROOT, env=system.env, check=True, capture_output=True,
-    )
-
-
-def png_bytes():
-    out = io.BytesIO()
-    Image.new("RGB", (64, 48), "white").save(out, "PNG")
-    return out.getvalue()
-
-
 def register_and_login(page, system):
-    page.goto("/register")
-    page.fill("#f-username", "xuanwu_base")
-    page.fill("#f-password", PASSWORD)
-    page.fill("#f-password2", PASSWORD)
-    page.fill("#f-name", "南京玄武创业服务有限公司")
-    page.fill("#f-credit_code", CODE)
-    page.select_option(".region-city", "320100")
-    page.select_option("#f-region_code", "320102")
-    page.fill("#f-contact_name", "李四")
-    page.fill("#f-contact_phone", PHONE)
-    with listen_events(system.env["AMQP_URI"], "accounts", "sms_requested") as events:
-        page.get_by_role("button", name="获取验证码").click()
-        [sms] = events.wait(1, timeout=20, where=lambda e: e["data"]["phone"] == PHONE)
-    page.fill("#f-sms_code", sms["data"]["params"]["code"])
-    page.set_input_files("#f-licence", files=[{"name": "licence.png", "mimeType": "image/png", "buffer": png_bytes()}])
-    page.check("#f-consent")
-    page.get_by_role("button", name="注册", exact=True).click()
-    page.goto("/login")
-    page.fill("#f-username", "xuanwu_base")
-    page.fill("#f-password", PASSWORD)
-    page.get_by_role("button", name="登录", exact=True).click()
-    expect(page.get_by_role("link", name="认定申报")).to_be_visible()
+    support.register_and_login(page, system, "xuanwu_base", PASSWORD, "南京玄武创业服务有限公司", CODE, "320102", PHONE)
 
 
 def fill_form(page, values):

@@ -3,15 +3,9 @@ viewport, touch) against the whole running system: the enterprise's 入驻企业
 section shows the QR link → the tenant opens it → 所属基地信息 (a red message
 corrected first) → 基本信息 → 运营数据 → summary → 确认提交 → success, and
 the entry appears in the enterprise's list."""
-import io
-import subprocess
-import sys
-
-from PIL import Image
 from playwright.sync_api import expect
 
-from services.common.config import ROOT
-from tests.support.events import listen_events
+from tests.support.browser import register_and_login, seed_demo_batch
 from tests.support.identifiers import credit_code, phone_number
 
 USERNAME = "intake_base"
@@ -25,41 +19,14 @@ WECHAT_IPHONE = (
 )
 
 
-def png_bytes():
-    out = io.BytesIO()
-    Image.new("RGB", (64, 48), "white").save(out, "PNG")
-    return out.getvalue()
-
-
 def enterprise_with_a_declaration(page, system):
     """Register and log in an enterprise, start a declaration in the demo
     batch and save the 基地名称 of its 申请表."""
-    subprocess.run(
-        [sys.executable, "-W", "ignore", "-m", "services.declarations.manage", "seed-demo-batch"],
-        cwd=ROOT, env=system.env, check=True, capture_output=True,
+    seed_demo_batch(system)
+    register_and_login(
+        page, system, USERNAME, PASSWORD, "南京鼓楼科创服务有限公司", credit_code(region="320106"), "320106", PHONE,
+        contact="周八",
     )
-    page.goto("/register")
-    page.fill("#f-username", USERNAME)
-    page.fill("#f-password", PASSWORD)
-    page.fill("#f-password2", PASSWORD)
-    page.fill("#f-name", "南京鼓楼科创服务有限公司")
-    page.fill("#f-credit_code", credit_code(region="320106"))
-    page.select_option(".region-city", "320100")
-    page.select_option("#f-region_code", "320106")
-    page.fill("#f-contact_name", "周八")
-    page.fill("#f-contact_phone", PHONE)
-    with listen_events(system.env["AMQP_URI"], "accounts", "sms_requested") as events:
-        page.get_by_role("button", name="获取验证码").click()
-        [sms] = events.wait(1, timeout=20, where=lambda e: e["data"]["phone"] == PHONE)
-    page.fill("#f-sms_code", sms["data"]["params"]["code"])
-    page.set_input_files("#f-licence", files=[{"name": "licence.png", "mimeType": "image/png", "buffer": png_bytes()}])
-    page.check("#f-consent")
-    page.get_by_role("button", name="注册", exact=True).click()
-    page.goto("/login")
-    page.fill("#f-username", USERNAME)
-    page.fill("#f-password", PASSWORD)
-    page.get_by_role("button", name="登录", exact=True).click()
-
     page.get_by_role("link", name="认定申报").click()
     page.get_by_role("link", name="开始申报").click()
     page.check("#f-accept")

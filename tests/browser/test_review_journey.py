@@ -21,11 +21,10 @@ from tests.browser.test_declaration import (
     back_to_main,
     fill_form,
     open_section,
-    png_bytes,
-    seed_demo_batch,
     tenant_fills_intake,
 )
-from tests.support.events import listen_events
+from tests.support import browser as support
+from tests.support.browser import seed_demo_batch
 from tests.support.identifiers import credit_code, phone_number
 
 PHONE = phone_number()
@@ -50,28 +49,7 @@ def create_reviewers(system):
 
 
 def register_and_login(page, system):
-    page.goto("/register")
-    page.fill("#f-username", USERNAME)
-    page.fill("#f-password", PASSWORD)
-    page.fill("#f-password2", PASSWORD)
-    page.fill("#f-name", "南京玄武审核示范园运营有限公司")
-    page.fill("#f-credit_code", CODE)
-    page.select_option(".region-city", "320100")
-    page.select_option("#f-region_code", "320102")
-    page.fill("#f-contact_name", "李四")
-    page.fill("#f-contact_phone", PHONE)
-    with listen_events(system.env["AMQP_URI"], "accounts", "sms_requested") as events:
-        page.get_by_role("button", name="获取验证码").click()
-        [sms] = events.wait(1, timeout=20, where=lambda e: e["data"]["phone"] == PHONE)
-    page.fill("#f-sms_code", sms["data"]["params"]["code"])
-    page.set_input_files("#f-licence", files=[{"name": "licence.png", "mimeType": "image/png", "buffer": png_bytes()}])
-    page.check("#f-consent")
-    page.get_by_role("button", name="注册", exact=True).click()
-    page.goto("/login")
-    page.fill("#f-username", USERNAME)
-    page.fill("#f-password", PASSWORD)
-    page.get_by_role("button", name="登录", exact=True).click()
-    expect(page.get_by_role("link", name="认定申报")).to_be_visible()
+    support.register_and_login(page, system, USERNAME, PASSWORD, "南京玄武审核示范园运营有限公司", CODE, "320102", PHONE)
 
 
 def fill_and_submit(page):

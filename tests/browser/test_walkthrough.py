@@ -25,9 +25,9 @@ from tests.browser.test_declaration import (
     back_to_main,
     fill_form,
     open_section,
-    png_bytes,
 )
 from tests.browser.test_intake import WECHAT_IPHONE
+from tests.support.browser import png_bytes
 from tests.support.identifiers import credit_code, phone_number
 
 BASE_NAME = "玄武区演示创业园"
