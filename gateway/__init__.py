@@ -6,6 +6,7 @@ import logging
 from concurrent.futures import ThreadPoolExecutor
 
 from flask import Flask, g
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from gateway import auth, csrf, errors, health
 from gateway.rpc import RpcClient
@@ -16,7 +17,14 @@ from services.common import contracts as c
 def create_app(config=None):
     """`config` overrides the environment (tests pass AMQP_URI etc.)."""
     config = dict(config or {})
+    problems = cfg.gateway_problems(config)
+    if problems:
+        raise RuntimeError("refusing to start the gateway in production: " + "; ".join(problems))
     app = Flask(__name__)
+    proxies = cfg.trusted_proxies(config)
+    if proxies:
+        # The client's address (rate limits, logs) from the proxies' X-Forwarded-* headers.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
     app.config.update(
         SECRET_KEY=cfg.get(c.ENV_SECRET_KEY, config),
         SERVICES_CONFIG=config,
@@ -65,3 +73,11 @@ def rpc(service, method, *args, timeout=None, **kwargs):
     return client.call(
         service, method, *args, principal=g.get("principal"), timeout=timeout, **kwargs
     )
+
+
+def client_ip():
+    """The client's address (behind trusted proxies, from X-Forwarded-For):
+    the services' rate limits count per address."""
+    from flask import request
+
+    return request.remote_addr or ""

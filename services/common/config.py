@@ -21,6 +21,7 @@ DEFAULTS = {
     c.ENV_RPC_TIMEOUT: "10",
     c.ENV_GATEWAY_HOST: "127.0.0.1",
     c.ENV_GATEWAY_PORT: "8000",
+    c.ENV_TRUSTED_PROXIES: "0",
     c.ENV_VAR_DIR: str(ROOT / "var"),
 }
 
@@ -95,15 +96,27 @@ def database_url(service, config=None):
 
 def check_production(config=None):
     """Problems that forbid starting in production (empty when fine)."""
-    problems = []
+    problems = gateway_problems(config)
     if not is_production(config):
         return problems
-    for name in (c.ENV_SECRET_KEY, c.ENV_PRINCIPAL_SECRET):
-        if get(name, config) == DEV_SECRET:
-            problems.append(f"{name} must be set to a secret of its own in production")
     if (get(c.ENV_SMS_PROVIDER, config, default="console")).lower() != "http":
         problems.append(f"{c.ENV_SMS_PROVIDER} must be http in production (console is for development)")
     return problems
+
+
+def gateway_problems(config=None):
+    """Why the gateway must not start in production (empty when fine)."""
+    if not is_production(config):
+        return []
+    return [
+        f"{name} must be set to a secret of its own in production"
+        for name in (c.ENV_SECRET_KEY, c.ENV_PRINCIPAL_SECRET)
+        if get(name, config) == DEV_SECRET
+    ]
+
+
+def trusted_proxies(config=None):
+    return int(get(c.ENV_TRUSTED_PROXIES, config))
 
 
 def nameko_config(config=None):

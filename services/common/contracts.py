@@ -45,9 +45,9 @@ TENANTS_LIST_ENTRIES = "list_entries"  # (declaration_id, details=False)
 TENANTS_GET_ENTRY = "get_entry"  # (declaration_id, entry_id)
 TENANTS_EXCLUDE_ENTRY = "exclude_entry"  # (declaration_id, entry_id, reason)
 TENANTS_REOPEN_ENTRY = "reopen_entry"  # (declaration_id, entry_id)
-TENANTS_INTAKE_CONTEXT = "intake_context"  # public: (token, device_id)
-TENANTS_SAVE_INTAKE_STEP = "save_intake_step"  # public: (token, step, data, device_id)
-TENANTS_SUBMIT_INTAKE = "submit_intake"  # public: (token, device_id)
+TENANTS_INTAKE_CONTEXT = "intake_context"  # public: (token, device_id, ip=None)
+TENANTS_SAVE_INTAKE_STEP = "save_intake_step"  # public: (token, step, data, device_id, ip=None)
+TENANTS_SUBMIT_INTAKE = "submit_intake"  # public: (token, device_id, ip=None)
 
 # declarations: what other areas call (the portal's own pages call more).
 DECLARATIONS_GET = "get"  # (declaration_id) -> the whole declaration, history, return reason; by scope
@@ -160,6 +160,7 @@ ENV_PRINCIPAL_SECRET = "PRINCIPAL_SECRET"  # HMAC of the principal in RPC contex
 ENV_RPC_TIMEOUT = "RPC_TIMEOUT"  # seconds a gateway RPC may take
 ENV_GATEWAY_HOST = "GATEWAY_HOST"
 ENV_GATEWAY_PORT = "GATEWAY_PORT"
+ENV_TRUSTED_PROXIES = "TRUSTED_PROXIES"  # reverse proxies in front of the gateway (client IP from X-Forwarded-For)
 ENV_VAR_DIR = "VAR_DIR"  # where the embedded SQLite files and blobs live
 ENV_BLOB_BACKEND = "BLOB_BACKEND"  # "local" (default, BLOB_DIR) or "s3"
 ENV_S3_ENDPOINT_URL = "S3_ENDPOINT_URL"  # S3-compatible server (MinIO); empty for AWS itself
@@ -175,6 +176,11 @@ ENV_EVENT_RETRY_DELAY = "EVENT_RETRY_DELAY"  # seconds before a failed handler's
 ENV_EVENT_RETRY_MAX_DELAY = "EVENT_RETRY_MAX_DELAY"  # cap of the retry delay
 ENV_EVENT_MAX_ATTEMPTS = "EVENT_MAX_ATTEMPTS"  # tries before a message is parked
 ENV_EVENT_POLL_INTERVAL = "EVENT_POLL_INTERVAL"  # seconds between sweeps for due retries
+# Housekeeping of the tables every service keeps (services.common.housekeeping).
+ENV_HOUSEKEEPING_INTERVAL = "HOUSEKEEPING_INTERVAL"  # seconds between passes; 0 turns it off
+ENV_OUTBOX_KEEP_DAYS = "OUTBOX_KEEP_DAYS"  # days a published outbox row is kept
+ENV_PROCESSED_EVENTS_KEEP_DAYS = "PROCESSED_EVENTS_KEEP_DAYS"  # days a handled event is remembered
+ENV_IDEMPOTENCY_KEEP_DAYS = "IDEMPOTENCY_KEEP_DAYS"  # days a stored RPC result answers a repeat
 # SMS sending (services.notify).
 ENV_SMS_PROVIDER = "SMS_PROVIDER"  # "console" (default; development only) or "http"
 ENV_SMS_HTTP_URL = "SMS_HTTP_URL"  # endpoint of the JSON-over-HTTP SMS gateway
@@ -187,6 +193,10 @@ ENV_SMS_MAX_ATTEMPTS = "SMS_MAX_ATTEMPTS"  # sends of one message before it is g
 ENV_SMS_RETRY_DELAY = "SMS_RETRY_DELAY"  # seconds before the first retry (doubles each time)
 ENV_SMS_RETRY_MAX_DELAY = "SMS_RETRY_MAX_DELAY"  # cap of the retry delay
 ENV_SMS_POLL_INTERVAL = "SMS_POLL_INTERVAL"  # seconds between sweeps for messages due
+# Rate limits of anonymous endpoints (services.tenants.limits, services.accounts.login).
+ENV_INTAKE_PER_IP_PER_MINUTE = "INTAKE_PER_IP_PER_MINUTE"  # intake saves and submits from one address
+ENV_INTAKE_PER_DEVICE_PER_MINUTE = "INTAKE_PER_DEVICE_PER_MINUTE"  # intake saves and submits from one device
+ENV_LOGIN_FAILURES_PER_IP = "LOGIN_FAILURES_PER_IP"  # failed logins from one address in 15 minutes
 
 
 def service_database_env(service):
