@@ -4,8 +4,9 @@
 the entrypoints of services.common.entrypoints commit it before the reply is
 sent (or the message acked) and roll it back when the worker raised, so a
 caller never sees a result whose transaction was not committed.
-`start()` runs the service's outbox relay (services.common.outbox.Relay) in
-a managed thread; `stop()` ends it.
+`start()` runs the service's outbox relay (services.common.outbox.Relay) and
+its housekeeping (services.common.housekeeping.Housekeeper) in managed
+threads; `stop()` ends them.
 
 PostgreSQL is reached through pg8000, a pure-Python driver whose sockets
 eventlet's monkey patch makes cooperative: a slow query of one worker does
@@ -149,6 +150,8 @@ class Database(DependencyProvider):
         self.service_name = service_name
         self.engine = None
         self.transactions = weakref.WeakKeyDictionary()
+        self.housekeeper = None
+        self._housekeeping_thread = None
 
     def setup(self):
         config = self.container.config
@@ -157,9 +160,13 @@ class Database(DependencyProvider):
                 f"{self.service_name}: refusing to start in production with the development "
                 f"{c.ENV_PRINCIPAL_SECRET}; set a secret of its own"
             )
+        from services.common import housekeeping
+
         self.engine = make_engine(self.service_name, config)
         self.relay = None
         self._relay_thread = None
+        self.housekeeper = housekeeping.Housekeeper(self.engine, config, self.service_name)
+        self._housekeeping_thread = None
 
     def start(self):
         from services.common import outbox
@@ -168,12 +175,20 @@ class Database(DependencyProvider):
         self._relay_thread = self.container.spawn_managed_thread(
             self.relay.run, identifier=f"outbox relay of {self.service_name}"
         )
+        if self.housekeeper.enabled:
+            self._housekeeping_thread = self.container.spawn_managed_thread(
+                self.housekeeper.run, identifier=f"housekeeping of {self.service_name}"
+            )
 
     def stop(self):
         if self.relay is not None:
             self.relay.stop()
             self._relay_thread.wait()
             self.relay = None
+        if self._housekeeping_thread is not None:
+            self.housekeeper.stop()
+            self._housekeeping_thread.wait()
+            self._housekeeping_thread = None
         if self.engine is not None:
             self.engine.dispose()
 
@@ -182,6 +197,10 @@ class Database(DependencyProvider):
             self.relay.stop()
             self._relay_thread.kill()
             self.relay = None
+        if self._housekeeping_thread is not None:
+            self.housekeeper.stop()
+            self._housekeeping_thread.kill()
+            self._housekeeping_thread = None
         # Workers killed in the middle of a transaction never finish it: drop
         # their connections, so that PostgreSQL ends those transactions and
         # releases their locks (a crashed process's would be dropped too).

@@ -37,7 +37,7 @@ processed_events = Table(
     metadata,
     Column("handler", String(200), primary_key=True),  # the consumer queue
     Column("event_id", String(64), primary_key=True),
-    Column("processed_at", DateTime(timezone=True), nullable=False),
+    Column("processed_at", DateTime(timezone=True), nullable=False, index=True),
 )
 
 # Messages whose handler failed: retried from here with a growing delay, and
@@ -67,7 +67,7 @@ idempotency_keys = Table(
     Column("method", String(200), primary_key=True),  # "<service>.<method>"
     Column("key", String(200), primary_key=True),
     Column("result", JSON),
-    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False, index=True),
 )
 
 

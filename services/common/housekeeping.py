@@ -1,0 +1,168 @@
+"""Housekeeping of the tables every service keeps (services.common.tables).
+
+Without it they grow for ever: every event leaves an outbox row in its
+producer and a `processed_events` row in each consumer, and every call with an
+idempotency key leaves its stored result. `Housekeeper` deletes
+
+- outbox rows published more than OUTBOX_KEEP_DAYS ago (unpublished rows are
+  the relay's and are never deleted);
+- `processed_events` rows older than PROCESSED_EVENTS_KEEP_DAYS. This is how
+  long a handler remembers an event: a redelivery or replay within it is
+  acked without running the handler again, so it must stay longer than any
+  redelivery or replay window. A row whose event also has a `failed_events`
+  row (a retry or a parked message waiting for `replay_parked`) is kept
+  whatever its age, and `failed_events` itself is never pruned;
+- idempotency keys older than IDEMPOTENCY_KEEP_DAYS: a repeat with the same
+  key after that acts again.
+
+The Database provider runs one in a managed thread of every service process:
+a first pass a random part of HOUSEKEEPING_INTERVAL after start (replicas
+started together spread out), then one every interval. It deletes in batches
+of BATCH rows, one short transaction each; on PostgreSQL every batch claims
+its rows with FOR UPDATE SKIP LOCKED, so replicas running it at the same time
+share the work and never wait on each other or on live transactions.
+"""
+import logging
+import random
+from datetime import timedelta
+
+import eventlet
+from sqlalchemy import and_, delete, exists, select, tuple_
+
+from services.common import config as cfg
+from services.common import contracts as c
+from services.common.outbox import now
+from services.common.tables import failed_events, idempotency_keys, outbox_events, processed_events
+
+log = logging.getLogger(__name__)
+
+INTERVAL = 3600.0  # seconds between passes
+OUTBOX_KEEP_DAYS = 7
+PROCESSED_EVENTS_KEEP_DAYS = 30
+IDEMPOTENCY_KEEP_DAYS = 7
+BATCH = 1000  # rows deleted per transaction
+
+
+def settings(config=None):
+    """The housekeeping settings; ValueError for a setting that makes no sense."""
+    s = {
+        "interval": float(cfg.get(c.ENV_HOUSEKEEPING_INTERVAL, config, INTERVAL)),
+        "outbox_days": float(cfg.get(c.ENV_OUTBOX_KEEP_DAYS, config, OUTBOX_KEEP_DAYS)),
+        "processed_days": float(
+            cfg.get(c.ENV_PROCESSED_EVENTS_KEEP_DAYS, config, PROCESSED_EVENTS_KEEP_DAYS)
+        ),
+        "idempotency_days": float(cfg.get(c.ENV_IDEMPOTENCY_KEEP_DAYS, config, IDEMPOTENCY_KEEP_DAYS)),
+    }
+    for name, key in (
+        (c.ENV_OUTBOX_KEEP_DAYS, "outbox_days"),
+        (c.ENV_PROCESSED_EVENTS_KEEP_DAYS, "processed_days"),
+        (c.ENV_IDEMPOTENCY_KEEP_DAYS, "idempotency_days"),
+    ):
+        if not s[key] > 0:
+            raise ValueError(f"{name} must be a positive number of days, not {s[key]!r}")
+    if s["processed_days"] < 1:
+        # Retries of a failed handler run for minutes; a broker may hold an
+        # unacked message for as long as a consumer is down.
+        raise ValueError(
+            f"{c.ENV_PROCESSED_EVENTS_KEEP_DAYS} must be at least 1 day (it must outlast any "
+            f"redelivery of an event), not {s['processed_days']!r}"
+        )
+    return s
+
+
+def _delete_batches(engine, table, keys, condition, batch, stopping=None):
+    """Delete the rows of `table` matching `condition`, `batch` at a time, each
+    batch in a transaction of its own; returns how many went."""
+    key = tuple_(*keys) if len(keys) > 1 else keys[0]
+    total = 0
+    while True:
+        chosen = select(*keys).where(condition).limit(batch)
+        if engine.dialect.name == "postgresql":
+            chosen = chosen.with_for_update(skip_locked=True)
+        with engine.begin() as conn:
+            deleted = conn.execute(delete(table).where(key.in_(chosen))).rowcount
+        total += deleted
+        if deleted < batch or (stopping is not None and stopping.ready()):
+            return total
+        eventlet.sleep(0)  # let the workers of the process run between batches
+
+
+def prune(engine, config=None, batch=BATCH, stopping=None):
+    """One housekeeping pass over `engine`'s common tables; returns
+    {table name: rows deleted}."""
+    s = settings(config)
+    stamp = now()
+    done = {}
+    done["outbox_events"] = _delete_batches(
+        engine,
+        outbox_events,
+        [outbox_events.c.id],
+        and_(
+            outbox_events.c.published_at.is_not(None),
+            outbox_events.c.published_at < stamp - timedelta(days=s["outbox_days"]),
+        ),
+        batch,
+        stopping,
+    )
+    done["processed_events"] = _delete_batches(
+        engine,
+        processed_events,
+        [processed_events.c.handler, processed_events.c.event_id],
+        and_(
+            processed_events.c.processed_at < stamp - timedelta(days=s["processed_days"]),
+            ~exists().where(
+                failed_events.c.handler == processed_events.c.handler,
+                failed_events.c.event_id == processed_events.c.event_id,
+            ),
+        ),
+        batch,
+        stopping,
+    )
+    done["idempotency_keys"] = _delete_batches(
+        engine,
+        idempotency_keys,
+        [idempotency_keys.c.principal, idempotency_keys.c.method, idempotency_keys.c.key],
+        idempotency_keys.c.created_at < stamp - timedelta(days=s["idempotency_days"]),
+        batch,
+        stopping,
+    )
+    return done
+
+
+class Housekeeper:
+    """Runs `prune` periodically until stopped (see the module's docstring)."""
+
+    def __init__(self, engine, config=None, name=""):
+        self.engine = engine
+        self.config = config or {}
+        self.name = name
+        self.settings = settings(config)  # a bad setting fails the service's start
+        self.interval = self.settings["interval"]
+        self.passes = 0
+        self._stopping = eventlet.Event()
+
+    @property
+    def enabled(self):
+        return self.interval > 0
+
+    def run(self):
+        if not self.enabled:
+            return
+        wait = random.uniform(0, self.interval)
+        while True:
+            self._stopping.wait(wait)
+            if self._stopping.ready():
+                return
+            wait = self.interval
+            try:
+                done = prune(self.engine, self.config, stopping=self._stopping)
+            except Exception as exc:  # the database, most likely: the next pass retries
+                log.warning("%s: housekeeping failed: %s", self.name, exc)
+                continue
+            self.passes += 1
+            if any(done.values()):
+                log.info("%s: housekeeping deleted %s", self.name, done)
+
+    def stop(self):
+        if not self._stopping.ready():
+            self._stopping.send(True)
