@@ -1,7 +1,7 @@
 """Console login and the admin's staff pages (人员管理)."""
 from flask import flash, make_response, redirect, render_template, request, url_for
 
-from gateway import auth, rpc
+from gateway import auth, client_ip, rpc
 from gateway.auth import staff_required
 from gateway.console import bp
 from services.common import contracts as c
@@ -33,7 +33,7 @@ def login():
             error = "请填写用户名和密码"
         else:
             try:
-                result = rpc(c.ACCOUNTS, "login", username, password, "staff", request.remote_addr or "")
+                result = rpc(c.ACCOUNTS, "login", username, password, "staff", client_ip())
             except (Unauthenticated, Forbidden, RateLimited) as exc:
                 error = exc.message
             else:

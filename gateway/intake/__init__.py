@@ -6,12 +6,12 @@ Pages: 所属基地信息 → 基本信息 → 运营数据 → summary → 确�
 """
 import secrets
 
-from flask import Blueprint, current_app, g, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, g, make_response, redirect, render_template, request, url_for
 
-from gateway import rpc
+from gateway import client_ip, rpc
 from services.common import config as cfg
 from services.common import contracts as c
-from services.common.errors import BadState, Conflict, NotFound, ValidationFailed
+from services.common.errors import BadState, Conflict, NotFound, RateLimited, ValidationFailed
 
 bp = Blueprint("intake", __name__)
 
@@ -60,8 +60,17 @@ def closed_link(exc):
     return _closed(exc, 410)
 
 
+@bp.errorhandler(RateLimited)
+def too_many(exc):
+    """Over the service's caps: the same mobile page, with the wait."""
+    response = make_response(_closed(exc, 429))
+    if exc.retry_after:
+        response.headers["Retry-After"] = str(int(exc.retry_after))
+    return response
+
+
 def context(token):
-    ctx = rpc(c.TENANTS, c.TENANTS_INTAKE_CONTEXT, token, g.device_id)
+    ctx = rpc(c.TENANTS, c.TENANTS_INTAKE_CONTEXT, token, g.device_id, client_ip())
     ctx["fields_by_step"] = {s["key"]: s["fields"] for s in ctx["steps"]}
     ctx["titles"] = {s["key"]: s["title"] for s in ctx["steps"]}
     return ctx
@@ -104,7 +113,7 @@ def step(token, step):
         # show red messages.
         posted = raw_form()
         try:
-            result = rpc(c.TENANTS, c.TENANTS_SAVE_INTAKE_STEP, token, step, posted, g.device_id)
+            result = rpc(c.TENANTS, c.TENANTS_SAVE_INTAKE_STEP, token, step, posted, g.device_id, client_ip())
         except ValidationFailed as exc:
             errors = exc.errors or {"_": exc.message}
             status = 422
@@ -185,7 +194,7 @@ def summary(token):
 @bp.post("/<token>/submit")
 def submit(token):
     try:
-        receipt = rpc(c.TENANTS, c.TENANTS_SUBMIT_INTAKE, token, g.device_id)
+        receipt = rpc(c.TENANTS, c.TENANTS_SUBMIT_INTAKE, token, g.device_id, client_ip())
     except (ValidationFailed, Conflict) as exc:
         ctx = context(token)
         if not ctx["intake_open"]:

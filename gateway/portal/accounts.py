@@ -2,7 +2,7 @@
 password, contact), 忘记用户名, 忘记密码, 申诉, 个人信息处理规则."""
 from flask import flash, g, jsonify, redirect, render_template, request, url_for
 
-from gateway import auth, rpc
+from gateway import auth, client_ip, rpc
 from gateway.auth import login_required
 from gateway.portal import bp
 from gateway.uploads import stash
@@ -11,10 +11,6 @@ from services.common import contracts as c
 from services.common.errors import Forbidden, RateLimited, Unauthenticated, ValidationFailed
 
 CODE_PURPOSES = ("register", "reset_password", "change_phone", "appeal")
-
-
-def client_ip():
-    return request.remote_addr or ""
 
 
 def form_values(schema, skip=("password", "password2", "old_password")):

@@ -421,7 +421,8 @@ def resolve(session, token, config=None, lock=False):
     return link
 
 
-def _device(device_id):
+def valid_device(device_id):
+    """The device id, if well-formed; ValidationFailed otherwise."""
     if not isinstance(device_id, str) or not _DEVICE.match(device_id):
         raise ValidationFailed("设备标识无效，请刷新页面后重试", {})
     return device_id
@@ -445,7 +446,7 @@ def intake_context(session, token, device_id, config=None):
     description, and this device's draft (a reopened entry first submitted from
     this device comes back as its draft)."""
     link = resolve(session, token, config)
-    device_id = _device(device_id)
+    device_id = valid_device(device_id)
     context = {
         "base_name": link.base_name,
         "intake_open": not link.intake_closed,
@@ -507,7 +508,7 @@ def save_step(session, token, step_key, data, device_id, config=None):
     link = resolve(session, token, config)
     if link.intake_closed:
         raise BadState(CLOSED_MESSAGE)
-    device_id = _device(device_id)
+    device_id = valid_device(device_id)
     step = steps.step(step_key)
     if step is None:
         raise NotFound("页面不存在")
@@ -536,7 +537,7 @@ def submit(session, token, device_id, dispatch, config=None):
     link = resolve(session, token, config, lock="share")
     if link.intake_closed:
         raise BadState(CLOSED_MESSAGE)
-    device_id = _device(device_id)
+    device_id = valid_device(device_id)
     draft = _draft(session, link.declaration_id, device_id, lock=True)
     if draft is None:
         recent = session.execute(

@@ -67,3 +67,14 @@ class IntakeDraft(Base):
     data = Column(JSON, nullable=False)  # {step: {field: value}}
     entry_id = Column(String(36))  # set when correcting a reopened entry
     updated_at = Column(DateTime(timezone=True), nullable=False)
+
+
+class IntakeRateCounter(Base):
+    """Requests of one key ("write:device:<id>", "view:ip:<address>", ...)
+    in the one-minute window beginning at `window_start` (services.tenants.limits)."""
+
+    __tablename__ = "intake_rate_counters"
+
+    key = Column(String(100), primary_key=True)
+    window_start = Column(DateTime(timezone=True), primary_key=True, index=True)
+    count = Column(Integer, nullable=False, default=0)

@@ -7,7 +7,7 @@ from services.common import health
 from services.common.db import Database
 from services.common.entrypoints import Caller, rpc
 from services.common import events
-from services.tenants import intake
+from services.tenants import intake, limits
 
 
 # `events.EventAdmin`, not the bare name: `nameko run services.tenants.service`
@@ -71,17 +71,26 @@ class TenantsService(events.EventAdmin):
 
     # --- the tenant's pages (anonymous; the signed link token is the key) ---------
 
+    # Each is counted against the device and the client's address (`ip`, from
+    # the gateway) and refused with RateLimited over the caps (tenants.limits).
+
     @rpc(public=True)
-    def intake_context(self, token, device_id):
+    def intake_context(self, token, device_id, ip=None):
+        self._limit(limits.VIEW, device_id, ip)
         return intake.intake_context(self.db.session, token, device_id, self.config)
 
     @rpc(public=True)
-    def save_intake_step(self, token, step, data, device_id):
+    def save_intake_step(self, token, step, data, device_id, ip=None):
+        self._limit(limits.WRITE, device_id, ip)
         return intake.save_step(self.db.session, token, step, data, device_id, self.config)
 
     @rpc(public=True)
-    def submit_intake(self, token, device_id):
+    def submit_intake(self, token, device_id, ip=None):
+        self._limit(limits.WRITE, device_id, ip)
         return intake.submit(self.db.session, token, device_id, self.db.dispatch, self.config)
+
+    def _limit(self, kind, device_id, ip):
+        limits.check(self.db.session, kind, intake.valid_device(device_id), ip, limits.settings(self.config))
 
     # --- review events --------------------------------------------------------------
 
