@@ -60,7 +60,10 @@ class LoginFailure(Base):
     ip = Column(String(64))
     at = Column(DateTime(timezone=True), nullable=False)
 
-    __table_args__ = (Index("ix_login_failures_username_at", "username", "at"),)
+    __table_args__ = (
+        Index("ix_login_failures_username_at", "username", "at"),
+        Index("ix_login_failures_ip_at", "ip", "at"),
+    )
 
 
 class SmsCode(Base):

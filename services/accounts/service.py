@@ -40,7 +40,9 @@ class AccountsService:
         """portal: "enterprise" (portal login) or "staff" (console login).
         Returns {"token", "account"}; the token goes into the cookie."""
         kinds = (c.ENTERPRISE,) if portal == c.ENTERPRISE else staff.STAFF_KINDS
-        account = login.authenticate(self.db.session, username, password, kinds, ip=ip)
+        account = login.authenticate(
+            self.db.session, username, password, kinds, ip=ip, ip_limit=self.settings.login_failures_per_ip
+        )
         token = sessions.start(self.db.session, account.id)
         return {"token": token, "account": sessions.account_view(account)}
 
