@@ -86,7 +86,7 @@ def test_old_windows_are_pruned(session):
 
 
 def test_the_settings_come_from_the_configuration():
-    assert limits.settings({}) == limits.Limits(per_ip=600, per_device=60)
+    assert limits.settings({}) == limits.Limits(per_ip=3000, per_device=60)
     small = {c.ENV_INTAKE_PER_IP_PER_MINUTE: "7", c.ENV_INTAKE_PER_DEVICE_PER_MINUTE: "3"}
     assert limits.settings(small) == limits.Limits(per_ip=7, per_device=3)
 
