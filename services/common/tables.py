@@ -83,6 +83,6 @@ def insert_ignore(conn, table, values):
     elif dialect == "sqlite":
         from sqlalchemy.dialects.sqlite import insert
     else:  # pragma: no cover - only the two databases above are supported
-        raise NotImplementedError(dialect)
+        raise ValueError(f"unsupported database: {dialect}")
     result = conn.execute(insert(table).values(**values).on_conflict_do_nothing())
     return result.rowcount == 1
