@@ -80,6 +80,37 @@ def start_session(response, token):
     return set_session_cookie(response, token)
 
 
+def login_page(portal, template, default_next):
+    """The 登录 form of the portal (portal=enterprise) or the console
+    (portal="staff"): on success a fresh session (any old one ended) and a
+    redirect to `next`; else the form again with the message."""
+    from flask import render_template
+
+    from gateway import client_ip
+    from services.common.errors import Forbidden, RateLimited, Unauthenticated
+
+    next_url = safe_next(request.values.get("next"), default_next)
+    error = None
+    username = ""
+    if request.method == "POST":
+        username = request.form.get("username", "").strip()
+        password = request.form.get("password", "")
+        if not username or not password:
+            error = "请填写用户名和密码"
+        else:
+            try:
+                result = _rpc(c.ACCOUNTS, "login", username, password, portal, client_ip())
+            except (Unauthenticated, Forbidden, RateLimited) as exc:
+                error = exc.message
+            else:
+                old = session_token()
+                if old:
+                    _rpc(c.ACCOUNTS, "logout", old)
+                return start_session(redirect(next_url), result["token"])
+    status = 200 if error is None else 401
+    return render_template(template, error=error, username=username, next=next_url), status
+
+
 def safe_next(target, default):
     """A local path to go to after login (never another site)."""
     if not target or not isinstance(target, str):

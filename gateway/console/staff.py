@@ -1,21 +1,14 @@
 """Console login and the admin's staff pages (人员管理)."""
 from flask import flash, make_response, redirect, render_template, request, url_for
 
-from gateway import auth, client_ip, rpc
+from gateway import auth, rpc
 from gateway.auth import staff_required
 from gateway.console import bp
-from services.common import contracts as c
 from gateway.errors import render_error
 from gateway.uploads import blob_store
 from services.common import blobs, regions, uploads
-from services.common.errors import (
-    BadState,
-    Conflict,
-    Forbidden,
-    RateLimited,
-    Unauthenticated,
-    ValidationFailed,
-)
+from services.common import contracts as c
+from services.common.errors import BadState, Conflict, ValidationFailed
 
 KINDS = {c.REVIEWER: "审核人员", c.ADMIN: "管理员"}
 LEVELS = {c.COUNTY: "区县", c.CITY: "设区市", c.PROVINCE: "省级"}
@@ -23,26 +16,7 @@ LEVELS = {c.COUNTY: "区县", c.CITY: "设区市", c.PROVINCE: "省级"}
 
 @bp.route("/login", methods=["GET", "POST"])
 def login():
-    next_url = auth.safe_next(request.values.get("next"), url_for("console.home"))
-    error = None
-    username = ""
-    if request.method == "POST":
-        username = request.form.get("username", "").strip()
-        password = request.form.get("password", "")
-        if not username or not password:
-            error = "请填写用户名和密码"
-        else:
-            try:
-                result = rpc(c.ACCOUNTS, "login", username, password, "staff", client_ip())
-            except (Unauthenticated, Forbidden, RateLimited) as exc:
-                error = exc.message
-            else:
-                old = auth.session_token()
-                if old:
-                    rpc(c.ACCOUNTS, "logout", old)
-                return auth.start_session(redirect(next_url), result["token"])
-    status = 200 if error is None else 401
-    return render_template("console/login.html", error=error, username=username, next=next_url), status
+    return auth.login_page("staff", "console/login.html", url_for("console.home"))
 
 
 def _region_choices():

@@ -8,7 +8,7 @@ from gateway.portal import bp
 from gateway.uploads import stash
 from services.accounts import forms
 from services.common import contracts as c
-from services.common.errors import Forbidden, RateLimited, Unauthenticated, ValidationFailed
+from services.common.errors import RateLimited, ValidationFailed
 
 CODE_PURPOSES = ("register", "reset_password", "change_phone", "appeal")
 
@@ -54,26 +54,7 @@ def code_sent_message(sent):
 # --- 登录 / 退出 ------------------------------------------------------------
 @bp.route("/login", methods=["GET", "POST"])
 def login():
-    next_url = auth.safe_next(request.values.get("next"), url_for("portal.center"))
-    error = None
-    username = ""
-    if request.method == "POST":
-        username = request.form.get("username", "").strip()
-        password = request.form.get("password", "")
-        if not username or not password:
-            error = "请填写用户名和密码"
-        else:
-            try:
-                result = rpc(c.ACCOUNTS, "login", username, password, c.ENTERPRISE, client_ip())
-            except (Unauthenticated, Forbidden, RateLimited) as exc:
-                error = exc.message
-            else:
-                old = auth.session_token()
-                if old:
-                    rpc(c.ACCOUNTS, "logout", old)
-                return auth.start_session(redirect(next_url), result["token"])
-    status = 200 if error is None else 401
-    return render_template("portal/login.html", error=error, username=username, next=next_url), status
+    return auth.login_page(c.ENTERPRISE, "portal/login.html", url_for("portal.center"))
 
 
 @bp.post("/logout")
