@@ -96,6 +96,29 @@ def back_to_main(page):
     page.get_by_role("link", name="← 返回数据填报").click()
 
 
+def fill_lists_and_attachments(page, partner=None):
+    """主要人员, 合作服务机构 and 服务台账 one row or two each, and the required
+    附件, from the main data page back to it."""
+    open_section(page, "主要人员")
+    for person in PEOPLE:
+        add_row(page, "主要人员", person)
+    back_to_main(page)
+    open_section(page, "合作服务机构")
+    add_row(page, "合作服务机构", partner or PARTNER)
+    back_to_main(page)
+    open_section(page, "服务台账")
+    add_row(page, "服务台账", LEDGER)
+    back_to_main(page)
+    open_section(page, "附件")
+    for category in ("申请报告", "营业执照或法人证书", "真实性承诺书"):
+        page.select_option("#f-category", category)
+        page.set_input_files("#f-file", files=[{"name": f"{category}.pdf", "mimeType": "application/pdf",
+                                                 "buffer": b"%PDF-1.4 " + category.encode()}])
+        page.get_by_role("button", name="上传").click()
+        expect(page.get_by_role("link", name=f"{category}.pdf")).to_be_visible()
+    back_to_main(page)
+
+
 def test_declaration_from_start_to_submitted(page, system):
     seed_demo_batch(system)
     register_and_login(page, system)
@@ -129,25 +152,7 @@ def test_declaration_from_start_to_submitted(page, system):
     page.get_by_role("button", name="保存").click()
     expect(page.locator("tr[data-section=application] .section-state")).to_have_text("已完成")
 
-    open_section(page, "主要人员")
-    for person in PEOPLE:
-        add_row(page, "主要人员", person)
-    back_to_main(page)
-    open_section(page, "合作服务机构")
-    add_row(page, "合作服务机构", PARTNER)
-    back_to_main(page)
-    open_section(page, "服务台账")
-    add_row(page, "服务台账", LEDGER)
-    back_to_main(page)
-
-    open_section(page, "附件")
-    for category in ("申请报告", "营业执照或法人证书", "真实性承诺书"):
-        page.select_option("#f-category", category)
-        page.set_input_files("#f-file", files=[{"name": f"{category}.pdf", "mimeType": "application/pdf",
-                                                 "buffer": b"%PDF-1.4 " + category.encode()}])
-        page.get_by_role("button", name="上传").click()
-        expect(page.get_by_role("link", name=f"{category}.pdf")).to_be_visible()
-    back_to_main(page)
+    fill_lists_and_attachments(page)
 
     # 入驻企业: the section shows the QR link; a tenant fills its entry
     open_section(page, "入驻企业")

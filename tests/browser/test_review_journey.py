@@ -16,10 +16,9 @@ from tests.browser.test_declaration import (
     LEDGER,
     PARTNER,
     PASSWORD,
-    PEOPLE,
     add_row,
-    back_to_main,
     fill_form,
+    fill_lists_and_attachments,
     open_section,
     tenant_fills_intake,
 )
@@ -61,24 +60,7 @@ def fill_and_submit(page):
     fill_form(page, {**APPLICATION, "base_name": BASE_NAME, "revenue": "1000", "contact_mobile": PHONE})
     page.get_by_role("button", name="保存").click()
     expect(page.locator("tr[data-section=application] .section-state")).to_have_text("已完成")
-    open_section(page, "主要人员")
-    for person in PEOPLE:
-        add_row(page, "主要人员", person)
-    back_to_main(page)
-    open_section(page, "合作服务机构")
-    add_row(page, "合作服务机构", {**PARTNER, "credit_code": credit_code(region="320102")})
-    back_to_main(page)
-    open_section(page, "服务台账")
-    add_row(page, "服务台账", LEDGER)
-    back_to_main(page)
-    open_section(page, "附件")
-    for category in ("申请报告", "营业执照或法人证书", "真实性承诺书"):
-        page.select_option("#f-category", category)
-        page.set_input_files("#f-file", files=[{"name": f"{category}.pdf", "mimeType": "application/pdf",
-                                                 "buffer": b"%PDF-1.4 " + category.encode()}])
-        page.get_by_role("button", name="上传").click()
-        expect(page.get_by_role("link", name=f"{category}.pdf")).to_be_visible()
-    back_to_main(page)
+    fill_lists_and_attachments(page, {**PARTNER, "credit_code": credit_code(region="320102")})
     open_section(page, "入驻企业")
     tenant_fills_intake(page.locator("#intake-url").input_value())
     submit(page)

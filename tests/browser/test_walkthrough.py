@@ -17,13 +17,10 @@ from playwright.sync_api import expect
 from deploy.local import banner, seed_demo
 from tests.browser.test_declaration import (
     APPLICATION,
-    LEDGER,
     PARTNER,
-    PEOPLE,
     TENANT,
-    add_row,
-    back_to_main,
     fill_form,
+    fill_lists_and_attachments,
     open_section,
 )
 from tests.browser.test_intake import WECHAT_IPHONE
@@ -145,24 +142,7 @@ def fill_and_submit(page, browser):
     fill_form(page, {**APPLICATION, "base_name": BASE_NAME, "revenue": "1000", "contact_mobile": PHONE})
     shot(page, "06-application")
     page.get_by_role("button", name="保存").click()
-    open_section(page, "主要人员")
-    for person in PEOPLE:
-        add_row(page, "主要人员", person)
-    back_to_main(page)
-    open_section(page, "合作服务机构")
-    add_row(page, "合作服务机构", {**PARTNER, "credit_code": credit_code(region="320102")})
-    back_to_main(page)
-    open_section(page, "服务台账")
-    add_row(page, "服务台账", LEDGER)
-    back_to_main(page)
-    open_section(page, "附件")
-    for category in ("申请报告", "营业执照或法人证书", "真实性承诺书"):
-        page.select_option("#f-category", category)
-        page.set_input_files("#f-file", files=[{"name": f"{category}.pdf", "mimeType": "application/pdf",
-                                                 "buffer": b"%PDF-1.4 " + category.encode()}])
-        page.get_by_role("button", name="上传").click()
-        expect(page.get_by_role("link", name=f"{category}.pdf")).to_be_visible()
-    back_to_main(page)
+    fill_lists_and_attachments(page, {**PARTNER, "credit_code": credit_code(region="320102")})
     open_section(page, "入驻企业")
     expect(page.get_by_alt_text("入驻企业填报二维码")).to_be_visible()
     shot(page, "07-qr")
