@@ -13,6 +13,11 @@ from services.common.errors import RateLimited, ValidationFailed
 CODE_PURPOSES = ("register", "reset_password", "change_phone", "appeal")
 
 
+def submitted(schema):
+    """Every field of the form as typed, to send to the service."""
+    return {f.key: request.form.get(f.key, "") for f in schema}
+
+
 def form_values(schema, skip=("password", "password2", "old_password")):
     """What the user typed, to show again (never passwords)."""
     return {f.key: request.form.get(f.key, "") for f in schema if f.key not in skip}
@@ -97,7 +102,7 @@ def register():
             errors, notice = send_code_from_form("register", values)
         else:
             licence_key = stash(request.files.get("licence"))
-            data = {f.key: request.form.get(f.key, "") for f in schema}
+            data = submitted(schema)
             try:
                 result = rpc(c.ACCOUNTS, "register", data, licence_key, client_ip())
             except ValidationFailed as exc:
@@ -139,7 +144,7 @@ def forgot_password():
             errors, notice = send_code_from_form("reset_password", values)
         else:
             try:
-                rpc(c.ACCOUNTS, "reset_password", {f.key: request.form.get(f.key, "") for f in schema})
+                rpc(c.ACCOUNTS, "reset_password", submitted(schema))
             except ValidationFailed as exc:
                 errors = exc.errors or {"sms_code": exc.message}
             else:
@@ -159,7 +164,7 @@ def appeal():
         else:
             licence_key = stash(request.files.get("licence"))
             try:
-                rpc(c.ACCOUNTS, "submit_appeal", {f.key: request.form.get(f.key, "") for f in schema}, licence_key)
+                rpc(c.ACCOUNTS, "submit_appeal", submitted(schema), licence_key)
             except ValidationFailed as exc:
                 errors = exc.errors or {"sms_code": exc.message}
             else:
@@ -182,7 +187,7 @@ def change_password():
     errors = {}
     if request.method == "POST":
         try:
-            result = rpc(c.ACCOUNTS, "change_password", {f.key: request.form.get(f.key, "") for f in schema})
+            result = rpc(c.ACCOUNTS, "change_password", submitted(schema))
         except ValidationFailed as exc:
             errors = exc.errors
         else:
@@ -204,7 +209,7 @@ def change_contact():
             errors, notice = send_code_from_form("change_phone", values)
         else:
             try:
-                rpc(c.ACCOUNTS, "change_contact", {f.key: request.form.get(f.key, "") for f in schema})
+                rpc(c.ACCOUNTS, "change_contact", submitted(schema))
             except ValidationFailed as exc:
                 errors = exc.errors or {"sms_code": exc.message}
             else:

@@ -11,6 +11,7 @@ import sys
 
 from services.accounts import manage
 from services.common import contracts as c
+from tests.support.web import png_bytes
 
 PASSWORD = "Passw0rd!x"
 _TOKEN = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
@@ -55,15 +56,6 @@ def login_enterprise(client, username, password=PASSWORD):
     response = post(client, "/login", {"username": username, "password": password})
     assert response.status_code == 302, response.get_data(as_text=True)
     return response
-
-
-def png_bytes(size=(64, 40), color=(200, 30, 30)):
-    """A small real PNG image (a licence photo stand-in)."""
-    from PIL import Image
-
-    out = io.BytesIO()
-    Image.new("RGB", size, color).save(out, "PNG")
-    return out.getvalue()
 
 
 def registration_data(**overrides):

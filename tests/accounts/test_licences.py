@@ -7,7 +7,7 @@ from PIL import Image
 
 from services.accounts import licences
 from services.common import blobs
-from tests.accounts.helpers import png_bytes
+from tests.support.web import png_bytes
 
 
 def jpeg_bytes():

@@ -16,8 +16,9 @@ from services.common.errors import (
     ValidationFailed,
 )
 from services.common.principal import Principal
-from tests.accounts.helpers import PASSWORD, png_bytes, register_by_rpc, registration_data
+from tests.accounts.helpers import PASSWORD, register_by_rpc, registration_data
 from tests.support.events import listen_events
+from tests.support.web import png_bytes
 
 
 

@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 from tests.support import browser as support
 from tests.support.browser import seed_demo_batch
 from tests.support.identifiers import credit_code, phone_number
+from tests.support.web import hidden_fields
 
 PASSWORD = "Passw0rd!x"
 PHONE = phone_number()
@@ -56,10 +57,6 @@ TENANT = {
     "operations": {"employees": "35", "revenue": "1234.50", "tax": "56.7", "rd_expense": "80", "patents": "3",
                    "software_copyrights": "5", "financing": "0", "qualifications": "专精特新"},
 }
-
-
-def hidden_fields(html):
-    return dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', html))
 
 
 def tenant_fills_intake(url):

@@ -2,22 +2,19 @@
 (a phone that is not a mobile number, then a wrong check character of the
 credit code) corrected first, the SMS code read from the published
 sms_requested event, then 登录 and 用户中心 showing the profile."""
-import io
 
-from PIL import Image
 from playwright.sync_api import expect
 
 from services.common import contracts as c
 from tests.support.events import listen_events
 from tests.support.identifiers import credit_code, phone_number
+from tests.support.web import png_bytes
 
 PASSWORD = "Passw0rd!x"
 
 
 def png_file():
-    out = io.BytesIO()
-    Image.new("RGB", (120, 80), (180, 40, 40)).save(out, "PNG")
-    return {"name": "营业执照.png", "mimeType": "image/png", "buffer": out.getvalue()}
+    return {"name": "营业执照.png", "mimeType": "image/png", "buffer": png_bytes((120, 80))}
 
 
 def field(page, key):

@@ -24,7 +24,7 @@ from tests.browser.test_declaration import (
     open_section,
 )
 from tests.browser.test_intake import WECHAT_IPHONE
-from tests.support.browser import png_bytes
+from tests.support.web import png_bytes
 from tests.support.identifiers import credit_code, phone_number
 
 BASE_NAME = "玄武区演示创业园"

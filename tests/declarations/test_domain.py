@@ -1,10 +1,8 @@
 """The declarations domain on the real PostgreSQL (no broker): batches,
 开始申报, saving, access, 提交 with its checks, review events, versions."""
 import datetime as dt
-import io
 
 import pytest
-from PIL import Image
 from sqlalchemy.orm import Session
 
 from services.common import blobs
@@ -17,6 +15,7 @@ from tests.declarations.helpers import (
     ADMIN, OTHER_REGION, REGION, TOTALS, application, batch_form, enterprise, ledger_row, partner,
     person, reviewer,
 )
+from tests.support.web import png_bytes
 
 SYSTEM = system(c.DECLARATIONS)
 
@@ -323,12 +322,6 @@ def store(tmp_path):
     return blobs.LocalBlobStore(tmp_path)
 
 
-def png():
-    out = io.BytesIO()
-    Image.new("RGB", (8, 8), "red").save(out, "PNG")
-    return out.getvalue()
-
-
 def test_attachments_are_checked_by_content_and_reachable_by_owner_and_reviewers_in_scope(session, started, store):
     ent, did = started
     key = blobs.temp_key()
@@ -340,7 +333,7 @@ def test_attachments_are_checked_by_content_and_reachable_by_owner_and_reviewers
     assert store.get(got["blob_key"]) == b"%PDF-1.4 minimal"
 
     key = blobs.temp_key()
-    store.put(key, png())
+    store.put(key, png_bytes((8, 8)))
     image = attachments.add(session, store, ent, did, "营业执照或法人证书", key, "licence.png")
     assert image["content_type"] == "image/png"
 

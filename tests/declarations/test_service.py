@@ -1,7 +1,6 @@
 """The declarations service on the real RabbitMQ and PostgreSQL, with the real
 tenants service: 开始申报 → sections → 提交 (intake closed, events through the
 outbox) → review events move the state, each handled once."""
-import uuid
 
 import pytest
 from nameko.standalone.events import event_dispatcher
@@ -10,7 +9,7 @@ from nameko.standalone.rpc import ServiceRpcProxy
 from services.common import contracts as c
 from services.common import principal as principals
 from services.common.errors import BadState, NotFound, Unauthenticated
-from services.common.outbox import envelope, event_exchange
+from services.common.outbox import envelope
 from services.declarations import sections as s
 from services.declarations.service import DeclarationsService
 from services.tenants.service import TenantsService

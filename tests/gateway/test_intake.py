@@ -2,7 +2,6 @@
 the real RabbitMQ and PostgreSQL: the steps with red messages, the summary,
 确认提交, continuing on the same device, closed and invalid links."""
 import datetime as dt
-import re
 
 import pytest
 
@@ -11,6 +10,7 @@ from gateway.intake import DEVICE_COOKIE
 from services.tenants.service import TenantsService
 from tests.support.identifiers import credit_code
 from tests.tenants.helpers import BASE_NAME, OWNER, entry_data, proxy
+from tests.support.web import hidden_fields
 
 DECL = "decl-gw-1"
 CLOSES = (dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=30)).isoformat()
@@ -38,11 +38,6 @@ def app(config):
 def token(owner):
     return owner.open_link(DECL, BASE_NAME, CLOSES)["token"]
 
-
-
-def hidden_fields(html):
-    """Hidden inputs of the page's form (e.g. a CSRF token), to send back."""
-    return dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', html))
 
 
 def post_form(client, url, data):

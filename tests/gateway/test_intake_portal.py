@@ -17,7 +17,8 @@ from services.common import contracts as c
 from services.common.entrypoints import Caller, rpc
 from services.common.errors import NotFound
 from services.tenants.service import TenantsService
-from tests.gateway.test_intake import WECHAT_UA, hidden_fields, walk
+from tests.gateway.test_intake import WECHAT_UA, walk
+from tests.support.web import hidden_fields
 from tests.support.identifiers import credit_code
 from tests.tenants.helpers import BASE_NAME, OTHER, OWNER, entry_data
 

@@ -17,12 +17,12 @@ from tests.accounts.helpers import (
     csrf_token,
     login_enterprise,
     login_staff,
-    png_bytes,
     post,
     register_via_gateway,
     registration_data,
 )
 from tests.support.events import listen_events
+from tests.support.web import png_bytes
 
 
 @pytest.fixture

@@ -1,19 +1,12 @@
 """Steps that several browser tests take the same way."""
-import io
 import subprocess
 import sys
 
-from PIL import Image
 from playwright.sync_api import expect
 
 from services.common.config import ROOT
 from tests.support.events import listen_events
-
-
-def png_bytes():
-    out = io.BytesIO()
-    Image.new("RGB", (64, 48), "white").save(out, "PNG")
-    return out.getvalue()
+from tests.support.web import png_bytes
 
 
 def seed_demo_batch(system):

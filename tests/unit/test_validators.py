@@ -7,6 +7,7 @@ from PIL import Image
 from services.common import fields as f
 from services.common import regions, uploads, validators as v
 from services.common.blobs import BlobNotFound, LocalBlobStore
+from tests.support.web import png_bytes
 
 
 @pytest.mark.parametrize("code", ["91350100M000100Y43", "91320102MA1N2XUK3T"])
@@ -69,14 +70,8 @@ def test_schema_checks_only_what_is_filled_until_everything_is_required():
     assert schema.validate({"name": "太长的名字"})[1] == {"name": "不能超过4字（当前5字）"}
 
 
-def _png():
-    buf = io.BytesIO()
-    Image.new("RGB", (20, 10), "red").save(buf, "PNG")
-    return buf.getvalue()
-
-
 def test_uploads_are_judged_by_content():
-    png = _png()
+    png = png_bytes((20, 10))
     assert uploads.sniff(png) == "image/png"
     assert uploads.sniff(b"%PDF-1.7 ...") == "application/pdf"
     assert uploads.sniff(b"GIF89a....") is None
