@@ -16,6 +16,7 @@ from nameko.exceptions import MethodNotFound, RemoteError
 from gateway import rpc
 from gateway.auth import staff_required
 from gateway.console import bp
+from gateway.console.evidence import submitted_roll
 from gateway.rpc import ServiceUnavailable
 from services.common import contracts as c
 from services.common import regions
@@ -220,6 +221,7 @@ def case_context(declaration_id):
         "order": [s["key"] for s in (described or [])],
         "entries": entries,
         "totals": totals,
+        "roll": submitted_roll(declaration_id),
         "region_name": regions.full_name,
         "changes": changes,
         "declaration_unavailable": g.get("declaration_unavailable", False),
