@@ -5,6 +5,7 @@ verification of that version; the file never changes; only the owner and
 reviewers in scope get it. And the files of a version for the attachments zip."""
 import re
 
+import eventlet
 import pytest
 
 from services.common import blobs
@@ -104,7 +105,6 @@ def test_the_printed_application_of_a_submitted_version(system, config, batch):
         for _ in range(100):
             if decl.get(did)["state"] == c.RETURNED:
                 break
-            import eventlet
             eventlet.sleep(0.1)
         decl.save_section(did, s.APPLICATION, application(base_name="玄武打印示范园（更正）"))
         assert decl.submit(did)["submitted"]
