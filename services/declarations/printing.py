@@ -10,7 +10,7 @@ stored; the public verification page shows that version's number, content
 digest and the declaration's current state, nothing of the content.
 
 Plain functions on a SQLAlchemy session and the verified principal; the
-service wires them to RPC and runs the rendering off the event loop.
+service wires them to RPC and renders in a child process (pdf_render).
 """
 import base64
 import datetime as dt
@@ -27,6 +27,7 @@ from services.common import contracts as c
 from services.common import regions
 from services.common.errors import BadState, NotFound
 from services.declarations import attachments as files
+from services.declarations import pdf_render
 from services.declarations import sections as s
 from services.declarations.domain import iso, load, readable
 from services.declarations.models import Batch, PrintedVersion, Transition, Version
@@ -135,7 +136,8 @@ def document_sections(snapshot):
         elif key in s.LIST_SECTIONS:
             schema = s.SCHEMAS[key]
             rows = [[_text(f, row.get(f.key)) for f in schema] for row in data.get(key) or []]
-            out.append({"kind": "rows", "label": label, "labels": [f.label for f in schema], "rows": rows})
+            out.append({"kind": "rows", "label": label, "labels": [f.label for f in schema], "rows": rows,
+                        "widths": column_widths(schema)})
         elif key == s.TENANTS:
             totals = snapshot.get("tenant_totals") or {}
             items = [(name, f"{totals.get(k, 0)} {unit}") for k, name, unit in TENANT_FIGURES]
@@ -148,6 +150,18 @@ def document_sections(snapshot):
             ]
             out.append({"kind": "attachments", "label": label, "rows": rows})
     return out
+
+
+def column_widths(schema):
+    """Percent widths of 序号 and each column: a fixed table layout spares
+    WeasyPrint measuring every cell of a long 服务台账."""
+    weights = [0.6] + [WEIGHTS.get(f.kind, 1.2) for f in schema]
+    total = sum(weights)
+    return [round(w * 100 / total, 2) for w in weights]
+
+
+WEIGHTS = {"textarea": 3.2, "text": 1.8, "date": 1.5, "integer": 0.9, "amount": 1.1, "choice": 1.2,
+           "phone": 1.6, "mobile": 1.6, "credit_code": 2.6}
 
 
 def _size(n):
@@ -176,15 +190,6 @@ def document_html(context):
     return env.get_template("application_form.html").render(**context)
 
 
-def html_to_pdf(html):
-    """A4 PDF bytes of the HTML. Nothing is fetched but data: URIs (the QR
-    code); fonts are Noto CJK from the system, embedded as subsets."""
-    from weasyprint import HTML
-    from weasyprint.urls import URLFetcher
-
-    return HTML(string=html, url_fetcher=URLFetcher(allowed_protocols=("data",))).write_pdf()
-
-
 def document_context(d, batch, v, digest, url):
     app = (v.snapshot.get("sections") or {}).get(s.APPLICATION) or {}
     return {
@@ -210,7 +215,7 @@ def print_version(session, store, principal, declaration_id, number, base_url, r
     """The PDF of a submitted version for its enterprise or a reviewer in
     scope: rendered and stored on the first request, the same file after.
     Returns where the gateway reads it."""
-    render = render or html_to_pdf
+    render = render or pdf_render.html_to_pdf
     d = readable(session, principal, declaration_id)
     v = submitted_version(session, d, number)
     row = session.get(PrintedVersion, (d.id, v.version))

@@ -3,7 +3,8 @@ plain modules (batches, domain, attachments, ledger_import, checks)."""
 import logging
 
 import eventlet
-from eventlet import semaphore, tpool
+from eventlet import semaphore
+from eventlet.green import subprocess as green_subprocess
 from nameko.dependency_providers import Config
 from nameko.rpc import RpcProxy
 
@@ -16,19 +17,23 @@ from services.common.errors import BadState, ServiceError, ValidationFailed
 from services.common import events  # module import: `nameko run <module>` must see one service class
 from services.common.idempotency import idempotent
 from services.common import config as cfg
-from services.declarations import attachments, batches, domain, ledger_import, printing, sections
+from services.declarations import attachments, batches, domain, ledger_import, pdf_render, printing, sections
 
 log = logging.getLogger(__name__)
 
 TENANTS_TIMEOUT = 15  # seconds; service-to-service calls have none of their own
 TENANTS_UNAVAILABLE = "入驻企业数据暂时无法获取，请稍后再提交"
-# WeasyPrint is CPU-bound: renderings run in an OS thread, one at a time per process.
+# 打印申请表: one rendering at a time per process, in a child process.
 _rendering = semaphore.Semaphore(1)
 
 
-def render_off_loop(html):
+def render_in_child(html):
     with _rendering:
-        return tpool.execute(printing.html_to_pdf, html)
+        try:
+            return pdf_render.in_child(html, popen=green_subprocess.Popen)
+        except pdf_render.RenderFailed as exc:
+            log.error("申请表 rendering failed: %s", exc)
+            raise BadState("申请表生成失败，请稍后再试")
 
 
 class DeclarationsService(events.EventAdmin):
@@ -222,7 +227,7 @@ class DeclarationsService(events.EventAdmin):
         store = blobs.blob_store(self.config)
         return printing.print_version(
             self.db.session, store, self.caller, declaration_id, version, cfg.public_base_url(self.config),
-            render=render_off_loop,
+            render=render_in_child,
         )
 
     @rpc(public=True)

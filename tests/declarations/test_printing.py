@@ -146,3 +146,11 @@ def test_the_verification_link_needs_a_configured_public_address():
     assert cfg.public_base_url({c.ENV_GATEWAY_HOST: "127.0.0.1", c.ENV_GATEWAY_PORT: "8123"}) == "http://127.0.0.1:8123"
     # Production never guesses (and never takes a request's Host).
     assert cfg.public_base_url({c.ENV_APP_ENV: "production", c.ENV_GATEWAY_PORT: "8000"}) is None
+
+
+def test_a_rendering_that_fails_or_hangs_ends_in_its_child_process():
+    from services.declarations import pdf_render
+
+    assert pdf_render.in_child("<p>申请表</p>").startswith(b"%PDF-")
+    with pytest.raises(pdf_render.RenderFailed):
+        pdf_render.in_child("<p>申请表</p>", timeout=0.01)
