@@ -153,8 +153,8 @@ def write_workbook(out, title, header, rows):
     book.save(out)
 
 
-def send_roll_workbook(declaration_id, base_name=None):
-    roll = rpc(c.TENANTS, c.TENANTS_SUBMITTED_ROLL, declaration_id, None)
+def send_roll_workbook(declaration_id, base_name=None, version=None):
+    roll = rpc(c.TENANTS, c.TENANTS_SUBMITTED_ROLL, declaration_id, version)
     if roll is None:
         raise BadState("提交时的入驻企业名单尚未生成，请稍后刷新")
     header, rows = roll_rows(roll)

@@ -26,11 +26,17 @@ def back_to_case_on_refusal(view):
     return wrapper
 
 
-def submitted_roll(declaration_id):
+def version_asked():
+    """The version a case page links to (the one it shows), or None (the latest)."""
+    value = request.args.get("version", "")
+    return int(value) if value.isdigit() else None
+
+
+def submitted_roll(declaration_id, version=None):
     """The 入驻企业名单 as submitted for the case page; None while the tenants
     service has not recorded it, False when it cannot answer now."""
     try:
-        return rpc(c.TENANTS, c.TENANTS_SUBMITTED_ROLL, declaration_id, None)
+        return rpc(c.TENANTS, c.TENANTS_SUBMITTED_ROLL, declaration_id, version)
     except NotFound:
         return None
     except (ServiceUnavailable, ServiceError, MethodNotFound, RemoteError):
@@ -41,14 +47,14 @@ def submitted_roll(declaration_id):
 @staff_required()
 @back_to_case_on_refusal
 def case_print(declaration_id):
-    return documents.send_printed(declaration_id, request.args.get("version") or None)
+    return documents.send_printed(declaration_id, version_asked())
 
 
 @bp.get("/cases/<declaration_id>/attachments.zip")
 @staff_required()
 @back_to_case_on_refusal
 def case_attachments_zip(declaration_id):
-    return documents.send_attachments_zip(declaration_id)
+    return documents.send_attachments_zip(declaration_id, version_asked())
 
 
 @bp.get("/cases/<declaration_id>/tenants.xlsx")
@@ -56,4 +62,4 @@ def case_attachments_zip(declaration_id):
 @back_to_case_on_refusal
 def case_tenants_export(declaration_id):
     case = rpc(c.REVIEW, c.REVIEW_GET_CASE, declaration_id)  # in the reviewer's scope, or NotFound
-    return documents.send_roll_workbook(declaration_id, case.get("base_name"))
+    return documents.send_roll_workbook(declaration_id, case.get("base_name"), version_asked())

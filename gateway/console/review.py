@@ -221,7 +221,7 @@ def case_context(declaration_id):
         "order": [s["key"] for s in (described or [])],
         "entries": entries,
         "totals": totals,
-        "roll": submitted_roll(declaration_id),
+        "roll": submitted_roll(declaration_id, case.get("version")),
         "region_name": regions.full_name,
         "changes": changes,
         "declaration_unavailable": g.get("declaration_unavailable", False),

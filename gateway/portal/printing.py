@@ -16,7 +16,8 @@ from services.common.errors import BadState, Forbidden, NotFound, Unauthenticate
 @login_required
 def declaration_print(declaration_id):
     try:
-        return documents.send_printed(declaration_id, request.args.get("version") or None)
+        version = request.args.get("version", "")
+        return documents.send_printed(declaration_id, int(version) if version.isdigit() else None)
     except BadState as exc:
         flash(exc.message, "error")
         return redirect(url_for("portal.declaration_view", declaration_id=declaration_id))
