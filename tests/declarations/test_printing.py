@@ -116,6 +116,22 @@ def test_the_printed_application_of_a_submitted_version(system, config, batch):
         old = anonymous.verify_version(verify_id)
         assert old["version"] == 1 and old["superseded"] and old["latest_version"] == 2
 
+    # 通过 → 通过 → 认定: the verification of version 2 says so, and when.
+    [url2] = pdf.qr_codes(data2)
+    for event_type, data in ((c.DECLARATION_ADVANCED, {"level": c.CITY}), (c.DECLARATION_ADVANCED, {"level": c.PROVINCE}),
+                             (c.DECLARATION_APPROVED, {"reason": "同意认定"})):
+        publish_review_event(config, event_type, {"declaration_id": did, "enterprise_id": owner.id, "version": 2, **data})
+        expected = c.APPROVED if event_type == c.DECLARATION_APPROVED else c.PENDING_STATE_OF_LEVEL[data["level"]]
+        with proxy(c.DECLARATIONS, config, owner) as decl:
+            for _ in range(100):
+                if decl.get(did)["state"] == expected:
+                    break
+                eventlet.sleep(0.1)
+    with proxy(c.DECLARATIONS, config) as anonymous:
+        recognised = anonymous.verify_version(url2.rsplit("/", 1)[1])
+    assert recognised["state_label"] == "已认定" and recognised["decided_label"] == "认定时间"
+    assert recognised["decided_at"] and not recognised["superseded"]
+
 
 def test_a_draft_cannot_be_printed(system, config, batch):
     owner = enterprise()
