@@ -210,6 +210,9 @@ def case_context(declaration_id):
             totals = rpc(c.TENANTS, c.TENANTS_TOTALS, declaration_id)
         except (ServiceUnavailable, ServiceError, MethodNotFound, RemoteError):
             entries = totals = None
+    roll = submitted_roll(declaration_id, case.get("version"))
+    if roll:  # the 入驻企业 as submitted, not as they are now
+        entries, totals = roll["entries"], roll["totals"]
     changes = None
     if case["resubmission"] and case["returned_version"] and case["returned_version"] < case["version"]:
         changes = _declarations(c.DECLARATIONS_DIFF, declaration_id, case["returned_version"], case["version"])
@@ -221,7 +224,7 @@ def case_context(declaration_id):
         "order": [s["key"] for s in (described or [])],
         "entries": entries,
         "totals": totals,
-        "roll": submitted_roll(declaration_id, case.get("version")),
+        "roll": roll,
         "region_name": regions.full_name,
         "changes": changes,
         "declaration_unavailable": g.get("declaration_unavailable", False),

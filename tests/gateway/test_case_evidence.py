@@ -20,7 +20,8 @@ from services.review.service import ReviewService
 from services.tenants.service import TenantsService
 from tests.declarations.helpers import ADMIN, batch_form, enterprise, reviewer
 from tests.declarations.test_printing import ATTACHMENT, BASE_NAME, PUBLIC, submitted_declaration
-from tests.declarations.test_service import proxy
+from tests.accounts.helpers import post
+from tests.declarations.test_service import add_tenants, proxy
 from tests.support import pdf
 
 SESSIONS = {
@@ -141,6 +142,27 @@ def test_a_reviewer_takes_the_evidence_of_a_case(app, case):
     assert "下载该版本申请表" not in client_of(app, "t-other-county").get(path).get_data(as_text=True)
     missing = anonymous.get(path[:-4] + "AAAA")
     assert missing.status_code == 404 and "未找到该申请表" in missing.get_data(as_text=True)
+
+
+def test_the_case_shows_the_tenants_as_submitted_not_as_they_are_now(app, case, services_config):
+    did, _ = case
+    county = client_of(app, "t-county")
+    page = wait_for(county, f"/console/cases/{did}", "企业1")
+    revision = re.search(r'name="revision" value="(\d+)"', page).group(1)
+    returned = post(county, f"/console/cases/{did}/return",
+                    {"revision": revision, "reason": "请核实入驻企业", "sections": ["tenants"], "confirm": "1"})
+    assert returned.status_code == 302
+    owner = SESSIONS["t-owner"]
+    with proxy(c.TENANTS, services_config, owner) as tenants:
+        for _ in range(100):
+            if tenants.link_status(did)["intake_open"]:
+                break
+            eventlet.sleep(0.1)
+        add_tenants(services_config, owner, did, count=1)  # a third tenant, after the return
+        assert tenants.totals(did)["count"] == 3
+    page = county.get(f"/console/cases/{did}").get_data(as_text=True)
+    assert "已填报 2 家" in page and "已填报 3 家" not in page
+    assert "共 2 家填报，计入 2 家" in page
 
 
 def test_names_in_the_zip_are_safe_and_unique():
