@@ -17,3 +17,4 @@ from gateway.console import sms  # noqa: E402,F401  (短信记录, the SMS deliv
 from gateway.console import batches  # noqa: E402,F401  (申报批次, admins)
 from gateway.console import review  # noqa: E402,F401  (申报审核: inbox, case pages, export)
 from gateway.console import parked  # noqa: E402,F401  (消息队列异常, admins)
+from gateway.console import evidence  # noqa: E402,F401  (打印申请表, 附件 zip, 入驻企业名单 of a case)

@@ -16,6 +16,7 @@ from nameko.exceptions import MethodNotFound, RemoteError
 from gateway import rpc
 from gateway.auth import staff_required
 from gateway.console import bp
+from gateway.console.evidence import submitted_roll
 from gateway.rpc import ServiceUnavailable
 from services.common import contracts as c
 from services.common import regions
@@ -209,6 +210,9 @@ def case_context(declaration_id):
             totals = rpc(c.TENANTS, c.TENANTS_TOTALS, declaration_id)
         except (ServiceUnavailable, ServiceError, MethodNotFound, RemoteError):
             entries = totals = None
+    roll = submitted_roll(declaration_id, case.get("version"))
+    if roll:  # the 入驻企业 as submitted, not as they are now
+        entries, totals = roll["entries"], roll["totals"]
     changes = None
     if case["resubmission"] and case["returned_version"] and case["returned_version"] < case["version"]:
         changes = _declarations(c.DECLARATIONS_DIFF, declaration_id, case["returned_version"], case["version"])
@@ -220,6 +224,7 @@ def case_context(declaration_id):
         "order": [s["key"] for s in (described or [])],
         "entries": entries,
         "totals": totals,
+        "roll": roll,
         "region_name": regions.full_name,
         "changes": changes,
         "declaration_unavailable": g.get("declaration_unavailable", False),

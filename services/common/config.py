@@ -74,6 +74,19 @@ def s3_settings(config=None):
     }
 
 
+def public_base_url(config=None):
+    """The portal's public address for links that leave the system (the QR
+    code of a printed 申请表), never taken from a request's Host header.
+    Without PUBLIC_BASE_URL: the local gateway in development, None in
+    production (whoever needs it refuses rather than print a wrong link)."""
+    value = get(c.ENV_PUBLIC_BASE_URL, config)
+    if value:
+        return value.rstrip("/")
+    if is_production(config):
+        return None
+    return f"http://{get(c.ENV_GATEWAY_HOST, config)}:{get(c.ENV_GATEWAY_PORT, config)}"
+
+
 def rpc_timeout(config=None):
     return float(get(c.ENV_RPC_TIMEOUT, config))
 

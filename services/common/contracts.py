@@ -48,6 +48,7 @@ TENANTS_REOPEN_ENTRY = "reopen_entry"  # (declaration_id, entry_id)
 TENANTS_INTAKE_CONTEXT = "intake_context"  # public: (token, device_id, ip=None)
 TENANTS_SAVE_INTAKE_STEP = "save_intake_step"  # public: (token, step, data, device_id, ip=None)
 TENANTS_SUBMIT_INTAKE = "submit_intake"  # public: (token, device_id, ip=None)
+TENANTS_SUBMITTED_ROLL = "submitted_roll"  # (declaration_id, version=None) -> 入驻企业名单 as submitted {version, taken_at, entries, totals} or None
 
 # declarations: what other areas call (the portal's own pages call more).
 DECLARATIONS_GET = "get"  # (declaration_id) -> the whole declaration, history, return reason; by scope
@@ -57,6 +58,12 @@ DECLARATIONS_VERSION = "version"  # (declaration_id, number) -> {version, submit
 DECLARATIONS_DIFF = "diff"  # (declaration_id, from_version, to_version) -> [{section, section_label, row, field, label, before, after}]
 DECLARATIONS_ATTACHMENT = "attachment"  # (attachment_id) -> metadata + blob_key, for its enterprise or reviewers in scope
 DECLARATIONS_DESCRIBE_SECTIONS = "describe_sections"  # public: every section's rule table
+# 打印申请表: the PDF of a submitted version, rendered once and kept in the blob
+# store; its QR code opens VERIFY_URL_PATH under PUBLIC_BASE_URL.
+DECLARATIONS_PRINT = "print_version"  # (declaration_id, version=None) -> {blob_key, filename, size, sha256, version, reference, verify_url}; owner or reviewers in scope
+DECLARATIONS_VERIFY = "verify_version"  # public: (verify_id) -> {reference, version, submitted_at, digest, state, state_label, decided_at, declaration_id}
+DECLARATIONS_VERSION_ATTACHMENTS = "version_attachments"  # (declaration_id, version=None) -> {reference, version, files: [{category, filename, size, sha256, content_type, blob_key}]}
+VERIFY_URL_PATH = "/verify/{verify_id}"  # the gateway's public verification page of one printed version
 
 # review: the console's calls; scope decided from the signed principal.
 REVIEW_LIST_CASES = "list_cases"  # (filters: tab, q, credit_code, batch_id, state, region_code, page, per_page) -> {items, total, pages, counts, tabs, batches, figure_labels}
@@ -111,7 +118,7 @@ EVENTS = {
     (ACCOUNTS, SMS_REQUESTED): (NOTIFY,),
     (ACCOUNTS, ENTERPRISE_REGISTERED): (),
     (DECLARATIONS, SMS_REQUESTED): (NOTIFY,),
-    (DECLARATIONS, DECLARATION_SUBMITTED): (REVIEW,),
+    (DECLARATIONS, DECLARATION_SUBMITTED): (REVIEW, TENANTS),
     (REVIEW, DECLARATION_ADVANCED): (DECLARATIONS,),
     (REVIEW, DECLARATION_RETURNED): (DECLARATIONS, TENANTS),
     (REVIEW, DECLARATION_APPROVED): (DECLARATIONS,),
@@ -161,6 +168,7 @@ ENV_RPC_TIMEOUT = "RPC_TIMEOUT"  # seconds a gateway RPC may take
 ENV_GATEWAY_HOST = "GATEWAY_HOST"
 ENV_GATEWAY_PORT = "GATEWAY_PORT"
 ENV_TRUSTED_PROXIES = "TRUSTED_PROXIES"  # reverse proxies in front of the gateway (client IP from X-Forwarded-For)
+ENV_PUBLIC_BASE_URL = "PUBLIC_BASE_URL"  # the portal's public address (https://...), for links printed or sent out
 ENV_VAR_DIR = "VAR_DIR"  # where the embedded SQLite files and blobs live
 ENV_BLOB_BACKEND = "BLOB_BACKEND"  # "local" (default, BLOB_DIR) or "s3"
 ENV_S3_ENDPOINT_URL = "S3_ENDPOINT_URL"  # S3-compatible server (MinIO); empty for AWS itself

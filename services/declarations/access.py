@@ -1,6 +1,5 @@
 """Who reaches which declaration, decided from the verified principal."""
-from services.common import contracts as c
-from services.common import regions
+from services.common.scope import office_covers
 from services.common.errors import Forbidden, NotFound, Unauthenticated
 
 
@@ -14,13 +13,7 @@ def can_read(principal, declaration):
     if principal.is_reviewer:
         if declaration.version < 1:  # drafts are the enterprise's own
             return False
-        seen = list(declaration.seen_regions or []) + [declaration.region_code]
-        if principal.level == c.PROVINCE:
-            return True
-        if principal.level == c.CITY:
-            return any(regions.city_of(r) == principal.region_code for r in seen)
-        if principal.level == c.COUNTY:
-            return principal.region_code in seen
+        return office_covers(principal, list(declaration.seen_regions or []) + [declaration.region_code])
     return False
 
 

@@ -16,6 +16,12 @@ from services.declarations.sections import ATTACHMENT_CATEGORIES
 PDF = "application/pdf"
 
 
+def blob_key(declaration_id, attachment_id):
+    """Where a file is kept; a deleted row keeps its blob (a submitted version
+    may still name it)."""
+    return f"declarations/{declaration_id}/{attachment_id}"
+
+
 def clean_filename(name):
     name = (name or "").replace("\\", "/").rsplit("/", 1)[-1].strip()
     name = "".join(ch for ch in name if ch.isprintable())[:120]
@@ -54,7 +60,7 @@ def add(session, store, principal, declaration_id, category, temp_key, filename,
             except uploads.BadUpload:
                 raise ValidationFailed("图片无法识别", {"file": "图片文件已损坏或无法识别，请重新选择"})
         attachment_id = str(uuid.uuid4())
-        key = f"declarations/{d.id}/{attachment_id}"
+        key = blob_key(d.id, attachment_id)
         meta = store.put(key, data, kind)
     finally:
         store.delete(temp_key)

@@ -117,3 +117,20 @@ class Version(Base):
     submitted_at = Column(DateTime(timezone=True), nullable=False)
     level = Column(String(20), nullable=False)
     snapshot = Column(JSON, nullable=False)
+
+
+class PrintedVersion(Base):
+    """The 申请表 PDF of one submitted version, rendered once and kept in the
+    blob store (it never changes). Its QR code opens the verification page
+    under a random id; only that id's SHA-256 is kept here."""
+
+    __tablename__ = "printed_versions"
+
+    declaration_id = Column(String(36), ForeignKey("declarations.id"), primary_key=True)
+    version = Column(Integer, primary_key=True)
+    verify_hash = Column(String(64), nullable=False, unique=True)
+    digest = Column(String(64), nullable=False)  # SHA-256 of the version's content (printing.content_digest)
+    blob_key = Column(String(200), nullable=False)
+    size = Column(Integer, nullable=False)
+    sha256 = Column(String(64), nullable=False)  # of the PDF itself
+    created_at = Column(DateTime(timezone=True), nullable=False)

@@ -3,6 +3,8 @@ plain modules (batches, domain, attachments, ledger_import, checks)."""
 import logging
 
 import eventlet
+from eventlet import semaphore
+from eventlet.green import subprocess as green_subprocess
 from nameko.dependency_providers import Config
 from nameko.rpc import RpcProxy
 
@@ -14,12 +16,24 @@ from services.common.entrypoints import Caller, rpc
 from services.common.errors import BadState, ServiceError, ValidationFailed
 from services.common import events  # module import: `nameko run <module>` must see one service class
 from services.common.idempotency import idempotent
-from services.declarations import attachments, batches, domain, ledger_import, sections
+from services.common import config as cfg
+from services.declarations import attachments, batches, domain, ledger_import, pdf_render, printing, sections
 
 log = logging.getLogger(__name__)
 
 TENANTS_TIMEOUT = 15  # seconds; service-to-service calls have none of their own
 TENANTS_UNAVAILABLE = "入驻企业数据暂时无法获取，请稍后再提交"
+# 打印申请表: one rendering at a time per process, in a child process.
+_rendering = semaphore.Semaphore(1)
+
+
+def render_in_child(html):
+    with _rendering:
+        try:
+            return pdf_render.in_child(html, popen=green_subprocess.Popen)
+        except pdf_render.RenderFailed as exc:
+            log.error("申请表 rendering failed: %s", exc)
+            raise BadState("申请表生成失败，请稍后再试")
 
 
 class DeclarationsService(events.EventAdmin):
@@ -203,6 +217,27 @@ class DeclarationsService(events.EventAdmin):
     @rpc
     def diff(self, declaration_id, from_version, to_version):
         return domain.diff(self.db.session, self.caller, declaration_id, from_version, to_version)
+
+    # --- 打印申请表 and the evidence of a version ------------------------------
+
+    @rpc
+    def print_version(self, declaration_id, version=None):
+        """The PDF of a submitted version (its latest when None), rendered and
+        stored on first request; where the gateway reads it."""
+        store = blobs.blob_store(self.config)
+        return printing.print_version(
+            self.db.session, store, self.caller, declaration_id, version, cfg.public_base_url(self.config),
+            render=render_in_child,
+        )
+
+    @rpc(public=True)
+    def verify_version(self, verify_id):
+        """The public verification page of a printed version (its QR code)."""
+        return printing.verify(self.db.session, verify_id)
+
+    @rpc
+    def version_attachments(self, declaration_id, version=None):
+        return printing.version_attachments(self.db.session, self.caller, declaration_id, version)
 
     # --- review events --------------------------------------------------------
 

@@ -78,3 +78,19 @@ class IntakeRateCounter(Base):
     key = Column(String(100), primary_key=True)
     window_start = Column(DateTime(timezone=True), primary_key=True, index=True)
     count = Column(Integer, nullable=False, default=0)
+
+
+class SubmittedRoll(Base):
+    """入驻企业名单 as it was when a version of the declaration was submitted
+    (intake is closed then): every entry with its answers, and the totals.
+    Taken when tenants learns of the submission; never changed after."""
+
+    __tablename__ = "submitted_rolls"
+
+    declaration_id = Column(String(64), primary_key=True)
+    version = Column(Integer, primary_key=True)
+    enterprise_id = Column(String(64), nullable=False)  # the owner, from the event
+    region_code = Column(String(6), nullable=False)  # where that version was submitted (reviewers' scope)
+    entries = Column(JSON, nullable=False)
+    totals = Column(JSON, nullable=False)
+    taken_at = Column(DateTime(timezone=True), nullable=False)

@@ -7,7 +7,7 @@ from services.common import health
 from services.common.db import Database
 from services.common.entrypoints import Caller, rpc
 from services.common import events
-from services.tenants import intake, limits
+from services.tenants import intake, limits, rolls
 
 
 # `events.EventAdmin`, not the bare name: `nameko run services.tenants.service`
@@ -54,6 +54,11 @@ class TenantsService(events.EventAdmin):
         return intake.totals(self.db.session, self.caller, declaration_id)
 
     @rpc
+    def submitted_roll(self, declaration_id, version=None):
+        """入驻企业名单 as it was at 提交 of a version (the latest when None)."""
+        return rolls.submitted_roll(self.db.session, self.caller, declaration_id, version)
+
+    @rpc
     def list_entries(self, declaration_id, details=False):
         return intake.list_entries(self.db.session, self.caller, declaration_id, details)
 
@@ -94,7 +99,14 @@ class TenantsService(events.EventAdmin):
 
     # --- review events --------------------------------------------------------------
 
+    @events.event_handler(c.DECLARATIONS, c.DECLARATION_SUBMITTED)
+    def on_declaration_submitted(self, envelope):
+        """Keep the 入驻企业名单 of the submitted version (intake is closed)."""
+        rolls.on_submitted(self.db.session, envelope["data"])
+
     @events.event_handler(c.REVIEW, c.DECLARATION_RETURNED)
     def on_declaration_returned(self, envelope):
-        """A returned declaration is editable again: so is its tenant intake."""
+        """A returned declaration is editable again: so is its tenant intake
+        (its roll as submitted is kept first, should that event still be queued)."""
+        rolls.before_reopening(self.db.session, envelope["data"])
         intake.reopen_for_return(self.db.session, envelope["data"]["declaration_id"])
