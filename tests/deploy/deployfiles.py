@@ -126,8 +126,12 @@ def wsgi_app(target):
 DOCKERFILE = ROOT / "deploy" / "Dockerfile"
 
 
+BASE_IMAGE_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"  # the python image's PATH
+
+
 def dockerfile_env():
-    """The `ENV` of the Dockerfile's last (runtime) stage, as the image sets it."""
+    """The `ENV` of the Dockerfile's last (runtime) stage, as the image sets it
+    (`$PATH` is the base image's)."""
     import shlex
 
     text = DOCKERFILE.read_text(encoding="utf-8").replace("\\\n", " ")
@@ -137,7 +141,7 @@ def dockerfile_env():
         if line.startswith("ENV "):
             for item in shlex.split(line[4:]):
                 name, _, value = item.partition("=")
-                env[name] = value
+                env[name] = value.replace("$PATH", BASE_IMAGE_PATH)
     return env
 
 
