@@ -208,3 +208,15 @@ def test_each_process_gets_only_the_secrets_it_needs():
     assert {c.ENV_SMS_HTTP_URL, c.ENV_SMS_APP_KEY, c.ENV_SMS_APP_SECRET} <= notify
     assert objects("ConfigMap")["sme-config"]["data"][c.ENV_SMS_PROVIDER] == "http"
     assert objects("ConfigMap")["sme-config"]["data"][c.ENV_APP_ENV] == "production"
+
+
+def test_the_readme_says_what_the_manifests_do():
+    readme = (K8S / "README.md").read_text(encoding="utf-8")
+    replicas = objects("Deployment")["notify"]["spec"]["replicas"]
+    assert f"`notify` runs {['no', 'one', 'two', 'three'][replicas]} replica" in readme
+    assert "stays at one replica" not in readme
+    # nameko's reply queues are not exclusive (x-expires removes them).
+    assert "exclusive, per client" not in readme and "neither\n  exclusive nor auto-delete" in readme
+    assert "kubectl apply -k deploy/k8s/setup" in readme and "setup-job.yaml" not in readme
+    config = objects("ConfigMap")["sme-config"]["data"]
+    assert config[c.ENV_EVENT_QUEUE_TYPE] == "quorum" and config[c.ENV_DATABASE_SSLMODE] == "verify-full"

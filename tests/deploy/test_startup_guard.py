@@ -145,3 +145,28 @@ def test_a_service_refuses_to_start_in_production_without_its_database(container
     container = container_factory(ReviewService, production)
     with pytest.raises(cfg.UnsafeConfiguration, match="REVIEW_DATABASE_URL"):
         container.start()
+
+
+def test_database_tls_is_required_when_set(config):
+    """DATABASE_SSLMODE=require never falls back to plain text: against a
+    server without TLS (this machine's) the connection is refused."""
+    from sqlalchemy import text
+
+    from services.common.db import make_engine
+
+    plain = make_engine(c.REVIEW, {c.ENV_DATABASE_URL: config[c.ENV_DATABASE_URL]})
+    with plain.connect() as conn:
+        tls = conn.execute(text("SHOW ssl")).scalar()
+    plain.dispose()
+    engine = make_engine(c.REVIEW, {c.ENV_DATABASE_URL: config[c.ENV_DATABASE_URL], c.ENV_DATABASE_SSLMODE: "require"})
+    try:
+        if tls == "on":
+            with engine.connect() as conn:
+                assert conn.execute(text("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()")).scalar()
+        else:
+            with pytest.raises(Exception, match="(?i)ssl"):
+                engine.connect().close()
+    finally:
+        engine.dispose()
+    assert cfg.database_ssl_context({c.ENV_DATABASE_SSLMODE: "disable"}) is None
+    assert cfg.database_ssl_context({c.ENV_DATABASE_SSLMODE: "verify-full"}).check_hostname is True
