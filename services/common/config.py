@@ -112,6 +112,10 @@ def database_url(service, config=None):
     shared = get(c.ENV_DATABASE_URL, config)
     if shared:
         return shared
+    if is_production(config):  # never a file on a pod's scratch disk
+        raise UnsafeConfiguration(
+            f"{c.service_database_env(service)} (or {c.ENV_DATABASE_URL}) must name a PostgreSQL database "
+            f"in production")
     return "sqlite:///" + str(var_dir(config) / f"{service}.sqlite3")
 
 
@@ -217,11 +221,11 @@ def database_ssl_context(config=None):
     """The TLS context of PostgreSQL connections (None: DATABASE_SSLMODE=disable).
     require: encrypted, the server's certificate not checked; verify-full:
     checked against DATABASE_SSL_ROOT_CERT (else the system's CAs) and the host name."""
-    import ssl
-
     mode = get(c.ENV_DATABASE_SSLMODE, config, default="disable")
     if mode == "disable":
         return None
+    import ssl
+
     if mode not in SSL_MODES:
         raise UnsafeConfiguration(f"{c.ENV_DATABASE_SSLMODE} must be one of {', '.join(SSL_MODES)}, not {mode!r}")
     context = ssl.create_default_context(cafile=get(c.ENV_DATABASE_SSL_ROOT_CERT, config))

@@ -161,14 +161,14 @@ def _answers(url):
         return False
 
 
-def wait(predicate, seconds, what, process=None):
+def wait(predicate, seconds, what, process=None, interval=0.3):
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if process is not None and process.poll() is not None:
             raise RehearsalFailed(f"{what}: the process exited ({process.returncode})")
         if predicate():
             return
-        time.sleep(0.3)
+        time.sleep(interval)
     raise RehearsalFailed(f"{what}: not ready within {seconds}s")
 
 
@@ -317,7 +317,9 @@ class System:
         for proc in services:
             self._spawn(proc)
         for proc in services:
-            wait(lambda p=proc: self._healthy(p), timeout, f"{proc.name}'s health check", proc.popen)
+            # Each probe is a process of its own, as the orchestrator runs it:
+            # not too often, the services are starting on the same cores.
+            wait(lambda p=proc: self._healthy(p), timeout, f"{proc.name}'s health check", proc.popen, interval=1.5)
             self.say(f"      {proc.name} healthy ({' '.join(proc.health)})")
         for proc in gateway:
             self._spawn(proc)

@@ -110,6 +110,16 @@ def test_production_without_a_postgresql_database_is_refused(service, bare_envir
     assert cfg.startup_problems(service, shared) == []
 
 
+def test_no_process_falls_back_to_a_local_file_in_production(bare_environment):
+    """A management command run in a container without its database URL
+    (e.g. create-staff) is refused too, not pointed at SQLite."""
+    from services.common.db import make_engine
+
+    with pytest.raises(cfg.UnsafeConfiguration, match="ACCOUNTS_DATABASE_URL"):
+        make_engine(c.ACCOUNTS, {c.ENV_APP_ENV: "production"})
+    assert cfg.database_url(c.ACCOUNTS).startswith("sqlite:///")  # development keeps its embedded default
+
+
 def test_the_setup_job_needs_every_database(bare_environment):
     env = {c.ENV_APP_ENV: "production", c.service_database_env(c.ACCOUNTS): "postgresql://a:b@db/accounts"}
     problems = " | ".join(cfg.startup_problems(cfg.SETUP, env))
