@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-main test-browser setup venv clean
+.PHONY: run test test-main test-browser test-services rehearse setup venv clean
 
 venv: $(STAMP)
 
@@ -20,15 +20,26 @@ setup: venv
 run: venv
 	$(BIN)/python -W ignore deploy/local.py
 
-test: venv
+# RabbitMQ (with its management plugin) and PostgreSQL, started or enabled
+# where missing: see deploy/test-services.sh.
+test-services:
+	bash deploy/test-services.sh
+
+test: venv test-services
 	$(MAKE) test-main
 	$(MAKE) test-browser
 
-test-main: venv
+test-main: venv test-services
 	$(BIN)/python -m pytest tests services
 
-test-browser: venv
+test-browser: venv test-services
 	SME_BROWSER_TESTS=1 $(BIN)/python -m pytest tests/browser
+
+# Production rehearsal: every process of deploy/compose.yaml and deploy/k8s
+# started as its container would, then the whole journey over HTTP (a shorter
+# version runs in `make test`: tests/deploy/test_rehearsal.py).
+rehearse: venv test-services
+	$(BIN)/python -W ignore -m tests.deploy.rehearsal
 
 # Retake the README's walkthrough pictures by driving the browser (not part of CI).
 .PHONY: screenshots

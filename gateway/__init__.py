@@ -17,9 +17,7 @@ from services.common import contracts as c
 def create_app(config=None):
     """`config` overrides the environment (tests pass AMQP_URI etc.)."""
     config = dict(config or {})
-    problems = cfg.gateway_problems(config)
-    if problems:
-        raise RuntimeError("refusing to start the gateway in production: " + "; ".join(problems))
+    cfg.refuse_unsafe_start(cfg.GATEWAY, config)
     app = Flask(__name__)
     proxies = cfg.trusted_proxies(config)
     if proxies:
@@ -27,6 +25,8 @@ def create_app(config=None):
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
     app.config.update(
         SECRET_KEY=cfg.get(c.ENV_SECRET_KEY, config),
+        # During a rotation the previous key still verifies what it signed.
+        SECRET_KEY_FALLBACKS=cfg.secret_keys(config)[1:],
         SERVICES_CONFIG=config,
         DEVELOPMENT=not cfg.is_production(config),
         MAX_CONTENT_LENGTH=32 * 1024 * 1024,

@@ -1,6 +1,7 @@
 """CSRF protection of every state-changing request of the gateway.
 
-The token is an HMAC (SECRET_KEY) of a secret only the user's browser holds:
+The token is an HMAC (SECRET_KEY; during a key rotation SECRET_KEY_PREVIOUS
+is accepted too) of a secret only the user's browser holds:
 the session cookie when logged in, otherwise a random HttpOnly cookie of its
 own (anonymous forms: 注册, 登录, the intake pages). Forms carry it in a hidden
 field (`{{ csrf_field() }}`), scripts in the X-CSRF-Token header (value from
@@ -26,9 +27,15 @@ MESSAGE = "页面已过期或请求来源无法确认，请刷新页面后重新
 TOO_LARGE = "上传的文件过大，请压缩后重新上传"
 
 
-def _sign(kind, value):
-    key = str(current_app.config["SECRET_KEY"]).encode()
+def _sign(kind, value, key=None):
+    key = str(key or current_app.config["SECRET_KEY"]).encode()
     return hmac.new(key, f"{kind}:{value}".encode(), hashlib.sha256).hexdigest()
+
+
+def _keys():
+    """The current key, then those of SECRET_KEY_FALLBACKS: a form rendered
+    before a key rotation is still accepted after it."""
+    return [current_app.config["SECRET_KEY"], *current_app.config.get("SECRET_KEY_FALLBACKS", [])]
 
 
 def _seed():
@@ -51,10 +58,11 @@ def csrf_field():
 
 def _accepted():
     tokens = []
-    if auth.session_token():
-        tokens.append(_sign("s", auth.session_token()))
-    if request.cookies.get(SEED_COOKIE):
-        tokens.append(_sign("a", request.cookies[SEED_COOKIE]))
+    for key in _keys():
+        if auth.session_token():
+            tokens.append(_sign("s", auth.session_token(), key))
+        if request.cookies.get(SEED_COOKIE):
+            tokens.append(_sign("a", request.cookies[SEED_COOKIE], key))
     return tokens
 
 

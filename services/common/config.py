@@ -39,8 +39,29 @@ def get(name, config=None, default=None):
     return DEFAULTS.get(name)
 
 
+DEVELOPMENT, PRODUCTION = "development", "production"
+APP_ENVS = (DEVELOPMENT, PRODUCTION)
+
+
+class UnsafeConfiguration(RuntimeError):
+    """A process refuses to start: its settings are unknown or unsafe."""
+
+
+def _unknown_app_env(value):
+    return (f"{c.ENV_APP_ENV} must be {DEVELOPMENT} or {PRODUCTION}, not {value!r} "
+            f"(an unknown value is refused rather than run with development settings)")
+
+
+def app_env(config=None):
+    """"development" or "production"; any other value is refused (fail closed)."""
+    value = get(c.ENV_APP_ENV, config)
+    if value not in APP_ENVS:
+        raise UnsafeConfiguration(_unknown_app_env(value))
+    return value
+
+
 def is_production(config=None):
-    return get(c.ENV_APP_ENV, config) == "production"
+    return app_env(config) == PRODUCTION
 
 
 def var_dir(config=None):
@@ -104,28 +125,136 @@ def database_url(service, config=None):
     shared = get(c.ENV_DATABASE_URL, config)
     if shared:
         return shared
+    if is_production(config):  # never a file on a pod's scratch disk
+        raise UnsafeConfiguration(
+            f"{c.service_database_env(service)} (or {c.ENV_DATABASE_URL}) must name a PostgreSQL database "
+            f"in production")
     return "sqlite:///" + str(var_dir(config) / f"{service}.sqlite3")
 
 
-def check_production(config=None):
-    """Problems that forbid starting in production (empty when fine)."""
-    problems = gateway_problems(config)
-    if not is_production(config):
+# --- the startup guard ---------------------------------------------------------
+
+GATEWAY, SETUP = "gateway", "setup"
+PROCESSES = c.SERVICES + (GATEWAY, SETUP)
+SSL_MODES = ("disable", "require", "verify-full")
+QUEUE_TYPES = ("classic", "quorum")
+
+
+def _is_postgresql(url):
+    return bool(url) and url.split(":", 1)[0].split("+", 1)[0] in ("postgresql", "postgres")
+
+
+def startup_problems(process, config=None):
+    """Every reason why `process` (a service, "gateway" or "setup") must not
+    start with these settings, all at once (empty when fine). An unknown
+    APP_ENV is a problem and the rest is judged as production would be."""
+    if process not in PROCESSES:
+        raise ValueError(f"unknown process {process!r}")
+    problems = []
+    env = get(c.ENV_APP_ENV, config)
+    if env not in APP_ENVS:
+        problems.append(_unknown_app_env(env))
+    problems += _setting_problems(config)
+    if env == DEVELOPMENT:
         return problems
-    if (get(c.ENV_SMS_PROVIDER, config, default="console")).lower() != "http":
-        problems.append(f"{c.ENV_SMS_PROVIDER} must be http in production (console is for development)")
+
+    def secret_of_its_own(name):
+        if get(name, config) in (None, "", DEV_SECRET):
+            problems.append(f"{name} must be set to a secret of its own in production")
+
+    if process != SETUP:
+        secret_of_its_own(c.ENV_PRINCIPAL_SECRET)
+    if process == GATEWAY:
+        secret_of_its_own(c.ENV_SECRET_KEY)
+        if get(c.ENV_SECRET_KEY_PREVIOUS, config) == DEV_SECRET:
+            problems.append(f"{c.ENV_SECRET_KEY_PREVIOUS} must not be the development secret")
+    for service in (c.SERVICES if process == SETUP else (process,) if process in c.SERVICES else ()):
+        own = get(c.service_database_env(service), config)
+        shared = get(c.ENV_DATABASE_URL, config)
+        if not _is_postgresql(own or shared):
+            problems.append(
+                f"{c.service_database_env(service)} (or {c.ENV_DATABASE_URL}) must name a PostgreSQL "
+                f"database in production, not " + (repr(own or shared) if own or shared else
+                                                   "be unset (the SQLite file on local disk is for development)"))
+    if process == c.NOTIFY:
+        if (get(c.ENV_SMS_PROVIDER, config, default="console")).lower() != "http":
+            problems.append(f"{c.ENV_SMS_PROVIDER} must be http in production (console is for development)")
+        for name in (c.ENV_SMS_HTTP_URL, c.ENV_SMS_APP_KEY, c.ENV_SMS_APP_SECRET):
+            if not get(name, config):
+                problems.append(f"{name} must be set in production (the SMS gateway notify sends through)")
     return problems
 
 
+def _setting_problems(config):
+    """Settings whose value is not one the code knows, in any environment."""
+    problems = []
+    backend = (get(c.ENV_BLOB_BACKEND, config, default="local")).lower()
+    if backend not in BLOB_BACKENDS:
+        problems.append(f"{c.ENV_BLOB_BACKEND} must be one of {', '.join(BLOB_BACKENDS)}, not {backend!r}")
+    mode = get(c.ENV_DATABASE_SSLMODE, config, default="disable")
+    if mode not in SSL_MODES:
+        problems.append(f"{c.ENV_DATABASE_SSLMODE} must be one of {', '.join(SSL_MODES)}, not {mode!r}")
+    queue_type = get(c.ENV_EVENT_QUEUE_TYPE, config, default="classic")
+    if queue_type not in QUEUE_TYPES:
+        problems.append(f"{c.ENV_EVENT_QUEUE_TYPE} must be one of {', '.join(QUEUE_TYPES)}, not {queue_type!r}")
+    proxies = get(c.ENV_TRUSTED_PROXIES, config)
+    if not str(proxies).isdigit():
+        problems.append(f"{c.ENV_TRUSTED_PROXIES} must be a number of proxies (0, 1, ...), not {proxies!r}")
+    return problems
+
+
+def refuse_unsafe_start(process, config=None):
+    """The startup guard: raise, naming every problem, when `process` must not start."""
+    problems = startup_problems(process, config)
+    if problems:
+        raise UnsafeConfiguration(f"{process}: refusing to start: " + "; ".join(problems))
+
+
+def check_production(config=None, process=c.ACCOUNTS):
+    """Problems that forbid starting `process` (empty when fine)."""
+    return startup_problems(process, config)
+
+
 def gateway_problems(config=None):
-    """Why the gateway must not start in production (empty when fine)."""
-    if not is_production(config):
-        return []
-    return [
-        f"{name} must be set to a secret of its own in production"
-        for name in (c.ENV_SECRET_KEY, c.ENV_PRINCIPAL_SECRET)
-        if get(name, config) == DEV_SECRET
-    ]
+    """Why the gateway must not start (empty when fine)."""
+    return startup_problems(GATEWAY, config)
+
+
+def secret_keys(config=None):
+    """The gateway's keys: the current one first (signs), then the previous one
+    (still accepted while a rotation is under way)."""
+    keys = [get(c.ENV_SECRET_KEY, config)]
+    previous = get(c.ENV_SECRET_KEY_PREVIOUS, config)
+    if previous and previous not in keys:
+        keys.append(previous)
+    return keys
+
+
+def database_ssl_context(config=None):
+    """The TLS context of PostgreSQL connections (None: DATABASE_SSLMODE=disable).
+    require: encrypted, the server's certificate not checked; verify-full:
+    checked against DATABASE_SSL_ROOT_CERT (else the system's CAs) and the host name."""
+    mode = get(c.ENV_DATABASE_SSLMODE, config, default="disable")
+    if mode == "disable":
+        return None
+    import ssl
+
+    if mode not in SSL_MODES:
+        raise UnsafeConfiguration(f"{c.ENV_DATABASE_SSLMODE} must be one of {', '.join(SSL_MODES)}, not {mode!r}")
+    context = ssl.create_default_context(cafile=get(c.ENV_DATABASE_SSL_ROOT_CERT, config))
+    if mode == "require":
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+    return context
+
+
+def event_queue_type(config=None):
+    """Type of the durable event queues: classic (default, any RabbitMQ) or
+    quorum (RabbitMQ 3.8+ clusters; production sets it)."""
+    value = get(c.ENV_EVENT_QUEUE_TYPE, config, default="classic")
+    if value not in QUEUE_TYPES:
+        raise UnsafeConfiguration(f"{c.ENV_EVENT_QUEUE_TYPE} must be one of {', '.join(QUEUE_TYPES)}, not {value!r}")
+    return value
 
 
 def trusted_proxies(config=None):

@@ -163,6 +163,7 @@ ENV_DATABASE_URL = "DATABASE_URL"  # one PostgreSQL database, a schema per servi
 ENV_SERVICE_DATABASE_URL = "{service}_DATABASE_URL"  # e.g. ACCOUNTS_DATABASE_URL
 ENV_BLOB_DIR = "BLOB_DIR"
 ENV_SECRET_KEY = "SECRET_KEY"  # gateway sessions and CSRF
+ENV_SECRET_KEY_PREVIOUS = "SECRET_KEY_PREVIOUS"  # the gateway's former key, still accepted during a rotation
 ENV_PRINCIPAL_SECRET = "PRINCIPAL_SECRET"  # HMAC of the principal in RPC context
 ENV_RPC_TIMEOUT = "RPC_TIMEOUT"  # seconds a gateway RPC may take
 ENV_GATEWAY_HOST = "GATEWAY_HOST"
@@ -176,6 +177,10 @@ ENV_S3_BUCKET = "S3_BUCKET"
 ENV_S3_ACCESS_KEY = "S3_ACCESS_KEY"
 ENV_S3_SECRET_KEY = "S3_SECRET_KEY"
 ENV_S3_REGION = "S3_REGION"
+# Transport security and broker queue types (services.common.config).
+ENV_DATABASE_SSLMODE = "DATABASE_SSLMODE"  # disable (default) | require | verify-full: TLS to PostgreSQL
+ENV_DATABASE_SSL_ROOT_CERT = "DATABASE_SSL_ROOT_CERT"  # CA file that signs the PostgreSQL server's certificate
+ENV_EVENT_QUEUE_TYPE = "EVENT_QUEUE_TYPE"  # classic (default) | quorum: type of the durable event queues
 # Event delivery tuning (defaults in services.common.outbox and .events).
 ENV_OUTBOX_RELAY_INTERVAL = "OUTBOX_RELAY_INTERVAL"  # seconds between relay sweeps
 ENV_OUTBOX_RELAY_GRACE = "OUTBOX_RELAY_GRACE"  # seconds a fresh row is left to the after-commit publish

@@ -82,11 +82,11 @@ def make_engine(service, config=None, **engine_kwargs):
     engine_kwargs.setdefault("pool_size", 10)
     engine_kwargs.setdefault("max_overflow", 20)
     engine_kwargs.setdefault("pool_pre_ping", True)
-    return create_engine(
-        url,
-        connect_args={"application_name": service, "startup_params": startup},
-        **engine_kwargs,
-    )
+    connect_args = {"application_name": service, "startup_params": startup}
+    ssl_context = cfg.database_ssl_context(config)
+    if ssl_context is not None:
+        connect_args["ssl_context"] = ssl_context
+    return create_engine(url, connect_args=connect_args, **engine_kwargs)
 
 
 def ensure_schema(service, config=None):
@@ -152,14 +152,13 @@ class Database(DependencyProvider):
         self.transactions = weakref.WeakKeyDictionary()
         self.housekeeper = None
         self._housekeeping_thread = None
+        self.relay = None
+        self._relay_thread = None
 
     def setup(self):
         config = self.container.config
-        if cfg.is_production(config) and cfg.get(c.ENV_PRINCIPAL_SECRET, config) == cfg.DEV_SECRET:
-            raise RuntimeError(
-                f"{self.service_name}: refusing to start in production with the development "
-                f"{c.ENV_PRINCIPAL_SECRET}; set a secret of its own"
-            )
+        # The startup guard: every unsafe or unknown setting, named at once.
+        cfg.refuse_unsafe_start(self.service_name, config)
         from services.common import housekeeping
 
         self.engine = make_engine(self.service_name, config)

@@ -263,7 +263,7 @@ class EventHandler(Entrypoint):
             raise RuntimeError(f"{service}: an event handler needs exactly one Database dependency")
         self.database = databases[0]
         self.handler_name = c.event_queue(self.source, self.event_type, service)
-        self.queue = queues.consumer_queue(self.source, self.event_type, service)
+        self.queue = queues.consumer_queue(self.source, self.event_type, service, self.container.config)
         self.queue_consumer.register_provider(self)
         self.retrier.register_provider(self)
 

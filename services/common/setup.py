@@ -24,7 +24,7 @@ def run(services=c.SERVICES, config=None):
         migrations.upgrade(service, config)
         log.info("migrated %s", service)
     with Connection(cfg.get(c.ENV_AMQP_URI, config)) as conn:
-        declared = queues.declare_all(conn)
+        declared = queues.declare_all(conn, config)
     log.info("declared %d queues", len(declared))
 
 
@@ -36,6 +36,11 @@ def main(argv=None):
     if unknown:
         parser.error("unknown service: " + ", ".join(sorted(unknown)))
     logging.basicConfig(level=logging.INFO, format="%(message)s")
+    try:
+        cfg.refuse_unsafe_start(cfg.SETUP)
+    except cfg.UnsafeConfiguration as exc:
+        print(exc, file=sys.stderr)
+        return 2
     run(args.services or c.SERVICES)
     return 0
 

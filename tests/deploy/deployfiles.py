@@ -119,3 +119,118 @@ def service_classes(target):
 def wsgi_app(target):
     module, _, attribute = target.partition(":")
     return getattr(importlib.import_module(module), attribute)
+
+
+# --- the image's own environment ------------------------------------------------
+
+DOCKERFILE = ROOT / "deploy" / "Dockerfile"
+
+
+BASE_IMAGE_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"  # the python image's PATH
+
+
+def dockerfile_env():
+    """The `ENV` of the Dockerfile's last (runtime) stage, as the image sets it
+    (`$PATH` is the base image's)."""
+    import shlex
+
+    text = DOCKERFILE.read_text(encoding="utf-8").replace("\\\n", " ")
+    stage = re.split(r"^FROM .*$", text, flags=re.M)[-1]
+    env = {}
+    for line in stage.splitlines():
+        if line.startswith("ENV "):
+            for item in shlex.split(line[4:]):
+                name, _, value = item.partition("=")
+                env[name] = value.replace("$PATH", BASE_IMAGE_PATH)
+    return env
+
+
+def container_env(own):
+    """What a process of the image sees: the image's ENV, then the
+    container's own environment over it (nothing else)."""
+    return {**dockerfile_env(), **{k: v for k, v in own.items() if v is not None}}
+
+
+# --- the test secrets (what an operator's deploy/.env and Secret hold) ----------
+
+TEST_SECRETS = ROOT / "tests" / "deploy" / "test-secrets.env"
+K8S_TEST_SECRET = ROOT / "tests" / "deploy" / "test-k8s-secret.env"
+
+
+def read_env_file(path):
+    values = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if line and not line.startswith("#"):
+            name, _, value = line.partition("=")
+            values[name] = value
+    return values
+
+
+# --- deploy/k8s as `kubectl kustomize` renders it --------------------------------
+
+K8S = ROOT / "deploy" / "k8s"
+
+
+def kustomize(directory=K8S):
+    """The objects `kustomize build DIRECTORY` renders: `kubectl kustomize`
+    where kubectl is installed, else the part of kustomize our files use
+    (resources, images) done here."""
+    import shutil
+    import subprocess
+
+    if shutil.which("kubectl"):
+        done = subprocess.run(["kubectl", "kustomize", str(directory)], capture_output=True, text=True,
+                              timeout=60, check=True)
+        return [doc for doc in yaml.safe_load_all(done.stdout) if doc]
+    return _render(directory)
+
+
+def _render(directory):
+    kustomization = yaml.safe_load((directory / "kustomization.yaml").read_text(encoding="utf-8"))
+    docs = []
+    for resource in kustomization.get("resources", []):
+        path = directory / resource
+        if path.is_dir():
+            docs += _render(path)
+        else:
+            docs += [doc for doc in yaml.safe_load_all(path.read_text(encoding="utf-8")) if doc]
+    images = {i["name"]: i for i in kustomization.get("images", [])}
+    for component in kustomization.get("components", []):
+        part = yaml.safe_load((directory / component / "kustomization.yaml").read_text(encoding="utf-8"))
+        images.update({i["name"]: i for i in part.get("images", [])})
+    for doc in docs:
+        pod = doc.get("spec", {}).get("template", {}).get("spec", {})
+        for box in pod.get("containers", []) + pod.get("initContainers", []):
+            name, _, tag = box["image"].partition(":")
+            if name in images:
+                new = images[name]
+                box["image"] = f"{new.get('newName', name)}:{new.get('newTag', tag)}"
+    return docs
+
+
+def workload_env(workload, objects, secret_values):
+    """The environment of a Deployment's or Job's container as Kubernetes
+    gives it: the image's ENV, envFrom ConfigMaps/Secrets, then `env`
+    (values, or keys of the Secret filled with `secret_values`)."""
+    configmaps = {d["metadata"]["name"]: d.get("data", {}) for d in objects if d["kind"] == "ConfigMap"}
+    box = workload["spec"]["template"]["spec"]["containers"][0]
+    env = dict(dockerfile_env())
+    for source in box.get("envFrom", []):
+        if "configMapRef" in source:
+            env.update(configmaps[source["configMapRef"]["name"]])
+        else:
+            env.update(secret_values)
+    for item in box.get("env", []):
+        if "value" in item:
+            env[item["name"]] = item["value"]
+        elif "configMapKeyRef" in item.get("valueFrom", {}):
+            ref = item["valueFrom"]["configMapKeyRef"]
+            env[item["name"]] = configmaps[ref["name"]][ref["key"]]
+        else:
+            ref = item["valueFrom"]["secretKeyRef"]
+            if ref["key"] in secret_values:
+                env[item["name"]] = secret_values[ref["key"]]
+            elif not ref.get("optional"):
+                raise KeyError(f"{workload['metadata']['name']}: Secret key {ref['key']} not set")
+    return env

@@ -15,8 +15,8 @@ from services.common import contracts as c
 from tests.deploy import deployfiles as d
 
 HERE = Path(__file__).parent
-INFRA = ("rabbitmq", "postgres", "minio")
-SECRETS = ("SECRET_KEY", "PRINCIPAL_SECRET", "RABBITMQ_PASSWORD", "POSTGRES_PASSWORD", "MINIO_PASSWORD",
+INFRA = ("rabbitmq", "postgres", "seaweedfs", "proxy")
+SECRETS = ("SECRET_KEY", "PRINCIPAL_SECRET", "RABBITMQ_PASSWORD", "POSTGRES_PASSWORD", "S3_PASSWORD",
            "SMS_APP_SECRET") + tuple(f"{s.upper()}_DB_PASSWORD" for s in c.SERVICES)
 
 
@@ -47,8 +47,13 @@ def test_the_schema_check_catches_a_mistake(compose):
 
 def test_the_system_has_every_service_the_gateway_a_setup_job_and_the_infrastructure(compose, apps):
     assert set(apps) == set(c.SERVICES) | {"gateway", "setup"}
-    assert {"rabbitmq", "postgres", "minio"} <= set(compose["services"])
-    assert "management" in compose["services"]["rabbitmq"]["image"]
+    assert set(INFRA) <= set(compose["services"])
+    # RabbitMQ 4.x (3.13 is past community support), with its management UI.
+    image = compose["services"]["rabbitmq"]["image"]
+    assert re.fullmatch(r"rabbitmq:4\.\d+\.\d+-management", image), image
+    # A maintained S3-compatible store, not the archived MinIO community edition.
+    assert compose["services"]["seaweedfs"]["image"].startswith("chrislusf/seaweedfs:")
+    assert not any("minio" in spec["image"] for spec in compose["services"].values() if "image" in spec)
 
 
 def test_images_are_pinned(compose):
@@ -77,7 +82,7 @@ def test_services_start_after_the_setup_job_completed(apps):
     command = " ".join(setup["command"])
     assert "python -m services.common.setup" in command
     assert "python -m services.common.blobs ensure" in command
-    for dep in ("rabbitmq", "postgres", "minio"):
+    for dep in ("rabbitmq", "postgres", "seaweedfs"):
         assert setup["depends_on"][dep]["condition"] == "service_healthy"
     for name in c.SERVICES + ("gateway",):
         assert apps[name]["depends_on"]["setup"]["condition"] == "service_completed_successfully"
@@ -91,7 +96,9 @@ def test_the_gateway_runs_under_gunicorn_threads_on_port_8000(apps):
     assert command[0] == "gunicorn" and "--worker-class=gthread" in command
     assert "--bind=0.0.0.0:8000" in command
     assert isinstance(d.wsgi_app(command[-1]), Flask)
-    assert gateway["ports"] == ["8000:8000"]
+    # Not published: reached through the proxy only, whose address it trusts.
+    assert "ports" not in gateway
+    assert d.environment(gateway)[c.ENV_TRUSTED_PROXIES] == "1"
     for service in c.SERVICES:
         assert gateway["depends_on"][service]["condition"] == "service_healthy"
     assert "/healthz" in " ".join(gateway["healthcheck"]["test"])
@@ -107,7 +114,7 @@ def test_data_lives_in_named_volumes(compose):
     mounts = {
         "postgres": "/var/lib/postgresql/data",
         "rabbitmq": "/var/lib/rabbitmq",
-        "minio": "/data",
+        "seaweedfs": "/data",
     }
     for service, target in mounts.items():
         volumes = compose["services"][service]["volumes"]
@@ -127,16 +134,27 @@ def test_production_needs_are_met(apps):
         env = d.environment(spec)
         assert env[c.ENV_APP_ENV] == "production", name
         assert env[c.ENV_AMQP_URI].startswith("amqp://"), name
-        assert env[c.ENV_PRINCIPAL_SECRET] not in (None, "", cfg.DEV_SECRET), name
         assert cfg.blob_backend(env) == "s3"
         assert all(cfg.s3_settings(env).values()), name
-    system = {}
-    for spec in apps.values():
-        system.update(d.environment(spec))
-    assert cfg.check_production(system) == []  # the system's settings, as config judges them
+        assert env[c.ENV_EVENT_QUEUE_TYPE] == "quorum", name
     notify = d.environment(apps["notify"])
     assert notify[c.ENV_SMS_PROVIDER] == "http"
     assert all(notify[n] for n in (c.ENV_SMS_HTTP_URL, c.ENV_SMS_APP_KEY, c.ENV_SMS_APP_SECRET))
+
+
+def test_the_proxy_is_the_only_way_in_and_sets_the_forwarded_address(compose):
+    proxy = compose["services"]["proxy"]
+    assert proxy["ports"] == ["8000:8080"]
+    assert "./proxy/nginx.conf:/etc/nginx/nginx.conf:ro" in proxy["volumes"]
+    assert proxy["depends_on"]["gateway"]["condition"] == "service_healthy"
+    conf = (d.ROOT / "deploy" / "proxy" / "nginx.conf").read_text(encoding="utf-8")
+    assert "server gateway:8000;" in conf
+    # Replaced, never appended to: a client's own X-Forwarded-For is dropped.
+    assert "proxy_set_header X-Forwarded-For $remote_addr;" in conf
+    assert "$proxy_add_x_forwarded_for" not in conf
+    published = [name for name, spec in compose["services"].items()
+                 for port in spec.get("ports", []) if not str(port).startswith("127.0.0.1:")]
+    assert published == ["proxy"]
 
 
 def test_each_service_reaches_only_its_own_database(apps):

@@ -21,12 +21,12 @@ EXPECTED_API = {
 
 def manifests():
     docs = []
-    for path in sorted(K8S.glob("*.yaml")):
+    for path in sorted(K8S.rglob("*.yaml")):
         if path.name == "kustomization.yaml":
             continue
         for doc in yaml.safe_load_all(path.read_text(encoding="utf-8")):
             if doc:
-                docs.append((path.name, doc))
+                docs.append((str(path.relative_to(K8S)), doc))
     return docs
 
 
@@ -71,16 +71,22 @@ def test_the_validation_catches_a_mistake():
         kv.validate(deployment, VERSIONS[-1], strict=True)
 
 
-def test_kustomization_lists_every_manifest_but_the_job_and_the_secret_template():
+def test_kustomization_lists_every_manifest_but_the_secret_template_and_the_job_has_its_own():
     kustomization = yaml.safe_load((K8S / "kustomization.yaml").read_text(encoding="utf-8"))
-    files = {p.name for p in K8S.glob("*.yaml")} - {"kustomization.yaml", "setup-job.yaml", "secret.yaml"}
+    files = {p.name for p in K8S.glob("*.yaml")} - {"kustomization.yaml", "secret.yaml"}
     assert set(kustomization["resources"]) == files
+    setup = yaml.safe_load((K8S / "setup" / "kustomization.yaml").read_text(encoding="utf-8"))
+    assert setup["resources"] == ["job.yaml"]
+    assert [doc["kind"] for doc in d.kustomize(K8S / "setup")] == ["Job"]
 
 
 @pytest.mark.parametrize("service", c.SERVICES)
 def test_a_deployment_per_service_runs_its_class_with_limits_and_probes(service):
     deployment = objects("Deployment")[service]
-    assert deployment["spec"]["replicas"] >= 1
+    if service in objects("HorizontalPodAutoscaler"):
+        assert "replicas" not in deployment["spec"]  # the autoscaler owns the count
+    else:
+        assert deployment["spec"]["replicas"] >= 1
     box = container(deployment)
     target = d.nameko_target(box["command"])
     assert target == c.SERVICE_CLASSES[service]
@@ -133,15 +139,28 @@ def test_gateway_and_tenants_autoscale():
         target = hpa["spec"]["scaleTargetRef"]
         assert target == {"apiVersion": "apps/v1", "kind": "Deployment", "name": name}
         assert hpa["spec"]["minReplicas"] >= 2
+        # A fixed count would be re-applied by every `kubectl apply -k`,
+        # dropping a scaled-out Deployment back to it.
+        assert "replicas" not in deployments[name]["spec"], name
         # Utilisation is measured against requests: each container has one.
         assert container(deployments[name])["resources"]["requests"]["cpu"]
 
 
-def test_one_image_everywhere_and_processes_are_locked_down():
-    images = {container(w)["image"] for w in workloads().values()}
-    assert len(images) == 1
-    kustomization = yaml.safe_load((K8S / "kustomization.yaml").read_text(encoding="utf-8"))
-    assert images.pop().rsplit(":", 1)[0] == kustomization["images"][0]["name"]
+def test_one_image_everywhere_its_tag_set_only_by_kustomize_and_processes_are_locked_down():
+    # No manifest names a tag: the release component's `images:` sets it for
+    # the Deployments and for the setup Job alike.
+    assert {container(w)["image"] for w in workloads().values()} == {"sme-bases"}
+    release = yaml.safe_load((K8S / "release" / "kustomization.yaml").read_text(encoding="utf-8"))
+    [image] = release["images"]
+    expected = f"{image['newName']}:{image['newTag']}"
+    rendered = d.kustomize(K8S) + d.kustomize(K8S / "setup")
+    boxes = [doc["spec"]["template"]["spec"]["containers"][0] for doc in rendered
+             if doc["kind"] in ("Deployment", "Job")]
+    assert len(boxes) == len(workloads())
+    assert {box["image"] for box in boxes} == {expected}
+    # Where kubectl is missing the suite renders with its own renderer: it agrees with kustomize.
+    key = lambda doc: (doc["kind"], doc["metadata"]["name"])  # noqa: E731
+    assert sorted(d._render(K8S), key=key) == sorted(d.kustomize(K8S), key=key)
     for name, workload in workloads().items():
         pod = workload["spec"]["template"]["spec"]
         assert pod["securityContext"]["runAsNonRoot"] is True, name
@@ -189,3 +208,15 @@ def test_each_process_gets_only_the_secrets_it_needs():
     assert {c.ENV_SMS_HTTP_URL, c.ENV_SMS_APP_KEY, c.ENV_SMS_APP_SECRET} <= notify
     assert objects("ConfigMap")["sme-config"]["data"][c.ENV_SMS_PROVIDER] == "http"
     assert objects("ConfigMap")["sme-config"]["data"][c.ENV_APP_ENV] == "production"
+
+
+def test_the_readme_says_what_the_manifests_do():
+    readme = (K8S / "README.md").read_text(encoding="utf-8")
+    replicas = objects("Deployment")["notify"]["spec"]["replicas"]
+    assert f"`notify` runs {['no', 'one', 'two', 'three'][replicas]} replica" in readme
+    assert "stays at one replica" not in readme
+    # nameko's reply queues are not exclusive (x-expires removes them).
+    assert "exclusive, per client" not in readme and "neither\n  exclusive nor auto-delete" in readme
+    assert "kubectl apply -k deploy/k8s/setup" in readme and "setup-job.yaml" not in readme
+    config = objects("ConfigMap")["sme-config"]["data"]
+    assert config[c.ENV_EVENT_QUEUE_TYPE] == "quorum" and config[c.ENV_DATABASE_SSLMODE] == "verify-full"

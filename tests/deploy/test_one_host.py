@@ -19,6 +19,7 @@ from sqlalchemy.exc import DBAPIError
 
 from services.common import contracts as c
 from tests.deploy import deployfiles as d
+from tests.support import rabbit
 from tests.support.database import ADMIN_URL
 
 pytestmark = pytest.mark.skipif(shutil.which("psql") is None, reason="needs the psql client")
@@ -29,7 +30,10 @@ PG_HOST = re.match(r".*@([^:/]+)", ADMIN_URL).group(1)
 
 @pytest.fixture
 def host(config, s3_server):
-    """Settings of compose's containers, pointed at this machine."""
+    """Settings of compose's containers, pointed at this machine (a vhost
+    of their own: compose declares the event queues as quorum queues, the
+    suite's fixtures as classic ones)."""
+    vhost, amqp_uri = rabbit.create_vhost()
     prefix = f"sme_t{uuid.uuid4().hex[:8]}_"
     compose = d.load()
     passwords = {f"{s.upper()}_DB_PASSWORD": uuid.uuid4().hex for s in c.SERVICES}
@@ -42,7 +46,7 @@ def host(config, s3_server):
             if name in env:
                 password = passwords[f"{service.upper()}_DB_PASSWORD"]
                 env[name] = f"postgresql://{prefix}{service}:{password}@{PG_HOST}:5432/{prefix}{service}"
-        env[c.ENV_AMQP_URI] = config["AMQP_URI"]
+        env[c.ENV_AMQP_URI] = amqp_uri
         env[c.ENV_S3_ENDPOINT_URL] = s3_server
         env[c.ENV_S3_BUCKET] = bucket
         return env
@@ -53,7 +57,9 @@ def host(config, s3_server):
         "bucket": bucket,
         "env": {name: localise(d.environment(spec)) for name, spec in compose["services"].items()},
         "compose": compose,
+        "vhost": vhost,
     }
+    rabbit.delete_vhost(vhost)
     admin = create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         for service in c.SERVICES:
@@ -108,10 +114,10 @@ def test_databases_setup_job_and_a_service_as_compose_runs_them(host, config, ra
         finally:
             engine.dispose()
         assert {"alembic_version", "outbox_events", "processed_events"} <= tables, service
-    declared = {q["name"] for q in rabbit_manager.get_queues(config["vhost"])}
+    declared = {q["name"]: q.get("type") for q in rabbit_manager.get_queues(host["vhost"])}
     for (source, event_type), consumers in c.EVENTS.items():
         for consumer in consumers:
-            assert c.event_queue(source, event_type, consumer) in declared
+            assert declared[c.event_queue(source, event_type, consumer)] == "quorum"
     s3 = boto3.client("s3", endpoint_url=host["env"]["setup"][c.ENV_S3_ENDPOINT_URL],
                       aws_access_key_id="x", aws_secret_access_key="y", region_name="us-east-1")
     s3.head_bucket(Bucket=host["bucket"])

@@ -53,5 +53,17 @@ def test_production_with_its_own_principal_secret_is_healthy(container_factory, 
     container.start()
     monkeypatch.setenv(c.ENV_APP_ENV, "production")
     monkeypatch.setenv(c.ENV_PRINCIPAL_SECRET, secret)
+    monkeypatch.setenv(c.service_database_env(c.TENANTS), broker[c.ENV_DATABASE_URL])
     monkeypatch.delenv(c.ENV_SECRET_KEY, raising=False)
     assert probe.main([c.TENANTS]) == 0
+
+
+def test_production_without_a_postgresql_database_is_unhealthy(container_factory, broker, monkeypatch, capsys):
+    container = container_factory(TenantsService, broker)
+    container.start()
+    monkeypatch.setenv(c.ENV_APP_ENV, "production")
+    monkeypatch.setenv(c.ENV_PRINCIPAL_SECRET, "a-real-secret-of-its-own")
+    monkeypatch.delenv(c.service_database_env(c.TENANTS), raising=False)
+    monkeypatch.delenv(c.ENV_DATABASE_URL, raising=False)
+    assert probe.main([c.TENANTS]) == 1
+    assert "TENANTS_DATABASE_URL" in capsys.readouterr().err

@@ -179,8 +179,10 @@ def test_dev_outbox_refuses_in_production(container_factory, config, gateway):
 def test_the_console_provider_stops_the_service_from_starting_in_production(container_factory, config):
     production = {**config, c.ENV_APP_ENV: "production", c.ENV_PRINCIPAL_SECRET: "a-production-secret"}
     container = container_factory(NotifyService, production)
-    with pytest.raises(RuntimeError, match="not allowed in production"):
+    # The startup guard refuses first, naming every missing SMS setting.
+    with pytest.raises(RuntimeError, match="SMS_PROVIDER must be http in production") as refused:
         container.start()
+    assert "SMS_HTTP_URL" in str(refused.value)
 
 
 def test_a_code_asked_of_accounts_is_sent_once_through_the_bus(container_factory, config, engine, tmp_path):
