@@ -10,9 +10,9 @@ import uuid
 from services.common import blobs, uploads
 from services.common.errors import ValidationFailed
 
-MAX_BYTES = 10 * 1024 * 1024
+MAX_BYTES = uploads.MAX_BYTES[uploads.LICENCE]
 NOT_IMAGE = "请上传图片格式的营业执照"
-TOO_BIG = "营业执照图片不能超过10MB，请压缩后重新上传"
+TOO_BIG = uploads.TOO_BIG[uploads.LICENCE]
 MISSING = "请上传营业执照"
 FIELD = "licence"
 
@@ -28,7 +28,9 @@ def read_temp(store, temp_key):
         return None, _fail(MISSING)
     try:
         blobs.check_key(temp_key)
-        data = store.get(temp_key)
+        data = uploads.read_blob(store, temp_key, uploads.LICENCE)
+    except uploads.BadUpload as exc:
+        return None, _fail(str(exc))
     except (ValueError, blobs.BlobNotFound):
         return None, _fail(MISSING)
     finally:
@@ -47,6 +49,8 @@ def check(data):
         return None, _fail(TOO_BIG)
     try:
         return uploads.reencode_image(data), None
+    except uploads.TooManyPixels as exc:
+        return None, _fail(str(exc))
     except uploads.BadUpload:
         return None, _fail(NOT_IMAGE)
 

@@ -68,6 +68,13 @@ class LocalBlobStore:
     def exists(self, key):
         return self._path(key).is_file()
 
+    def size(self, key):
+        """Bytes of a blob, without reading it."""
+        try:
+            return self._path(key).stat().st_size
+        except FileNotFoundError:
+            raise BlobNotFound(key)
+
     def delete(self, key):
         try:
             self._path(key).unlink()
@@ -149,6 +156,15 @@ class S3BlobStore:
                 return False
             raise
         return True
+
+    def size(self, key):
+        """Bytes of a blob, without reading it."""
+        try:
+            return self.client.head_object(Bucket=self.bucket, Key=check_key(key))["ContentLength"]
+        except Exception as exc:
+            if self._missing(exc):
+                raise BlobNotFound(key)
+            raise
 
     def delete(self, key):
         self.client.delete_object(Bucket=self.bucket, Key=check_key(key))

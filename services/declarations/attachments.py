@@ -37,12 +37,11 @@ def add(session, store, principal, declaration_id, category, temp_key, filename,
             raise ValidationFailed("请选择附件类别", {"category": "请从列表中选择附件类别"})
         batch = session.get(Batch, d.batch_id)
         try:
-            data = store.get(temp_key)
+            data = uploads.read_blob(store, temp_key, uploads.ATTACHMENT, batch.max_attachment_mb * uploads.MB)
         except blobs.BlobNotFound:
             raise ValidationFailed("上传失败，请重新选择文件", {"file": "上传失败，请重新选择文件"})
-        limit = batch.max_attachment_mb * 1024 * 1024
-        if len(data) > limit:
-            raise ValidationFailed("文件过大", {"file": f"文件不能超过{batch.max_attachment_mb}MB"})
+        except uploads.BadUpload as exc:
+            raise ValidationFailed("文件过大", {"file": str(exc)})
         if not data:
             raise ValidationFailed("文件为空", {"file": "文件为空，请重新选择"})
         kind = uploads.sniff(data)
@@ -51,6 +50,8 @@ def add(session, store, principal, declaration_id, category, temp_key, filename,
         if kind in uploads.IMAGE_TYPES:
             try:
                 data, kind = uploads.reencode_image(data)
+            except uploads.TooManyPixels as exc:
+                raise ValidationFailed("图片尺寸过大", {"file": str(exc)})
             except uploads.BadUpload:
                 raise ValidationFailed("图片无法识别", {"file": "图片文件已损坏或无法识别，请重新选择"})
         attachment_id = str(uuid.uuid4())
