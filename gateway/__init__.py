@@ -18,6 +18,8 @@ def create_app(config=None):
     """`config` overrides the environment (tests pass AMQP_URI etc.)."""
     config = dict(config or {})
     problems = cfg.gateway_problems(config)
+    if cfg.is_production(config) and cfg.gateway_holds_system_secret(config):
+        problems.append(f"{c.ENV_SYSTEM_PRINCIPAL_SECRET} is the services' alone; remove it from the gateway")
     if problems:
         raise RuntimeError("refusing to start the gateway in production: " + "; ".join(problems))
     app = Flask(__name__)

@@ -71,6 +71,9 @@ class RpcClient:
                 pass
 
     def call(self, service, method, *args, principal=None, timeout=None, **kwargs):
+        if principal is not None and principal.kind not in c.USER_KINDS:
+            # Users only: `system` principals are the services' own (their key is not the gateway's).
+            raise ValueError(f"the gateway signs user principals only, not {principal.kind!r}")
         try:
             standalone, proxy = self._proxy()
         except BROKEN as exc:

@@ -89,6 +89,7 @@ REVIEWER = "reviewer"
 ADMIN = "admin"
 SYSTEM = "system"  # a service acting on its own (event handlers, relays)
 PRINCIPAL_KINDS = (ENTERPRISE, REVIEWER, ADMIN, SYSTEM)
+USER_KINDS = (ENTERPRISE, REVIEWER, ADMIN)  # what the gateway may sign (never SYSTEM)
 
 # Key of nameko context data that carries the signed principal.
 PRINCIPAL_CONTEXT_KEY = "principal"
@@ -157,6 +158,9 @@ ENV_SERVICE_DATABASE_URL = "{service}_DATABASE_URL"  # e.g. ACCOUNTS_DATABASE_UR
 ENV_BLOB_DIR = "BLOB_DIR"
 ENV_SECRET_KEY = "SECRET_KEY"  # gateway sessions and CSRF
 ENV_PRINCIPAL_SECRET = "PRINCIPAL_SECRET"  # HMAC of the principal in RPC context
+ENV_PRINCIPAL_SECRET_PREVIOUS = "PRINCIPAL_SECRET_PREVIOUS"  # also accepted while PRINCIPAL_SECRET rotates
+ENV_SYSTEM_PRINCIPAL_SECRET = "SYSTEM_PRINCIPAL_SECRET"  # HMAC of services' own (system) principals; never the gateway's
+ENV_SYSTEM_PRINCIPAL_SECRET_PREVIOUS = "SYSTEM_PRINCIPAL_SECRET_PREVIOUS"  # also accepted while it rotates
 ENV_RPC_TIMEOUT = "RPC_TIMEOUT"  # seconds a gateway RPC may take
 ENV_GATEWAY_HOST = "GATEWAY_HOST"
 ENV_GATEWAY_PORT = "GATEWAY_PORT"

@@ -155,11 +155,9 @@ class Database(DependencyProvider):
 
     def setup(self):
         config = self.container.config
-        if cfg.is_production(config) and cfg.get(c.ENV_PRINCIPAL_SECRET, config) == cfg.DEV_SECRET:
-            raise RuntimeError(
-                f"{self.service_name}: refusing to start in production with the development "
-                f"{c.ENV_PRINCIPAL_SECRET}; set a secret of its own"
-            )
+        problems = cfg.service_secret_problems(config)
+        if problems:
+            raise RuntimeError(f"{self.service_name}: refusing to start in production: " + "; ".join(problems))
         from services.common import housekeeping
 
         self.engine = make_engine(self.service_name, config)

@@ -41,9 +41,9 @@ def main(argv=None):
     # Connecting to an unreachable broker may retry for longer than the RPC
     # timeout: bound the whole probe.
     # Services never see SECRET_KEY (the gateway's): only their own secret counts.
-    if cfg.is_production() and cfg.get(c.ENV_PRINCIPAL_SECRET) == cfg.DEV_SECRET:
-        print(f"{args.service}: unhealthy ({c.ENV_PRINCIPAL_SECRET} is not set in production)",
-              file=sys.stderr)
+    problems = cfg.service_secret_problems()
+    if problems:
+        print(f"{args.service}: unhealthy ({'; '.join(problems)})", file=sys.stderr)
         return 1
     signal.signal(signal.SIGALRM, _give_up)
     signal.setitimer(signal.ITIMER_REAL, args.timeout + 2)
