@@ -33,6 +33,16 @@ def _blank(raw):
     return raw is None or (isinstance(raw, str) and raw.strip() == "") or raw == []
 
 
+def search_term(value, limit=100):
+    """What a user typed into a search or filter box, made safe to compare
+    with: control characters dropped (PostgreSQL text cannot hold NUL),
+    trimmed, at most `limit` characters. Searches ignore what they cannot
+    use rather than failing the page."""
+    text = value if isinstance(value, str) else ("" if value is None else str(value))
+    text = text[: limit * 4]
+    return "".join(ch for ch in text if ch not in _CONTROL).strip()[:limit]
+
+
 def too_long(limit, length):
     return f"不能超过{limit}字（当前{length}字）"
 
