@@ -6,7 +6,7 @@ The upload policy's size limit (services/common/uploads.py) is checked here
 from the spooled upload before its body is read into memory."""
 import os
 
-from flask import current_app
+from flask import current_app, g
 
 from services.common import blobs, uploads
 from services.common.errors import ValidationFailed
@@ -47,6 +47,9 @@ def stash(upload, kind, field="file"):
     data = upload.read(uploads.MAX_BYTES[kind] + 1)
     if not data:
         return None
-    key = blobs.temp_key()
+    # Bound to the uploader, so that only they can hand it to a service; the
+    # licence of 注册 and 申诉 is uploaded before any login.
+    owner = None if kind == uploads.LICENCE else g.get("principal")
+    key = blobs.temp_key(owner)
     blob_store().put(key, data, upload.mimetype or "application/octet-stream")
     return key

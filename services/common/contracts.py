@@ -126,9 +126,9 @@ ADMIN_RETURN_LEVEL = "admin"
 # --- SMS templates (rendered by notify; asked for by accounts/declarations) ---
 SMS_VERIFICATION_CODE = "verification_code"  # params: code, minutes
 SMS_USERNAME_REMINDER = "username_reminder"  # params: username
-SMS_DECLARATION_SUBMITTED = "declaration_submitted"  # params: base_name, reference
+SMS_DECLARATION_SUBMITTED = "declaration_submitted"  # params: reference (base_name ignored: enterprise-typed)
 SMS_DECLARATION_RETURNED = "declaration_returned"  # params: reason
-SMS_DECLARATION_APPROVED = "declaration_approved"  # params: base_name
+SMS_DECLARATION_APPROVED = "declaration_approved"  # params: none (base_name ignored: enterprise-typed)
 SMS_DECLARATION_REJECTED = "declaration_rejected"  # params: reason
 
 # --- declaration states -------------------------------------------------------

@@ -24,11 +24,7 @@ def clean_filename(name):
 
 def add(session, store, principal, declaration_id, category, temp_key, filename, now=None):
     now = now or dt.datetime.now(dt.timezone.utc)
-    try:
-        blobs.check_key(temp_key)
-        if not temp_key.startswith("tmp/"):
-            raise ValueError
-    except (ValueError, TypeError):
+    if not blobs.is_temp_key_of(temp_key, principal):  # neither read nor deleted: not the caller's upload
         raise ValidationFailed("上传失败，请重新选择文件", {"file": "上传失败，请重新选择文件"})
     try:
         d = owned(session, principal, declaration_id, lock=True)

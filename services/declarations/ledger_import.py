@@ -77,16 +77,13 @@ def _cell(value):
     return str(value).strip()
 
 
-def read_upload(store, temp_key):
+def read_upload(store, temp_key, owner):
     """The bytes of an uploaded .xlsx under its temporary key, which is
     deleted; ImportFailed when it is missing or too big (judged before it is
-    read). Only temporary upload keys are read or deleted."""
-    if not isinstance(temp_key, str) or not temp_key.startswith("tmp/"):
-        raise ImportFailed(uploads.XLSX_UNREADABLE)
-    try:
-        blobs.check_key(temp_key)
-    except ValueError:
-        raise ImportFailed(uploads.XLSX_UNREADABLE)
+    read). Only a temporary upload key of `owner` (the caller) is read or
+    deleted: any other key is left alone."""
+    if not blobs.is_temp_key_of(temp_key, owner):
+        raise ImportFailed("上传失败，请重新选择文件")
     try:
         return uploads.read_blob(store, temp_key, uploads.LEDGER)
     except uploads.BadUpload as exc:

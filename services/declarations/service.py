@@ -113,7 +113,7 @@ class DeclarationsService(events.EventAdmin):
         store = blobs.blob_store(self.config)
         domain.owned(self.db.session, self.caller, declaration_id)
         try:
-            data = ledger_import.read_upload(store, temp_key)
+            data = ledger_import.read_upload(store, temp_key, self.caller)
             rows = ledger_import.parse(data)
         except ledger_import.ImportFailed as exc:
             return {"imported": 0, "message": exc.message, "errors": exc.errors}

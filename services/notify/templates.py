@@ -30,6 +30,11 @@ class Template:
     label: str = ""  # what the delivery log calls it
 
 
+# No template carries text an enterprise typed (e.g. 基地名称): the declaration
+# messages go to the 申请表's 联系手机, which no code verified, so anything
+# an enterprise typed there would reach any number under the platform's
+# signature. They carry the system's own words, the 申报编号 and reviewers'
+# reasons only.
 TEMPLATES = {
     t.name: t
     for t in (
@@ -50,9 +55,8 @@ TEMPLATES = {
         Template(
             c.SMS_DECLARATION_SUBMITTED,
             "SMS_SME_0003",
-            "您的双创基地认定申报（{base_name}）已提交，编号{reference}，请等待工信部门审核。",
-            ("base_name", "reference"),
-            shortenable=("base_name",),
+            "您的双创基地认定申报已提交，编号{reference}，请等待工信部门审核。",
+            ("reference",),
             label="申报已提交",
         ),
         Template(
@@ -66,9 +70,8 @@ TEMPLATES = {
         Template(
             c.SMS_DECLARATION_APPROVED,
             "SMS_SME_0005",
-            "您的双创基地认定申报（{base_name}）已通过审核，获得认定。",
-            ("base_name",),
-            shortenable=("base_name",),
+            "您的双创基地认定申报已通过审核，获得认定，详情请登录平台查看。",
+            (),
             label="申报已认定",
         ),
         Template(
