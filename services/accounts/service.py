@@ -24,9 +24,10 @@ class AccountsService:
     def health(self):
         return health.check(self.name, self.db)
 
-    @timer(interval=3600)
+    @timer(interval=300)
     def purge(self):
-        """Hourly: drop ended sessions, old SMS rows and login failures, and
+        """Every five minutes: drop ended sessions, old SMS rows and login
+        failures, mask the codes of published SMS requests, and delete
         temporary uploads no service took (the blob store is shared)."""
         housekeeping.purge(self.db.session)
         blobs.sweep_temp(self.settings.store)

@@ -28,6 +28,7 @@ class Template:
     params: tuple  # required parameters
     shortenable: tuple = ()  # free-text parameters that may be cut to fit
     label: str = ""  # what the delivery log calls it
+    secret: tuple = ()  # parameters kept only until sent (SMS codes): masked afterwards
 
 
 # No template carries text an enterprise typed (e.g. 基地名称): the declaration
@@ -44,6 +45,7 @@ TEMPLATES = {
             "您的验证码为{code}，{minutes}分钟内有效。如非本人操作，请忽略本短信。",
             ("code", "minutes"),
             label="验证码",
+            secret=("code",),
         ),
         Template(
             c.SMS_USERNAME_REMINDER,
@@ -108,6 +110,28 @@ def _clean(value):
     # A parameter is plain text on one line: no braces or line breaks can
     # change the template around it.
     return " ".join(str(value).split())
+
+
+MASK = "******"
+
+
+def masked(name, params, text):
+    """(params, text) of a message with its secret parameters masked; as
+    given when the template has none."""
+    template = TEMPLATES.get(name)
+    if template is None or not template.secret or not isinstance(params, dict):
+        return params, text
+    params = {**params, **{p: MASK for p in template.secret if p in params}}
+    try:
+        return params, render(name, params).text
+    except TemplateError:
+        return params, None
+
+
+def is_masked(name, params):
+    template = TEMPLATES.get(name)
+    return bool(template and template.secret and isinstance(params, dict)
+                and any(params.get(p) == MASK for p in template.secret))
 
 
 def render(name, params):
