@@ -157,12 +157,9 @@ def test_the_public_forms_answer_every_input_with_a_message(app, data):
     check(response)
 
 
-@HYPOTHESIS
-@given(data=st.data())
-def test_the_enterprise_forms_answer_every_input_with_a_message(declaration, data):
-    client, did, batch_id = declaration
+def enterprise_forms(did, batch_id):
     base = f"/center/declarations/{did}/sections"
-    forms = [
+    return [
         (f"{base}/application", keys(s.APPLICATION_SCHEMA), {}),
         (f"{base}/personnel/new", keys(s.PERSONNEL_SCHEMA), {}),
         (f"{base}/partners/new", keys(s.PARTNERS_SCHEMA), {}),
@@ -171,8 +168,49 @@ def test_the_enterprise_forms_answer_every_input_with_a_message(declaration, dat
         ("/center/contact", keys(account_forms.CHANGE_CONTACT), {"action": "change"}),
         (f"/center/declarations/start/{batch_id}", ["accept"], {}),
     ]
-    path, names, extra = data.draw(st.sampled_from(forms), label="form")
+
+
+@HYPOTHESIS
+@given(data=st.data())
+def test_the_enterprise_forms_answer_every_input_with_a_message(declaration, data):
+    client, did, batch_id = declaration
+    path, names, extra = data.draw(st.sampled_from(enterprise_forms(did, batch_id)), label="form")
     submit(client, path, names, data, extra)
+
+
+# The values that froze or broke a service, each put in every field of every
+# form at once (the property tests above draw them only now and then).
+KILLERS = ["9" * 5000, "a@" + "a." * 30_000 + "@", "1\x002", "很" * 120_000, b"\xff\xfe\xc0\xaf"]
+
+
+class Everywhere:
+    """A stand-in for hypothesis' data: the same value for every field."""
+
+    def __init__(self, value):
+        self.value = value
+
+    def draw(self, _strategy, label=None):
+        return self.value
+
+
+def test_the_known_killers_in_every_field_of_every_form(app, declaration, admin):
+    client, did, batch_id = declaration
+    token = intake_path(client.get(f"/center/declarations/{did}/tenants").get_data(as_text=True)).rsplit("/", 1)[1]
+    tenant = app.test_client()
+    tenant.get(f"/intake/{token}", headers={"User-Agent": WECHAT_UA})
+    for value in KILLERS:
+        data = Everywhere(value)
+        for path, names, extra in PUBLIC_FORMS:
+            submit(app.test_client(), path, names, data, extra)
+        for path, names, extra in enterprise_forms(did, batch_id):
+            submit(client, path, names, data, extra)
+        for step in steps.STEP_KEYS:
+            submit(tenant, f"/intake/{token}/step/{step}", keys(steps.step(step).schema), data,
+                   headers={"User-Agent": WECHAT_UA})
+        for path, names, extra in CONSOLE_FORMS:
+            submit(admin, path, names, data, extra)
+        for page, names in CONSOLE_SEARCHES:
+            check(admin.get(page + "?" + encode({name: value for name in names}).decode()))
 
 
 @HYPOTHESIS
@@ -187,16 +225,21 @@ def test_the_intake_steps_answer_every_input_with_a_message(app, declaration, da
     submit(tenant, f"/intake/{token}/step/{step}", names, data, headers={"User-Agent": WECHAT_UA})
 
 
+CONSOLE_FORMS = [
+    ("/console/staff/new", ["username", "name", "kind", "level", "region_code", "password"], {}),
+    ("/console/batches/new", keys(batches.BATCH_SCHEMA), {}),
+]
+CONSOLE_SEARCHES = [
+    ("/console/cases", ["q", "state", "tab", "region_code", "batch_id", "credit_code"]),
+    ("/console/sms", ["phone", "date_from", "date_to", "state", "template", "source"]),
+]
+
+
 @HYPOTHESIS
 @given(data=st.data())
 def test_the_console_forms_answer_every_input_with_a_message(admin, data):
-    forms = [
-        ("/console/staff/new", ["username", "name", "kind", "level", "region_code", "password"], {}),
-        ("/console/batches/new", keys(batches.BATCH_SCHEMA), {}),
-    ]
-    path, names, extra = data.draw(st.sampled_from(forms), label="form")
+    path, names, extra = data.draw(st.sampled_from(CONSOLE_FORMS), label="form")
     submit(admin, path, names, data, extra)
-    for page, names in (("/console/cases", ["q", "state", "tab", "region_code", "batch_id", "credit_code"]),
-                        ("/console/sms", ["phone", "date_from", "date_to", "state", "template", "source"])):
+    for page, names in CONSOLE_SEARCHES:
         query = {name: data.draw(VALUE, label=name) for name in names}
         check(admin.get(page + "?" + encode(query).decode()))

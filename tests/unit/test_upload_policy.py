@@ -73,7 +73,7 @@ def test_the_service_judges_an_uploads_size_before_reading_it():
     data, error = licences.read_temp(store, blobs.temp_key())
     assert data is None and error.errors == {"licence": "营业执照图片不能超过10MB，请压缩后重新上传"}
     with pytest.raises(ledger_import.ImportFailed) as refused:
-        ledger_import.read_upload(Unread(uploads.MAX_BYTES[uploads.LEDGER] + 1), blobs.temp_key())
+        ledger_import.read_upload(Unread(uploads.MAX_BYTES[uploads.LEDGER] + 1), blobs.temp_key(), None)
     assert refused.value.message == "Excel文件不能超过8MB，请分多次导入"
 
 
