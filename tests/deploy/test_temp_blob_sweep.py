@@ -5,8 +5,6 @@ import datetime as dt
 import os
 import time
 
-import pytest
-
 from services.common import blobs
 from services.common.principal import Principal
 from tests.deploy.test_blob_store import store  # noqa: F401  (fixture: local and S3)

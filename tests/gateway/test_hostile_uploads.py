@@ -9,7 +9,6 @@ import pytest
 from PIL import ImageFile
 
 from services.accounts.service import AccountsService
-from services.common import contracts as c
 from services.declarations import ledger_import
 from tests.accounts.helpers import post as accounts_post, register_via_gateway, registration_data
 from tests.gateway.test_declarations import (  # noqa: F401  (fixtures)
