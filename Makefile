@@ -54,5 +54,10 @@ bench: venv
 bench-intake: venv
 	$(BIN)/python -W ignore -m bench.intake
 
+# Hostile uploads against the upload policy (bench/uploads.py).
+.PHONY: bench-uploads
+bench-uploads: venv
+	$(BIN)/python -W ignore -m bench.uploads
+
 clean:
 	rm -rf var .pytest_cache

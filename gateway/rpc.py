@@ -4,8 +4,9 @@ One nameko standalone ClusterRpcProxy per thread, started on first use and
 reused across requests (one reply queue per thread, not per request). Each
 call carries the signed principal of the request in its context data and
 waits at most the given timeout; a timeout or a broker fault becomes
-`ServiceUnavailable`, and a proxy whose connection broke is thrown away and
-rebuilt on the next call.
+`ServiceUnavailable`, and a proxy that timed out or whose connection broke
+is thrown away and rebuilt on the next call, so that channels and stored
+replies stay bounded.
 """
 import logging
 import socket
@@ -52,19 +53,27 @@ class RpcClient:
                 self._all.append(standalone)
         return pair
 
-    def _discard(self):
+    def _discard(self, delete_queue=False):
         pair = getattr(self._local, "pair", None)
         self._local.pair = None
         if pair is not None:
             with self._lock:
                 if pair[0] in self._all:
                     self._all.remove(pair[0])
+            if delete_queue:
+                try:  # its reply queue, with any late reply in it (else it lingers until x-expires)
+                    pair[0]._reply_listener.queue_consumer.queue.delete()
+                except Exception:  # the connection is gone too: the queue expires on its own
+                    pass
             try:
                 pair[0].stop()
             except Exception:  # already broken; nothing more to release
                 pass
 
     def call(self, service, method, *args, principal=None, timeout=None, **kwargs):
+        if principal is not None and principal.kind not in c.USER_KINDS:
+            # Users only: `system` principals are the services' own (their key is not the gateway's).
+            raise ValueError(f"the gateway signs user principals only, not {principal.kind!r}")
         try:
             standalone, proxy = self._proxy()
         except BROKEN as exc:
@@ -78,6 +87,11 @@ class RpcClient:
         try:
             return getattr(proxy[service], method)(*args, **kwargs)
         except RpcTimeout as exc:
+            # nameko's proxy opens a new channel after a timeout without
+            # closing the old one, and keeps the late reply, unacknowledged,
+            # for ever: recycle it (closing its connection closes all its
+            # channels; its reply queue is deleted, late replies with it).
+            self._discard(delete_queue=True)
             raise ServiceUnavailable(service, "timed out") from exc
         except UnknownService as exc:
             raise ServiceUnavailable(service, "unknown service") from exc

@@ -7,7 +7,7 @@ from gateway.auth import login_required
 from gateway.portal import bp
 from gateway.uploads import stash
 from services.accounts import forms
-from services.common import contracts as c
+from services.common import contracts as c, uploads
 from services.common.errors import RateLimited, ValidationFailed
 
 CODE_PURPOSES = ("register", "reset_password", "change_phone", "appeal")
@@ -101,9 +101,9 @@ def register():
         if request.form.get("action") == "send_code":
             errors, notice = send_code_from_form("register", values)
         else:
-            licence_key = stash(request.files.get("licence"))
             data = submitted(schema)
             try:
+                licence_key = stash(request.files.get("licence"), uploads.LICENCE, "licence")
                 result = rpc(c.ACCOUNTS, "register", data, licence_key, client_ip())
             except ValidationFailed as exc:
                 errors = exc.errors or {"sms_code": exc.message}
@@ -162,8 +162,8 @@ def appeal():
         if request.form.get("action") == "send_code":
             errors, notice = send_code_from_form("appeal", values)
         else:
-            licence_key = stash(request.files.get("licence"))
             try:
+                licence_key = stash(request.files.get("licence"), uploads.LICENCE, "licence")
                 rpc(c.ACCOUNTS, "submit_appeal", submitted(schema), licence_key)
             except ValidationFailed as exc:
                 errors = exc.errors or {"sms_code": exc.message}

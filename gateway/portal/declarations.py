@@ -11,7 +11,7 @@ from gateway.auth import login_required
 from gateway.portal import bp
 from gateway.rpc import ServiceUnavailable
 from gateway.uploads import blob_store, stash
-from services.common import blobs, regions
+from services.common import blobs, regions, uploads
 from services.common import contracts as c
 from services.common.errors import BadState, NotFound, ServiceError, ValidationFailed
 from services.declarations import ledger_import
@@ -287,10 +287,13 @@ def ledger_import_upload(declaration_id):
     redirect_to = editable_or_view(d)
     if redirect_to:
         return redirect_to
-    key = stash(request.files.get("file"))
-    if key is None:
-        result = {"imported": 0, "message": "请选择要导入的Excel文件（.xlsx）", "errors": []}
+    try:
+        key = stash(request.files.get("file"), uploads.LEDGER)
+    except ValidationFailed as exc:
+        key, result = None, {"imported": 0, "message": exc.message, "errors": []}
     else:
+        result = {"imported": 0, "message": "请选择要导入的Excel文件（.xlsx）", "errors": []}
+    if key is not None:
         result = rpc(c.DECLARATIONS, "import_ledger", declaration_id, key, idempotency_key=idem())
     if result.get("imported"):
         flash(f"已导入{result['imported']}条服务台账", "success")
@@ -312,7 +315,10 @@ def section_attachments(declaration_id, errors=None, status=200):
 @login_required
 def attachment_upload(declaration_id):
     category = request.form.get("category", "")
-    key = stash(request.files.get("file"))
+    try:
+        key = stash(request.files.get("file"), uploads.ATTACHMENT)
+    except ValidationFailed as exc:
+        return section_attachments(declaration_id, exc.errors, 422)
     if key is None:
         return section_attachments(declaration_id, {"file": "请选择要上传的文件"}, 422)
     try:

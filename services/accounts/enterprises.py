@@ -9,7 +9,7 @@ import uuid
 from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 
-from services.accounts import codes, forms, licences, passwords, sessions
+from services.accounts import codes, forms, licences, login, passwords, sessions
 from services.accounts.models import Account, Appeal, Enterprise
 from services.common import contracts as c
 from services.common import regions
@@ -105,7 +105,7 @@ def register(tx, st, data, licence_key, ip=None):
     ).first():
         errors["credit_code"] = EXISTS
     if "username" in clean and session.scalars(
-        select(Account.id).where(Account.username == clean["username"])
+        select(Account.id).where(Account.namespace == login.ENTERPRISES, Account.username == clean["username"])
     ).first():
         errors["username"] = USERNAME_TAKEN
     if errors:
@@ -120,6 +120,7 @@ def register(tx, st, data, licence_key, ip=None):
         Account(
             id=enterprise_id,
             kind=c.ENTERPRISE,
+            namespace=login.ENTERPRISES,
             username=clean["username"],
             password_hash=passwords.hash_password(clean["password"]),
             display_name=clean["name"],

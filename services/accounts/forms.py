@@ -12,6 +12,7 @@ CONSENT_LABEL = "我已阅读并同意《个人信息处理规则》"
 @dataclass
 class Password(f.Field):
     kind = "password"
+    cap = passwords.MAX_LENGTH
 
     def parse(self, raw):
         value = str(raw)
@@ -26,6 +27,7 @@ class Secret(f.Field):
     """A password typed again or the current one: no rule, never trimmed."""
 
     kind = "password"
+    cap = passwords.MAX_LENGTH
 
     def parse(self, raw):
         return str(raw)
@@ -33,6 +35,8 @@ class Secret(f.Field):
 
 @dataclass
 class Username(f.Field):
+    cap = 40
+
     def parse(self, raw):
         from services.accounts.staff import username_error
 
@@ -44,6 +48,8 @@ class Username(f.Field):
 
 @dataclass
 class Code(f.Field):
+    cap = 10
+
     def parse(self, raw):
         value = str(raw).strip()
         if len(value) != 6 or not value.isdigit():

@@ -4,15 +4,17 @@ The gateway stores the raw upload under a temporary key (never sent over
 RPC); here it is read, refused unless it is a JPG/PNG image within the size
 limit, re-encoded (which drops anything hidden in it), written under
 `licences/<owner>/<uuid>.<ext>`, and the temporary blob is deleted either way.
+Only anonymous temporary keys (blobs.temp_key() before login) are read or
+deleted: any other key given is treated as no upload.
 """
 import uuid
 
 from services.common import blobs, uploads
 from services.common.errors import ValidationFailed
 
-MAX_BYTES = 10 * 1024 * 1024
+MAX_BYTES = uploads.MAX_BYTES[uploads.LICENCE]
 NOT_IMAGE = "请上传图片格式的营业执照"
-TOO_BIG = "营业执照图片不能超过10MB，请压缩后重新上传"
+TOO_BIG = uploads.TOO_BIG[uploads.LICENCE]
 MISSING = "请上传营业执照"
 FIELD = "licence"
 
@@ -24,11 +26,12 @@ def _fail(message):
 def read_temp(store, temp_key):
     """The bytes of an upload under a temporary key (deleted), or a
     ValidationFailed to raise."""
-    if not temp_key or not isinstance(temp_key, str) or not temp_key.startswith("tmp/"):
-        return None, _fail(MISSING)
+    if not blobs.is_temp_key_of(temp_key, None):  # 注册 and 申诉 upload before any login
+        return None, _fail(MISSING)  # and a key not its own is neither read nor deleted
     try:
-        blobs.check_key(temp_key)
-        data = store.get(temp_key)
+        data = uploads.read_blob(store, temp_key, uploads.LICENCE)
+    except uploads.BadUpload as exc:
+        return None, _fail(str(exc))
     except (ValueError, blobs.BlobNotFound):
         return None, _fail(MISSING)
     finally:
@@ -47,6 +50,8 @@ def check(data):
         return None, _fail(TOO_BIG)
     try:
         return uploads.reencode_image(data), None
+    except uploads.TooManyPixels as exc:
+        return None, _fail(str(exc))
     except uploads.BadUpload:
         return None, _fail(NOT_IMAGE)
 

@@ -1,29 +1,63 @@
 """登录: username and password, throttled after repeated failures.
 
-Five failures for a username within fifteen minutes throttle it until the
-oldest of them is fifteen minutes old; the message gives the wait. The same
-message answers an unknown username and a wrong password. An address is
-throttled the same way after `LOGIN_FAILURES_PER_IP` failures (default 30)
-across usernames, so that one address cannot try many usernames.
+Enterprise and staff usernames are separate namespaces: the portal's login
+looks up enterprises only, the console's staff only, and failures are
+counted per namespace, so nothing typed on the portal touches a staff
+account.
+
+Throttling (ASVS 2.2.1: soft lockout, per address), all within a sliding
+fifteen-minute window, each until the oldest counted failure ages out; the
+message gives the wait, and the same message answers an unknown username
+and a wrong password:
+
+- a username from one address: five failures throttle *that address* for
+  that username. Failures from other addresses never count here, so nobody
+  can lock an account out of a correct login from where its owner is;
+- an address: `LOGIN_FAILURES_PER_IP` failures (default 30) across usernames
+  throttle the address, so one address cannot try many usernames;
+- a username from everywhere: MAX_ACCOUNT_FAILURES failures from all
+  addresses together throttle further tries, except from the account's usual
+  addresses (where it logged in successfully within USUAL_FOR). This caps
+  guessing by a botnet of many addresses without locking the owner out.
+
+A correct login clears the failures of its own address and records the
+address as usual for the account.
 """
 import datetime as dt
 import math
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 
 from services.accounts import passwords, sessions
-from services.accounts.models import Account, LoginFailure
+from services.accounts.models import Account, LoginAddress, LoginFailure
+from services.common import contracts as c
 from services.common.errors import Forbidden, RateLimited, Unauthenticated
+from services.common.fields import search_term
+from services.common.tables import insert_ignore
 
-MAX_FAILURES = 5
+MAX_FAILURES = 5  # per username and address
 MAX_IP_FAILURES = 30  # default of LOGIN_FAILURES_PER_IP
+MAX_ACCOUNT_FAILURES = 50  # per username from all addresses but its usual ones
+USUAL_FOR = dt.timedelta(days=90)
 WINDOW = dt.timedelta(minutes=15)
 WRONG = "用户名或密码错误"
 DISABLED = "该账号已停用，请联系平台管理员"
+ENTERPRISES = "enterprise"
+STAFF = "staff"
+
+
+def namespace_of(kind):
+    """The username namespace of an account kind."""
+    return ENTERPRISES if kind == c.ENTERPRISE else STAFF
+
+
+MAX_USERNAME = 40  # accounts.username's width; a longer one names no account
 
 
 def normalise_username(username):
-    return (username or "").strip().lower()
+    """Lower case, trimmed, control characters dropped, cut to the column's
+    width: whatever was typed is stored with the failure it caused."""
+    return search_term(username, MAX_USERNAME).lower()
 
 
 def _wait(session, condition, limit, now):
@@ -43,9 +77,29 @@ def _wait(session, condition, limit, now):
     return max(1, math.ceil((oldest + WINDOW - now).total_seconds()))
 
 
-def throttled_for(session, username, now):
-    """Seconds until the username may try again (0 when it may now)."""
-    return _wait(session, LoginFailure.username == username, MAX_FAILURES, now)
+def _same_address(ip):
+    return LoginFailure.ip.is_(None) if ip is None else LoginFailure.ip == ip
+
+
+def throttled_for(session, username, now, ip=None, namespace=STAFF):
+    """Seconds until the username may try again from this address (0 when
+    it may now)."""
+    condition = (LoginFailure.namespace == namespace) & (LoginFailure.username == username) & _same_address(ip)
+    return _wait(session, condition, MAX_FAILURES, now)
+
+
+def usual_address(session, account, ip, now):
+    if account is None or ip is None:
+        return False
+    row = session.get(LoginAddress, (account.id, ip))
+    return row is not None and sessions.aware(row.last_login_at) > now - USUAL_FOR
+
+
+def account_throttled_for(session, username, now, namespace, limit=MAX_ACCOUNT_FAILURES):
+    """Seconds until the username may try again from an address that is not
+    one of its usual ones (0 when it may now)."""
+    condition = (LoginFailure.namespace == namespace) & (LoginFailure.username == username)
+    return _wait(session, condition, limit, now)
 
 
 def ip_throttled_for(session, ip, now, limit=MAX_IP_FAILURES):
@@ -65,31 +119,43 @@ def wait_message(seconds):
     return f"密码错误次数过多，请{minutes}分钟后再试"
 
 
-def authenticate(session, username, password, kinds, ip=None, now=None, ip_limit=MAX_IP_FAILURES):
+def authenticate(session, username, password, kinds, ip=None, now=None, ip_limit=MAX_IP_FAILURES,
+                 account_limit=MAX_ACCOUNT_FAILURES):
     """The account (of one of `kinds`) for the credentials; raises
     RateLimited, Unauthenticated or Forbidden. `ip_limit`: failures from
-    one address within the window that throttle it (0: no limit)."""
+    one address within the window that throttle it (0: no limit);
+    `account_limit`: failures from all addresses that throttle the username
+    everywhere but its usual addresses."""
     now = now or sessions.utcnow()
     username = normalise_username(username)
+    namespace = STAFF if c.ENTERPRISE not in kinds else ENTERPRISES
     ip = (ip or "")[:64] or None
     wait = ip_throttled_for(session, ip, now, ip_limit)
     if wait:
         raise RateLimited(ip_wait_message(wait), wait)
-    wait = throttled_for(session, username, now)
+    wait = throttled_for(session, username, now, ip, namespace)
     if wait:
         raise RateLimited(wait_message(wait), wait)
-    account = session.scalars(select(Account).where(Account.username == username)).first()
-    if account is None or account.kind not in kinds:
+    account = session.scalars(
+        select(Account).where(Account.namespace == namespace, Account.username == username)
+    ).first()
+    if account is not None and account.kind not in kinds:
+        account = None
+    if not usual_address(session, account, ip, now):
+        wait = account_throttled_for(session, username, now, namespace, account_limit)
+        if wait:
+            raise RateLimited(wait_message(wait), wait)
+    if account is None or not isinstance(password, str) or len(password) > passwords.MAX_LENGTH:
         passwords.burn()
         ok = False
     else:
         ok = passwords.verify(account.password_hash, password)
     if not ok:
-        session.add(LoginFailure(username=username, ip=ip, at=now))
+        session.add(LoginFailure(namespace=namespace, username=username, ip=ip, at=now))
         # The failure must count although the call fails: the worker's
         # transaction is rolled back when it raises, so commit it here.
         session.commit()
-        wait = throttled_for(session, username, now)
+        wait = throttled_for(session, username, now, ip, namespace)
         if wait:
             raise RateLimited(wait_message(wait), wait)
         wait = ip_throttled_for(session, ip, now, ip_limit)
@@ -98,14 +164,25 @@ def authenticate(session, username, password, kinds, ip=None, now=None, ip_limit
         raise Unauthenticated(WRONG)
     if account.disabled:
         raise Forbidden(DISABLED)
-    session.execute(delete(LoginFailure).where(LoginFailure.username == username))
+    session.execute(
+        delete(LoginFailure).where(
+            LoginFailure.namespace == namespace, LoginFailure.username == username, _same_address(ip)
+        )
+    )
+    if ip is not None:
+        values = {"account_id": account.id, "ip": ip, "last_login_at": now}
+        if not insert_ignore(session, LoginAddress.__table__, values):
+            session.execute(
+                update(LoginAddress)
+                .where(LoginAddress.account_id == account.id, LoginAddress.ip == ip)
+                .values(last_login_at=now)
+            )
     return account
 
 
-def failure_count(session, username, now=None):
+def failure_count(session, username, now=None, namespace=None):
     now = now or sessions.utcnow()
-    return session.scalar(
-        select(func.count()).select_from(LoginFailure).where(
-            LoginFailure.username == normalise_username(username), LoginFailure.at > now - WINDOW
-        )
-    )
+    condition = [LoginFailure.username == normalise_username(username), LoginFailure.at > now - WINDOW]
+    if namespace is not None:
+        condition.append(LoginFailure.namespace == namespace)
+    return session.scalar(select(func.count()).select_from(LoginFailure).where(*condition))

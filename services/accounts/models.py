@@ -1,5 +1,5 @@
 """Tables of the accounts service."""
-from sqlalchemy import Boolean, Column, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Boolean, Column, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 
 from services.common.db import declarative_base
 
@@ -13,7 +13,12 @@ class Account(Base):
 
     id = Column(String(36), primary_key=True)
     kind = Column(String(20), nullable=False)  # contracts: enterprise, reviewer, admin
-    username = Column(String(40), nullable=False, unique=True)
+    # Enterprise and staff usernames are separate namespaces ("enterprise",
+    # "staff"): 注册 never tells whether a staff username exists.
+    namespace = Column(String(20), nullable=False, default="enterprise", server_default="enterprise")
+    username = Column(String(40), nullable=False)
+
+    __table_args__ = (UniqueConstraint("namespace", "username"),)
     password_hash = Column(String(200), nullable=False)
     display_name = Column(String(100), nullable=False)  # enterprise name or staff name
     region_code = Column(String(6))
@@ -56,14 +61,26 @@ class LoginFailure(Base):
     __tablename__ = "login_failures"
 
     id = Column(Integer, primary_key=True, autoincrement=True)
+    namespace = Column(String(20), nullable=False, default="enterprise", server_default="enterprise")
     username = Column(String(40), nullable=False)
     ip = Column(String(64))
     at = Column(DateTime(timezone=True), nullable=False)
 
     __table_args__ = (
-        Index("ix_login_failures_username_at", "username", "at"),
+        Index("ix_login_failures_namespace_username_at", "namespace", "username", "at"),
         Index("ix_login_failures_ip_at", "ip", "at"),
     )
+
+
+class LoginAddress(Base):
+    """An address the account logged in from successfully, and when last:
+    failures from elsewhere never throttle a login from here (login.py)."""
+
+    __tablename__ = "login_addresses"
+
+    account_id = Column(String(36), ForeignKey("accounts.id"), primary_key=True)
+    ip = Column(String(64), primary_key=True)
+    last_login_at = Column(DateTime(timezone=True), nullable=False, index=True)
 
 
 class SmsCode(Base):

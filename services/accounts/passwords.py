@@ -5,6 +5,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 RULE = "密码长度8至32位，须同时包含字母和数字"
+MAX_LENGTH = 128  # longest value any password field takes (older rules allowed no more than 32)
 
 _hasher = PasswordHasher()  # argon2id with the library's recommended parameters
 

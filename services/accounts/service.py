@@ -4,6 +4,7 @@ from nameko.timer import timer
 from services.accounts import enterprises, housekeeping, login, sessions, staff
 from services.accounts.demo import ProductionGuard
 from services.accounts.dependencies import Settings
+from services.common import blobs
 from services.common import contracts as c
 from services.common import health
 from services.common.db import Database
@@ -23,10 +24,13 @@ class AccountsService:
     def health(self):
         return health.check(self.name, self.db)
 
-    @timer(interval=3600)
+    @timer(interval=300)
     def purge(self):
-        """Hourly: drop ended sessions, old SMS rows and login failures."""
+        """Every five minutes: drop ended sessions, old SMS rows and login
+        failures, mask the codes of published SMS requests, and delete
+        temporary uploads no service took (the blob store is shared)."""
         housekeeping.purge(self.db.session)
+        blobs.sweep_temp(self.settings.store)
 
     # --- sessions ---------------------------------------------------------
     @rpc(public=True)

@@ -4,7 +4,7 @@ import uuid
 
 from sqlalchemy import select
 
-from services.accounts import passwords, sessions
+from services.accounts import login, passwords, sessions
 from services.accounts.models import Account
 from services.common import contracts as c
 from services.common import regions
@@ -72,11 +72,14 @@ def create(session, username, password, name, kind, level=None, region_code=None
         level, region_code = None, None
     if errors:
         raise ValidationFailed("填写内容有误，请按提示修改", errors)
-    if session.scalars(select(Account.id).where(Account.username == username)).first():
+    if session.scalars(
+        select(Account.id).where(Account.namespace == login.STAFF, Account.username == username)
+    ).first():
         raise Conflict("用户名已存在，请更换用户名")
     account = Account(
         id=str(uuid.uuid4()),
         kind=kind,
+        namespace=login.STAFF,
         username=username,
         password_hash=passwords.hash_password(password),
         display_name=name,

@@ -6,6 +6,7 @@ permanent key (`move`) or deletes it.
 The local backend keeps files under BLOB_DIR; an S3-compatible backend is
 selected by configuration where replicas run on several hosts.
 """
+import datetime as dt
 import hashlib
 import os
 import re
@@ -27,9 +28,42 @@ def check_key(key):
     return key
 
 
-def temp_key():
-    """A fresh key for an upload not yet checked by its owning service."""
-    return f"tmp/{uuid.uuid4().hex}"
+ANONYMOUS = "anon"
+TEMP_PREFIX = "tmp/"
+_TEMP = re.compile(r"^tmp/([0-9a-f]{24}|anon)/[0-9a-f]{32}$")
+TEMP_MAX_AGE = dt.timedelta(hours=6)  # older temporary uploads are orphans: housekeeping deletes them
+
+
+def owner_tag(owner=None):
+    """The part of a temporary key that binds it to its uploader: a digest
+    of the principal (kind and id), or "anon" before any login (注册, 申诉)."""
+    if owner is None:
+        return ANONYMOUS
+    return hashlib.sha256(f"{owner.kind}:{owner.id}".encode()).hexdigest()[:24]
+
+
+def temp_key(owner=None):
+    """A fresh key for an upload not yet checked by its owning service,
+    bound to who uploads it (`owner`: the principal; None when anonymous)."""
+    return f"{TEMP_PREFIX}{owner_tag(owner)}/{uuid.uuid4().hex}"
+
+
+def is_temp_key_of(key, owner=None):
+    """True when `key` is a temporary upload key of `owner`: the only keys
+    a service reads and deletes on a caller's word."""
+    return isinstance(key, str) and bool(_TEMP.match(key)) and key.split("/")[1] == owner_tag(owner)
+
+
+def sweep_temp(store, max_age=TEMP_MAX_AGE, now=None):
+    """Delete temporary uploads older than `max_age` (a page that stashed a
+    file and then failed before the owning service took it); returns how
+    many went."""
+    cutoff = (now or dt.datetime.now(dt.timezone.utc)) - max_age
+    gone = 0
+    for key in store.keys_older_than(TEMP_PREFIX, cutoff):
+        store.delete(key)
+        gone += 1
+    return gone
 
 
 def describe(key, data, content_type):
@@ -67,6 +101,23 @@ class LocalBlobStore:
 
     def exists(self, key):
         return self._path(key).is_file()
+
+    def keys_older_than(self, prefix, cutoff):
+        """Keys under `prefix` last written before `cutoff` (aware datetime)."""
+        base = self._path(prefix.rstrip("/"))
+        if not base.is_dir():
+            return
+        limit = cutoff.timestamp()
+        for path in base.rglob("*"):
+            if path.is_file() and not path.name.endswith(".part") and path.stat().st_mtime < limit:
+                yield path.relative_to(self.root).as_posix()
+
+    def size(self, key):
+        """Bytes of a blob, without reading it."""
+        try:
+            return self._path(key).stat().st_size
+        except FileNotFoundError:
+            raise BlobNotFound(key)
 
     def delete(self, key):
         try:
@@ -149,6 +200,23 @@ class S3BlobStore:
                 return False
             raise
         return True
+
+    def keys_older_than(self, prefix, cutoff):
+        """Keys under `prefix` last written before `cutoff` (aware datetime)."""
+        pages = self.client.get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=prefix)
+        for page in pages:
+            for item in page.get("Contents", ()):
+                if item["LastModified"] < cutoff:
+                    yield item["Key"]
+
+    def size(self, key):
+        """Bytes of a blob, without reading it."""
+        try:
+            return self.client.head_object(Bucket=self.bucket, Key=check_key(key))["ContentLength"]
+        except Exception as exc:
+            if self._missing(exc):
+                raise BlobNotFound(key)
+            raise
 
     def delete(self, key):
         self.client.delete_object(Bucket=self.bucket, Key=check_key(key))

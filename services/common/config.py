@@ -12,12 +12,14 @@ from services.common import contracts as c
 ROOT = Path(__file__).resolve().parents[2]
 
 DEV_SECRET = "dev-only-secret-change-me"
+DEV_SYSTEM_SECRET = "dev-only-system-secret-change-me"
 
 DEFAULTS = {
     c.ENV_APP_ENV: "development",
     c.ENV_AMQP_URI: "amqp://guest:guest@localhost:5672/",
     c.ENV_SECRET_KEY: DEV_SECRET,
     c.ENV_PRINCIPAL_SECRET: DEV_SECRET,
+    c.ENV_SYSTEM_PRINCIPAL_SECRET: DEV_SYSTEM_SECRET,
     c.ENV_RPC_TIMEOUT: "10",
     c.ENV_GATEWAY_HOST: "127.0.0.1",
     c.ENV_GATEWAY_PORT: "8000",
@@ -164,10 +166,14 @@ def startup_problems(process, config=None):
 
     if process != SETUP:
         secret_of_its_own(c.ENV_PRINCIPAL_SECRET)
+    if process in c.SERVICES:
+        problems += _system_secret_problems(config)
     if process == GATEWAY:
         secret_of_its_own(c.ENV_SECRET_KEY)
         if get(c.ENV_SECRET_KEY_PREVIOUS, config) == DEV_SECRET:
             problems.append(f"{c.ENV_SECRET_KEY_PREVIOUS} must not be the development secret")
+        if gateway_holds_system_secret(config):
+            problems.append(f"{c.ENV_SYSTEM_PRINCIPAL_SECRET} is the services' alone; remove it from the gateway")
     for service in (c.SERVICES if process == SETUP else (process,) if process in c.SERVICES else ()):
         own = get(c.service_database_env(service), config)
         shared = get(c.ENV_DATABASE_URL, config)
@@ -213,6 +219,38 @@ def refuse_unsafe_start(process, config=None):
 def check_production(config=None, process=c.ACCOUNTS):
     """Problems that forbid starting `process` (empty when fine)."""
     return startup_problems(process, config)
+
+
+def service_secret_problems(config=None):
+    """Why a service process must not start in production (empty when fine):
+    the principal secrets must be its own, and the system principals' key
+    differ from the one the gateway holds."""
+    if not is_production(config):
+        return []
+    problems = []
+    if get(c.ENV_PRINCIPAL_SECRET, config) == DEV_SECRET:
+        problems.append(f"{c.ENV_PRINCIPAL_SECRET} must be set to a secret of its own in production")
+    return problems + _system_secret_problems(config)
+
+
+def _system_secret_problems(config):
+    problems = []
+    system = get(c.ENV_SYSTEM_PRINCIPAL_SECRET, config)
+    if system == DEV_SYSTEM_SECRET:
+        problems.append(f"{c.ENV_SYSTEM_PRINCIPAL_SECRET} must be set to a secret of its own in production")
+    elif system in (get(c.ENV_PRINCIPAL_SECRET, config), get(c.ENV_PRINCIPAL_SECRET_PREVIOUS, config)):
+        problems.append(f"{c.ENV_SYSTEM_PRINCIPAL_SECRET} must differ from {c.ENV_PRINCIPAL_SECRET} (the gateway holds that one)")
+    return problems
+
+
+def gateway_holds_system_secret(config=None):
+    """True when the gateway was given the services' system-principal key
+    (refused in production: the internet-facing process must not be able to
+    sign a `system` principal)."""
+    return any(
+        get(name, config) not in (None, "", DEV_SYSTEM_SECRET)
+        for name in (c.ENV_SYSTEM_PRINCIPAL_SECRET, c.ENV_SYSTEM_PRINCIPAL_SECRET_PREVIOUS)
+    )
 
 
 def gateway_problems(config=None):

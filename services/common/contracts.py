@@ -96,6 +96,7 @@ REVIEWER = "reviewer"
 ADMIN = "admin"
 SYSTEM = "system"  # a service acting on its own (event handlers, relays)
 PRINCIPAL_KINDS = (ENTERPRISE, REVIEWER, ADMIN, SYSTEM)
+USER_KINDS = (ENTERPRISE, REVIEWER, ADMIN)  # what the gateway may sign (never SYSTEM)
 
 # Key of nameko context data that carries the signed principal.
 PRINCIPAL_CONTEXT_KEY = "principal"
@@ -132,9 +133,9 @@ ADMIN_RETURN_LEVEL = "admin"
 # --- SMS templates (rendered by notify; asked for by accounts/declarations) ---
 SMS_VERIFICATION_CODE = "verification_code"  # params: code, minutes
 SMS_USERNAME_REMINDER = "username_reminder"  # params: username
-SMS_DECLARATION_SUBMITTED = "declaration_submitted"  # params: base_name, reference
+SMS_DECLARATION_SUBMITTED = "declaration_submitted"  # params: reference (base_name ignored: enterprise-typed)
 SMS_DECLARATION_RETURNED = "declaration_returned"  # params: reason
-SMS_DECLARATION_APPROVED = "declaration_approved"  # params: base_name
+SMS_DECLARATION_APPROVED = "declaration_approved"  # params: none (base_name ignored: enterprise-typed)
 SMS_DECLARATION_REJECTED = "declaration_rejected"  # params: reason
 
 # --- declaration states -------------------------------------------------------
@@ -165,6 +166,9 @@ ENV_BLOB_DIR = "BLOB_DIR"
 ENV_SECRET_KEY = "SECRET_KEY"  # gateway sessions and CSRF
 ENV_SECRET_KEY_PREVIOUS = "SECRET_KEY_PREVIOUS"  # the gateway's former key, still accepted during a rotation
 ENV_PRINCIPAL_SECRET = "PRINCIPAL_SECRET"  # HMAC of the principal in RPC context
+ENV_PRINCIPAL_SECRET_PREVIOUS = "PRINCIPAL_SECRET_PREVIOUS"  # also accepted while PRINCIPAL_SECRET rotates
+ENV_SYSTEM_PRINCIPAL_SECRET = "SYSTEM_PRINCIPAL_SECRET"  # HMAC of services' own (system) principals; never the gateway's
+ENV_SYSTEM_PRINCIPAL_SECRET_PREVIOUS = "SYSTEM_PRINCIPAL_SECRET_PREVIOUS"  # also accepted while it rotates
 ENV_RPC_TIMEOUT = "RPC_TIMEOUT"  # seconds a gateway RPC may take
 ENV_GATEWAY_HOST = "GATEWAY_HOST"
 ENV_GATEWAY_PORT = "GATEWAY_PORT"

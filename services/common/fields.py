@@ -19,6 +19,10 @@ from typing import Optional, Sequence
 from services.common import regions, validators
 
 REQUIRED_MESSAGE = "此项为必填项"
+CONTROL_MESSAGE = "含有无法识别的控制字符，请删除后重新填写"
+# Characters PostgreSQL text cannot hold (NUL) or no form means (other C0
+# controls); tab, line feed and carriage return are ordinary typing.
+_CONTROL = frozenset(chr(i) for i in range(32)) - {"\t", "\n", "\r"}
 
 
 class FieldError(ValueError):
@@ -29,6 +33,20 @@ def _blank(raw):
     return raw is None or (isinstance(raw, str) and raw.strip() == "") or raw == []
 
 
+def search_term(value, limit=100):
+    """What a user typed into a search or filter box, made safe to compare
+    with: control characters dropped (PostgreSQL text cannot hold NUL),
+    trimmed, at most `limit` characters. Searches ignore what they cannot
+    use rather than failing the page."""
+    text = value if isinstance(value, str) else ("" if value is None else str(value))
+    text = text[: limit * 4]
+    return "".join(ch for ch in text if ch not in _CONTROL).strip()[:limit]
+
+
+def too_long(limit, length):
+    return f"不能超过{limit}字（当前{length}字）"
+
+
 @dataclass
 class Field:
     key: str
@@ -36,6 +54,27 @@ class Field:
     help: str = ""
     required: bool = False
     kind = "text"
+    # Longest value (after trimming) the field takes: checked by
+    # Schema.validate before `parse` or any validator sees the value.
+    cap = 200
+
+    @property
+    def limit(self):
+        return self.cap
+
+    def bound(self, raw):
+        """The field's message when `raw` is too long or holds control
+        characters, else None; linear in the value, whatever it is."""
+        values = raw if isinstance(raw, (list, tuple)) else [raw]
+        if len(values) > self.limit:
+            return too_long(self.limit, len(values))
+        for value in values:
+            text = str(value).strip()
+            if len(text) > self.limit:
+                return too_long(self.limit, len(text))
+            if not _CONTROL.isdisjoint(text):
+                return CONTROL_MESSAGE
+        return None
 
     def parse(self, raw):
         return str(raw).strip()
@@ -59,10 +98,14 @@ class Text(Field):
     def kind(self):
         return "textarea" if self.multiline else "text"
 
+    @property
+    def limit(self):
+        return self.max_length
+
     def parse(self, raw):
         value = str(raw).strip()
         if len(value) > self.max_length:
-            raise FieldError(f"不能超过{self.max_length}字（当前{len(value)}字）")
+            raise FieldError(too_long(self.max_length, len(value)))
         return value
 
     def describe(self):
@@ -75,6 +118,7 @@ class Integer(Field):
     max: Optional[int] = None
     unit: str = ""
     kind = "integer"
+    cap = 20  # a 64-bit integer with its sign; int() of thousands of digits raises
 
     def parse(self, raw):
         text = str(raw).strip()
@@ -99,6 +143,7 @@ class Amount(Field):
     max: Optional[Decimal] = None
     unit: str = "万元"
     kind = "amount"
+    cap = 20
 
     def parse(self, raw):
         text = str(raw).strip()
@@ -121,6 +166,7 @@ class Amount(Field):
 class Date(Field):
     not_future: bool = True
     kind = "date"
+    cap = 20
 
     def parse(self, raw):
         text = str(raw).strip()
@@ -138,6 +184,10 @@ class Choice(Field):
     options: Sequence[str] = dc_field(default_factory=tuple)
     kind = "choice"
 
+    @property
+    def limit(self):
+        return max((len(o) for o in self.options), default=0) + 20
+
     def parse(self, raw):
         value = str(raw).strip()
         if value not in self.options:
@@ -152,6 +202,11 @@ class Choice(Field):
 class MultiChoice(Choice):
     kind = "multichoice"
 
+    @property
+    def limit(self):
+        # a comma-separated string of every option, or a list of them
+        return sum(len(o) + 1 for o in self.options) + 20
+
     def parse(self, raw):
         values = raw if isinstance(raw, (list, tuple)) else [v for v in str(raw).split(",") if v]
         values = [str(v).strip() for v in values]
@@ -165,6 +220,7 @@ class Checked(Field):
     """A box that must be ticked (e.g. consent)."""
 
     kind = "checkbox"
+    cap = 10
 
     def parse(self, raw):
         if str(raw).strip().lower() in ("1", "true", "on", "yes", "y"):
@@ -172,7 +228,7 @@ class Checked(Field):
         raise FieldError("请勾选此项")
 
 
-def _validator_field(kind, check, normalise=lambda v: v.strip()):
+def _validator_field(kind, check, cap, normalise=lambda v: v.strip()):
     @dataclass
     class _F(Field):
         def parse(self, raw):
@@ -183,13 +239,14 @@ def _validator_field(kind, check, normalise=lambda v: v.strip()):
             return value
 
     _F.kind = kind
+    _F.cap = cap
     return _F
 
 
-Mobile = _validator_field("mobile", validators.mobile)
-Phone = _validator_field("phone", validators.phone)
-Email = _validator_field("email", validators.email)
-CreditCode = _validator_field("credit_code", validators.credit_code, lambda v: v.strip().upper())
+Mobile = _validator_field("mobile", validators.mobile, 20)
+Phone = _validator_field("phone", validators.phone, 30)
+Email = _validator_field("email", validators.email, validators.EMAIL_MAX_LENGTH)
+CreditCode = _validator_field("credit_code", validators.credit_code, 30, lambda v: v.strip().upper())
 
 
 @dataclass
@@ -197,6 +254,7 @@ class Region(Field):
     """A Jiangsu county-level code, picked city → county."""
 
     kind = "region"
+    cap = 12
 
     def parse(self, raw):
         value = str(raw).strip()
@@ -225,6 +283,10 @@ class Schema:
             if _blank(raw):
                 if require_all and f.required:
                     errors[f.key] = REQUIRED_MESSAGE
+                continue
+            message = f.bound(raw)
+            if message:
+                errors[f.key] = message
                 continue
             try:
                 clean[f.key] = f.parse(raw)

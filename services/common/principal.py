@@ -1,9 +1,20 @@
 """Who asks: the principal the gateway signs into every RPC's context data.
 
 The token is `<base64url(json)>.<base64url(hmac-sha256)>`; the JSON holds the
-principal and an expiry a minute ahead. Services verify it with the shared
-PRINCIPAL_SECRET and decide access from it; RPC arguments never carry
-identity.
+principal and an expiry a minute ahead. Services verify it and decide access
+from it; RPC arguments never carry identity.
+
+Two keys, so that the internet-facing gateway cannot mint the principal that
+passes every check:
+- user principals (enterprise, reviewer, admin) are signed with
+  PRINCIPAL_SECRET, which the gateway and the services hold;
+- `system` principals (a service acting on its own) are signed with
+  SYSTEM_PRINCIPAL_SECRET, which only the services hold.
+A token verifies with the key of its kind only: a `system` token signed with
+PRINCIPAL_SECRET is refused, and a user token signed with the system key too.
+
+Rotation without downtime: `<NAME>_PREVIOUS` is a second key accepted (never
+used to sign) — docs/principals.md gives the three rolling steps.
 """
 import base64
 import hashlib
@@ -62,8 +73,23 @@ def _unb64(text):
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
+USER_KEYS = (c.ENV_PRINCIPAL_SECRET, c.ENV_PRINCIPAL_SECRET_PREVIOUS)
+SYSTEM_KEYS = (c.ENV_SYSTEM_PRINCIPAL_SECRET, c.ENV_SYSTEM_PRINCIPAL_SECRET_PREVIOUS)
+
+
 def secret(config=None):
+    """The key user principals are signed with."""
     return cfg.get(c.ENV_PRINCIPAL_SECRET, config).encode()
+
+
+def _keys(names, config):
+    """The signing key of a kind, then its previous one (accepted only)."""
+    keys = []
+    for name in names:
+        value = cfg.get(name, config)
+        if value and value.encode() not in keys:
+            keys.append(value.encode())
+    return keys
 
 
 def sign(principal, config=None, ttl=TTL_SECONDS, now=None):
@@ -71,8 +97,18 @@ def sign(principal, config=None, ttl=TTL_SECONDS, now=None):
     body["id"] = str(body["id"])  # ids travel (and come back) as strings
     body["exp"] = int((now or time.time()) + ttl)
     raw = _b64(json.dumps(body, separators=(",", ":"), sort_keys=True).encode())
-    mac = hmac.new(secret(config), raw.encode(), hashlib.sha256).digest()
+    keys = _keys(SYSTEM_KEYS if principal.kind == c.SYSTEM else USER_KEYS, config)
+    if not keys:
+        raise Unauthenticated("无法签发身份凭证")
+    mac = hmac.new(keys[0], raw.encode(), hashlib.sha256).digest()
     return raw + "." + _b64(mac)
+
+
+def _signed_by(raw, given, names, config):
+    return any(
+        hmac.compare_digest(hmac.new(key, raw.encode(), hashlib.sha256).digest(), given)
+        for key in _keys(names, config)
+    )
 
 
 MAX_TTL_SECONDS = 300  # a token claiming to live longer than this is refused
@@ -88,12 +124,15 @@ def verify(token, config=None, now=None, leeway=0):
     if len(token) > MAX_TOKEN_LENGTH:
         raise Unauthenticated("身份凭证无效")
     raw, _, mac = token.partition(".")
-    expected = hmac.new(secret(config), raw.encode(), hashlib.sha256).digest()
     try:
         given = _unb64(mac)
     except (ValueError, TypeError):
         raise Unauthenticated("身份凭证无效") from None
-    if not hmac.compare_digest(expected, given):
+    if _signed_by(raw, given, USER_KEYS, config):
+        system_key = False
+    elif _signed_by(raw, given, SYSTEM_KEYS, config):
+        system_key = True
+    else:
         raise Unauthenticated("身份凭证无效")
     # Signed by us from here on; still checked as if it were not.
     try:
@@ -111,6 +150,8 @@ def verify(token, config=None, now=None, leeway=0):
     if exp > current + MAX_TTL_SECONDS:
         raise Unauthenticated("身份凭证无效")
     if body.get("kind") not in c.PRINCIPAL_KINDS:
+        raise Unauthenticated("身份凭证无效")
+    if (body["kind"] == c.SYSTEM) != system_key:  # each kind with its own key only
         raise Unauthenticated("身份凭证无效")
     if not isinstance(body.get("id"), str) or not body["id"]:
         raise Unauthenticated("身份凭证无效")

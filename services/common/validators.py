@@ -13,7 +13,8 @@ PHONE_MESSAGE = "请填写11位中国大陆手机号码"
 _AMOUNT = re.compile(r"^\d{1,12}(\.\d{1,2})?$", re.ASCII)
 _MOBILE = re.compile(r"^1[3-9]\d{9}$", re.ASCII)
 _LANDLINE = re.compile(r"^0\d{2,3}-?\d{7,8}$", re.ASCII)
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+EMAIL_MAX_LENGTH = 254  # RFC 5321's longest forward path
+EMAIL_MESSAGE = "请填写正确的电子邮箱地址"
 
 
 def credit_code_check_char(first17):
@@ -52,7 +53,19 @@ def amount(value):
 
 
 def email(value):
-    return None if _EMAIL.match((value or "").strip()) else "请填写正确的电子邮箱地址"
+    """local@domain.tld: one @, no spaces, a dot inside the domain. Checked by
+    splitting, not by a backtracking pattern, so the time is linear in the
+    value whatever it holds."""
+    value = (value or "").strip()
+    if len(value) > EMAIL_MAX_LENGTH or any(ch.isspace() for ch in value):
+        return EMAIL_MESSAGE
+    local, at, domain = value.partition("@")
+    if not at or not local or "@" in domain:
+        return EMAIL_MESSAGE
+    name, dot, tld = domain.rpartition(".")
+    if not dot or not name or not tld:
+        return EMAIL_MESSAGE
+    return None
 
 
 def county_region(value):

@@ -30,11 +30,7 @@ def clean_filename(name):
 
 def add(session, store, principal, declaration_id, category, temp_key, filename, now=None):
     now = now or dt.datetime.now(dt.timezone.utc)
-    try:
-        blobs.check_key(temp_key)
-        if not temp_key.startswith("tmp/"):
-            raise ValueError
-    except (ValueError, TypeError):
+    if not blobs.is_temp_key_of(temp_key, principal):  # neither read nor deleted: not the caller's upload
         raise ValidationFailed("上传失败，请重新选择文件", {"file": "上传失败，请重新选择文件"})
     try:
         d = owned(session, principal, declaration_id, lock=True)
@@ -43,12 +39,11 @@ def add(session, store, principal, declaration_id, category, temp_key, filename,
             raise ValidationFailed("请选择附件类别", {"category": "请从列表中选择附件类别"})
         batch = session.get(Batch, d.batch_id)
         try:
-            data = store.get(temp_key)
+            data = uploads.read_blob(store, temp_key, uploads.ATTACHMENT, batch.max_attachment_mb * uploads.MB)
         except blobs.BlobNotFound:
             raise ValidationFailed("上传失败，请重新选择文件", {"file": "上传失败，请重新选择文件"})
-        limit = batch.max_attachment_mb * 1024 * 1024
-        if len(data) > limit:
-            raise ValidationFailed("文件过大", {"file": f"文件不能超过{batch.max_attachment_mb}MB"})
+        except uploads.BadUpload as exc:
+            raise ValidationFailed("文件过大", {"file": str(exc)})
         if not data:
             raise ValidationFailed("文件为空", {"file": "文件为空，请重新选择"})
         kind = uploads.sniff(data)
@@ -57,6 +52,8 @@ def add(session, store, principal, declaration_id, category, temp_key, filename,
         if kind in uploads.IMAGE_TYPES:
             try:
                 data, kind = uploads.reencode_image(data)
+            except uploads.TooManyPixels as exc:
+                raise ValidationFailed("图片尺寸过大", {"file": str(exc)})
             except uploads.BadUpload:
                 raise ValidationFailed("图片无法识别", {"file": "图片文件已损坏或无法识别，请重新选择"})
         attachment_id = str(uuid.uuid4())

@@ -1,18 +1,35 @@
 """服务台账 from an Excel template (.xlsx): every row checked against the
 ledger's rule table; errors are reported by row and column, and nothing is
-imported when any row fails."""
+imported when any row fails.
+
+A file is read within the upload policy (services/common/uploads.py): sizes
+from the zip directory before anything is inflated, XML through defusedxml,
+at most MAX_SHEET_ROWS rows (blank rows count: a sheet claiming row 10¹² is
+refused at row MAX_SHEET_ROWS + 1, not walked) and MAX_COLUMNS columns."""
 import datetime as dt
 import io
+import time
 import zipfile
 
+import openpyxl
+from defusedxml import DefusedXmlException
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from services.common import blobs, uploads
 from services.declarations import sections as s
 
-MAX_ROWS = 5000
+MAX_ROWS = 5000  # data rows one import takes
+MAX_SHEET_ROWS = MAX_ROWS + 1000  # rows read, header and blank rows included
+MAX_COLUMNS = 30  # columns read; the template has one per field of the ledger
 SHEET = "服务台账"
+TOO_MANY_ROWS = f"表格超过{MAX_SHEET_ROWS}行（含空行），一次最多导入{MAX_ROWS}条，请删除多余的行或分多次导入"
+UNSAFE = "文件含有不允许的内容（外部引用或实体定义），请使用页面提供的Excel模板（.xlsx）"
+YIELD_EVERY = 200  # rows between giving other work of the process a turn
+
+if not openpyxl.DEFUSEDXML:  # pragma: no cover - defusedxml is a requirement
+    raise ImportError("openpyxl must parse through defusedxml (pip install defusedxml; OPENPYXL_DEFUSEDXML unset)")
 
 
 def template():
@@ -60,14 +77,71 @@ def _cell(value):
     return str(value).strip()
 
 
+def read_upload(store, temp_key, owner):
+    """The bytes of an uploaded .xlsx under its temporary key, which is
+    deleted; ImportFailed when it is missing or too big (judged before it is
+    read). Only a temporary upload key of `owner` (the caller) is read or
+    deleted: any other key is left alone."""
+    if not blobs.is_temp_key_of(temp_key, owner):
+        raise ImportFailed("上传失败，请重新选择文件")
+    try:
+        return uploads.read_blob(store, temp_key, uploads.LEDGER)
+    except uploads.BadUpload as exc:
+        raise ImportFailed(str(exc))
+    except blobs.BlobNotFound:
+        raise ImportFailed("上传失败，请重新选择文件")
+    finally:
+        store.delete(temp_key)
+
+
+def _rows(ws):
+    """The sheet's rows as value tuples, at most MAX_COLUMNS wide; ImportFailed
+    past MAX_SHEET_ROWS rows, blank or not (openpyxl yields an empty row for
+    every row number a file skips, whatever number it claims)."""
+    rows = ws.iter_rows(min_row=1, max_row=MAX_SHEET_ROWS + 1, max_col=MAX_COLUMNS, values_only=True)
+    for number, values in enumerate(rows, start=1):
+        if number > MAX_SHEET_ROWS:
+            raise ImportFailed(TOO_MANY_ROWS)
+        if number % YIELD_EVERY == 0:
+            time.sleep(0)  # green under eventlet: health checks and heartbeats run meanwhile
+        yield values
+
+
 def parse(data):
     """[clean row] of a workbook; ImportFailed with every error otherwise."""
     try:
+        uploads.check_xlsx(data)
+    except uploads.BadUpload as exc:
+        raise ImportFailed(str(exc))
+    try:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError):
-        raise ImportFailed("文件无法读取，请使用页面提供的Excel模板（.xlsx）")
+    except UNREADABLE as exc:
+        raise _refusal(exc)
+    try:
+        return _parse(wb)
+    except ImportFailed:
+        raise
+    except UNREADABLE as exc:
+        raise _refusal(exc)
+    finally:
+        wb.close()
+
+
+# What openpyxl raises for a file that is not a workbook it can read.
+UNREADABLE = (DefusedXmlException, zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError, SyntaxError)
+
+
+def _refusal(exc):
+    """The ImportFailed for an exception of openpyxl (which wraps some in a
+    ValueError): entity tricks are named as such."""
+    if isinstance(exc, DefusedXmlException) or isinstance(exc.__cause__, DefusedXmlException):
+        return ImportFailed(UNSAFE)
+    return ImportFailed(uploads.XLSX_UNREADABLE)
+
+
+def _parse(wb):
     ws = wb[SHEET] if SHEET in wb.sheetnames else wb.worksheets[0]
-    rows = ws.iter_rows(values_only=True)
+    rows = _rows(ws)
     header = next(rows, None)
     fields = list(s.LEDGER_SCHEMA)
     labels = {f.label: f for f in fields}
@@ -94,7 +168,6 @@ def parse(data):
                 "label": s.LEDGER_SCHEMA.by_key[key].label, "message": message,
             })
         clean_rows.append(clean)
-    wb.close()
     if errors:
         raise ImportFailed(f"有{len({e['row'] for e in errors})}行不符合要求，未导入任何数据，请修改后重新导入", errors)
     if not clean_rows:

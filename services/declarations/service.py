@@ -127,15 +127,7 @@ class DeclarationsService(events.EventAdmin):
         store = blobs.blob_store(self.config)
         domain.owned(self.db.session, self.caller, declaration_id)
         try:
-            data = store.get(temp_key) if str(temp_key).startswith("tmp/") else b""
-        except (blobs.BlobNotFound, ValueError):
-            data = b""
-        finally:
-            try:
-                store.delete(temp_key)
-            except ValueError:
-                pass
-        try:
+            data = ledger_import.read_upload(store, temp_key, self.caller)
             rows = ledger_import.parse(data)
         except ledger_import.ImportFailed as exc:
             return {"imported": 0, "message": exc.message, "errors": exc.errors}

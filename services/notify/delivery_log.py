@@ -5,6 +5,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from sqlalchemy import func, select
 
 from services.common.errors import ValidationFailed
+from services.common.fields import search_term
 from services.notify.models import STATE_LABELS, DevOutboxEntry, Message
 from services.notify.providers import mask_phone
 from services.notify.templates import LABELS
@@ -51,22 +52,22 @@ def list_messages(session, filters=None, page=1, per_page=PER_PAGE):
     filters = filters or {}
     errors = {}
     query = select(Message)
-    phone = str(filters.get("phone") or "").strip()
+    phone = search_term(filters.get("phone"), 20)
     if phone:
         query = query.where(Message.phone == phone)
-    state = filters.get("state")
+    state = search_term(filters.get("state"), 20)
     if state:
         if state not in STATE_LABELS:
             errors["state"] = "未知的状态"
         query = query.where(Message.state == state)
-    template = filters.get("template")
+    template = search_term(filters.get("template"), 60)
     if template:
         if template not in LABELS:
             errors["template"] = "未知的短信模板"
         query = query.where(Message.template == template)
-    source = filters.get("source")
+    source = search_term(filters.get("source"), 40)
     if source:
-        query = query.where(Message.source == str(source))
+        query = query.where(Message.source == source)
     day_from = _day(filters.get("date_from"), "date_from", errors)
     day_to = _day(filters.get("date_to"), "date_to", errors)
     if errors:

@@ -17,6 +17,7 @@ Exactly once from our side:
   retry after an unknown outcome is dropped by the provider if the first one
   got through.
 """
+import json
 import logging
 import uuid
 from dataclasses import dataclass
@@ -30,6 +31,7 @@ from sqlalchemy.orm import Session
 from services.common import config as cfg
 from services.common import contracts as c
 from services.common import validators
+from services.common.tables import failed_events
 from services.notify import providers
 from services.notify.models import (
     FAILED,
@@ -41,12 +43,14 @@ from services.notify.models import (
     Message,
     PhoneLock,
 )
-from services.notify.templates import TemplateError, render
+from services.notify.templates import TemplateError, is_masked, masked, render
 
 log = logging.getLogger(__name__)
 
 LIMIT_PER_MINUTE_MESSAGE = "超过该手机号每分钟短信上限"
 LIMIT_PER_DAY_MESSAGE = "超过该手机号每日短信上限"
+CODE_EXPIRED = "验证码已过期，未发送"
+CODE_LIFETIME = timedelta(minutes=10)  # accounts' codes.VALID_FOR: a later send is of no use
 
 
 def now():
@@ -161,6 +165,8 @@ def accept(session, source, event_id, data, settings, at=None):
         updated_at=at,
     )
     problem = validators.mobile(phone)
+    if problem is None and is_masked(template, params):
+        problem = CODE_EXPIRED  # a parked request replayed after its code was purged
     if problem is None:
         try:
             rendered = render(template, params)
@@ -177,6 +183,7 @@ def accept(session, source, event_id, data, settings, at=None):
     else:
         message.state = REFUSED
         message.last_error = problem
+        message.params, message.text = masked(template, message.params, message.text)
         log.warning("SMS %s to %s refused: %s", dedupe_key, providers.mask_phone(phone), problem)
     if session.get_bind().dialect.name == "sqlite":
         session.add(message)
@@ -277,6 +284,7 @@ def send_one(engine, provider, message_id, attempts, settings):
         message = session.get(Message, message_id)
         args = (message.dedupe_key, message.phone, message.template_code, message.params, message.text)
         maybe_sent = message.maybe_sent
+        template = message.template
     try:
         result = provider.send(*args)
     except Exception as exc:  # a bug in an adapter must not leave the message claimed
@@ -284,6 +292,8 @@ def send_one(engine, provider, message_id, attempts, settings):
         result = providers.Result(providers.UNKNOWN, f"provider error: {exc}")
     values = outcome_values(result, attempts, maybe_sent, settings, now())
     values["provider"] = provider.name
+    if values.get("state") in (SENT, FAILED):  # done with: a code is not kept beyond its send
+        values["params"], values["text"] = masked(template, args[3], args[4])
     with Session(engine) as session, session.begin():
         done = session.execute(
             update(Message)
@@ -303,9 +313,59 @@ def send_one(engine, provider, message_id, attempts, settings):
     return result.outcome
 
 
+def purge_codes(session, at=None):
+    """SMS codes are kept in notify only until sent: a code message still
+    unsent when the code has expired is given up, and its code masked, like
+    that of every code message done with (sent, failed, refused: masked when
+    they end, see send_one and accept); parked requests of codes that have
+    expired are masked too (replayed, they are refused). Returns how many
+    rows changed."""
+    at = at or now()
+    changed = 0
+    stale = session.scalars(
+        select(Message).where(
+            Message.template == c.SMS_VERIFICATION_CODE,
+            Message.state.in_((QUEUED, UNKNOWN)),
+            Message.created_at < at - CODE_LIFETIME,
+        )
+    ).all()
+    for message in stale:
+        message.state, message.last_error, message.next_attempt_at = FAILED, CODE_EXPIRED, None
+        message.params, message.text = masked(message.template, message.params, message.text)
+        message.updated_at = at
+        changed += 1
+    parked = session.execute(
+        select(failed_events.c.id, failed_events.c.body).where(
+            failed_events.c.handler.like(f"%{c.SMS_REQUESTED}%"),
+            failed_events.c.created_at < at - CODE_LIFETIME,
+            failed_events.c.body.like('%"code"%'),
+        )
+    ).all()
+    for row_id, body in parked:
+        scrubbed = _scrub_body(body)
+        if scrubbed != body:
+            session.execute(update(failed_events).where(failed_events.c.id == row_id).values(body=scrubbed))
+            changed += 1
+    return changed
+
+
+def _scrub_body(body):
+    try:
+        envelope = json.loads(body)
+        data = envelope["data"]
+        if data.get("template") != c.SMS_VERIFICATION_CODE or not isinstance(data.get("params"), dict):
+            return body
+        data["params"], _text = masked(data["template"], data["params"], None)
+        return json.dumps(envelope, ensure_ascii=False)
+    except (ValueError, TypeError, KeyError, AttributeError):
+        return body
+
+
 def send_due(engine, provider, settings):
     """One sweep: take back stale sends, then send every message due, a few
     at a time. Returns the number of sends made."""
+    with Session(engine) as session, session.begin():
+        purge_codes(session)
     total = 0
     pool = eventlet.GreenPool(settings.concurrency)
     while True:

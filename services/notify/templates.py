@@ -28,8 +28,14 @@ class Template:
     params: tuple  # required parameters
     shortenable: tuple = ()  # free-text parameters that may be cut to fit
     label: str = ""  # what the delivery log calls it
+    secret: tuple = ()  # parameters kept only until sent (SMS codes): masked afterwards
 
 
+# No template carries text an enterprise typed (e.g. 基地名称): the declaration
+# messages go to the 申请表's 联系手机, which no code verified, so anything
+# an enterprise typed there would reach any number under the platform's
+# signature. They carry the system's own words, the 申报编号 and reviewers'
+# reasons only.
 TEMPLATES = {
     t.name: t
     for t in (
@@ -39,6 +45,7 @@ TEMPLATES = {
             "您的验证码为{code}，{minutes}分钟内有效。如非本人操作，请忽略本短信。",
             ("code", "minutes"),
             label="验证码",
+            secret=("code",),
         ),
         Template(
             c.SMS_USERNAME_REMINDER,
@@ -50,9 +57,8 @@ TEMPLATES = {
         Template(
             c.SMS_DECLARATION_SUBMITTED,
             "SMS_SME_0003",
-            "您的双创基地认定申报（{base_name}）已提交，编号{reference}，请等待工信部门审核。",
-            ("base_name", "reference"),
-            shortenable=("base_name",),
+            "您的双创基地认定申报已提交，编号{reference}，请等待工信部门审核。",
+            ("reference",),
             label="申报已提交",
         ),
         Template(
@@ -66,9 +72,8 @@ TEMPLATES = {
         Template(
             c.SMS_DECLARATION_APPROVED,
             "SMS_SME_0005",
-            "您的双创基地认定申报（{base_name}）已通过审核，获得认定。",
-            ("base_name",),
-            shortenable=("base_name",),
+            "您的双创基地认定申报已通过审核，获得认定，详情请登录平台查看。",
+            (),
             label="申报已认定",
         ),
         Template(
@@ -105,6 +110,28 @@ def _clean(value):
     # A parameter is plain text on one line: no braces or line breaks can
     # change the template around it.
     return " ".join(str(value).split())
+
+
+MASK = "******"
+
+
+def masked(name, params, text):
+    """(params, text) of a message with its secret parameters masked; as
+    given when the template has none."""
+    template = TEMPLATES.get(name)
+    if template is None or not template.secret or not isinstance(params, dict):
+        return params, text
+    params = {**params, **{p: MASK for p in template.secret if p in params}}
+    try:
+        return params, render(name, params).text
+    except TemplateError:
+        return params, None
+
+
+def is_masked(name, params):
+    template = TEMPLATES.get(name)
+    return bool(template and template.secret and isinstance(params, dict)
+                and any(params.get(p) == MASK for p in template.secret))
 
 
 def render(name, params):

@@ -12,6 +12,7 @@ from sqlalchemy import func, select, update
 
 from services.common import contracts as c
 from services.common import regions
+from services.common.fields import search_term
 from services.common.errors import BadState, Conflict, Forbidden, ValidationFailed
 from services.review import labels as lb
 from services.review import scope
@@ -455,25 +456,25 @@ def _filters(filters):
     """The search conditions (without the state) and the state, from what the
     user typed; unknown values are ignored rather than failing the page."""
     conditions = []
-    q = (filters.get("q") or "").strip()
+    q = search_term(filters.get("q"))
     if q:
         conditions.append(
             ReviewCase.base_name.icontains(q, autoescape=True)
             | ReviewCase.enterprise_name.icontains(q, autoescape=True)
         )
-    credit = (filters.get("credit_code") or "").strip().upper()
+    credit = search_term(filters.get("credit_code"), 18).upper()
     if credit:
         conditions.append(ReviewCase.credit_code.startswith(credit, autoescape=True))
-    batch = (filters.get("batch_id") or "").strip()
+    batch = search_term(filters.get("batch_id"), 36)
     if batch:
         conditions.append(ReviewCase.batch_id == batch)
-    region = (filters.get("region_code") or "").strip()
+    region = search_term(filters.get("region_code"), 6)
     if region:
         if regions.is_city(region):
             conditions.append(ReviewCase.city_code == region)
         else:
             conditions.append(ReviewCase.region_code == region)
-    state = filters.get("state") or ""
+    state = search_term(filters.get("state"), 40)
     return conditions, (state if state in LISTED_STATES else None)
 
 

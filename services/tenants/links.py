@@ -35,9 +35,17 @@ def _unb64(text):
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
-def _key(config=None):
-    master = cfg.get(c.ENV_PRINCIPAL_SECRET, config).encode()
-    return hmac.new(master, b"tenants/intake-link/v1", hashlib.sha256).digest()
+def _key(config=None, name=c.ENV_PRINCIPAL_SECRET):
+    master = cfg.get(name, config)
+    if not master:
+        return None
+    return hmac.new(master.encode(), b"tenants/intake-link/v1", hashlib.sha256).digest()
+
+
+def _keys(config=None):
+    """The key links are signed with, then the one derived from the previous
+    PRINCIPAL_SECRET while it rotates (links signed before still open)."""
+    return [k for k in (_key(config), _key(config, c.ENV_PRINCIPAL_SECRET_PREVIOUS)) if k]
 
 
 def new_nonce():
@@ -91,13 +99,15 @@ def read(token, config=None, now=None):
     if not isinstance(token, str) or not _TOKEN.match(token):
         raise NotFound(INVALID_MESSAGE)
     raw, _, mac = token.partition(".")
-    expected = hmac.new(_key(config), raw.encode(), hashlib.sha256).digest()[:MAC_BYTES]
     try:
         given = _unb64(mac)
         body = json.loads(_unb64(raw))
     except (ValueError, TypeError):
         raise NotFound(INVALID_MESSAGE)
-    if not hmac.compare_digest(expected, given):
+    if not any(
+        hmac.compare_digest(hmac.new(key, raw.encode(), hashlib.sha256).digest()[:MAC_BYTES], given)
+        for key in _keys(config)
+    ):
         raise NotFound(INVALID_MESSAGE)
     if not isinstance(body, dict) or not isinstance(body.get("d"), str):
         raise NotFound(INVALID_MESSAGE)

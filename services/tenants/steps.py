@@ -31,6 +31,7 @@ class Area(Field):
 
     unit: str = "㎡"
     kind = "amount"
+    cap = 20
 
     def parse(self, raw):
         text = str(raw).strip()

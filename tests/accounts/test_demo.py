@@ -9,6 +9,7 @@ PRODUCTION = {
     c.ENV_APP_ENV: "production",
     c.ENV_SECRET_KEY: "a-real-secret-for-sessions",
     c.ENV_PRINCIPAL_SECRET: "a-real-secret-for-principals",
+    c.ENV_SYSTEM_PRINCIPAL_SECRET: "a-real-secret-for-system-principals",
     c.ENV_SMS_PROVIDER: "http",
 }
 

@@ -144,6 +144,6 @@ def test_housekeeping_drops_only_what_has_served_its_purpose(session, admin):
     session.commit()
     counts = housekeeping.purge(session, now=T0 + dt.timedelta(days=2, minutes=1))
     session.commit()
-    assert counts == {"sessions": 2, "sms_codes": 1, "login_failures": 1}
+    assert counts == {"sessions": 2, "sms_codes": 1, "login_failures": 1, "outbox_codes": 0, "login_addresses": 0}
     assert session.query(LoginSession).count() == 1 and session.query(SmsCode).count() == 1
     assert sessions.resolve(session, live, now=T0 + dt.timedelta(days=2, minutes=1))

@@ -85,4 +85,7 @@ def test_a_service_refuses_to_start_in_production_with_the_development_secret(co
     production = {**config, c.ENV_APP_ENV: "production"}
     with pytest.raises(RuntimeError, match=c.ENV_PRINCIPAL_SECRET):
         container_factory(ProbeService, production).start()
-    container_factory(ProbeService, {**production, c.ENV_PRINCIPAL_SECRET: "a-secret-of-its-own"}).start()
+    with pytest.raises(RuntimeError, match=c.ENV_SYSTEM_PRINCIPAL_SECRET):
+        container_factory(ProbeService, {**production, c.ENV_PRINCIPAL_SECRET: "a-secret-of-its-own"}).start()
+    container_factory(ProbeService, {**production, c.ENV_PRINCIPAL_SECRET: "a-secret-of-its-own",
+                                     c.ENV_SYSTEM_PRINCIPAL_SECRET: "the-services-own-secret"}).start()

@@ -324,7 +324,7 @@ def store(tmp_path):
 
 def test_attachments_are_checked_by_content_and_reachable_by_owner_and_reviewers_in_scope(session, started, store):
     ent, did = started
-    key = blobs.temp_key()
+    key = blobs.temp_key(ent)
     store.put(key, b"%PDF-1.4 minimal")
     a = attachments.add(session, store, ent, did, "申请报告", key, "../../申请报告.pdf")
     assert a["content_type"] == "application/pdf" and a["filename"] == "申请报告.pdf"
@@ -332,12 +332,12 @@ def test_attachments_are_checked_by_content_and_reachable_by_owner_and_reviewers
     got = attachments.for_download(session, ent, a["id"])
     assert store.get(got["blob_key"]) == b"%PDF-1.4 minimal"
 
-    key = blobs.temp_key()
+    key = blobs.temp_key(ent)
     store.put(key, png_bytes((8, 8)))
     image = attachments.add(session, store, ent, did, "营业执照或法人证书", key, "licence.png")
     assert image["content_type"] == "image/png"
 
-    key = blobs.temp_key()
+    key = blobs.temp_key(ent)
     store.put(key, b"MZ\x90\x00 not a document")
     with pytest.raises(ValidationFailed) as err:
         attachments.add(session, store, ent, did, "申请报告", key, "report.pdf")
@@ -363,7 +363,7 @@ def test_attachments_are_checked_by_content_and_reachable_by_owner_and_reviewers
 
 def test_an_attachment_over_the_batchs_limit_is_refused(session, started, store):
     ent, did = started
-    key = blobs.temp_key()
+    key = blobs.temp_key(ent)
     store.put(key, b"%PDF-" + b"0" * (5 * 1024 * 1024))
     with pytest.raises(ValidationFailed) as err:
         attachments.add(session, store, ent, did, "申请报告", key, "big.pdf")

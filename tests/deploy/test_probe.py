@@ -55,6 +55,9 @@ def test_production_with_its_own_principal_secret_is_healthy(container_factory, 
     monkeypatch.setenv(c.ENV_PRINCIPAL_SECRET, secret)
     monkeypatch.setenv(c.service_database_env(c.TENANTS), broker[c.ENV_DATABASE_URL])
     monkeypatch.delenv(c.ENV_SECRET_KEY, raising=False)
+    monkeypatch.delenv(c.ENV_SYSTEM_PRINCIPAL_SECRET, raising=False)
+    assert probe.main([c.TENANTS]) == 1  # without a system-principal key of its own
+    monkeypatch.setenv(c.ENV_SYSTEM_PRINCIPAL_SECRET, "the-services-own-secret")
     assert probe.main([c.TENANTS]) == 0
 
 

@@ -77,3 +77,32 @@ def test_a_broken_connection_is_rebuilt(container_factory, config, client, rabbi
         except ServiceUnavailable:
             eventlet.sleep(0.5)
     assert answers == ["pong"]
+
+
+class SlowService:
+    name = "slow"
+
+    @rpc(public=True)
+    def wait(self, seconds):
+        eventlet.sleep(seconds)
+        return "answered"
+
+
+def test_a_timeout_recycles_the_proxy_so_channels_and_late_replies_stay_bounded(
+    container_factory, config, client, rabbit_manager
+):
+    container_factory(SlowService, config).start()
+    for _ in range(3):
+        with pytest.raises(ServiceUnavailable):
+            client.call("slow", "wait", 0.8, timeout=0.2)
+    eventlet.sleep(1.0)  # the three late replies have been published by now
+    assert client.call("slow", "wait", 0) == "answered"
+
+    standalone, _proxy = client._local.pair
+    consumer = standalone._reply_listener.queue_consumer
+    assert consumer.replies == {}  # no late reply kept (unacknowledged) in the live proxy
+    assert len(consumer.connection.connection.channels) <= 2  # the connection's own and the reply consumer's
+    assert client._all == [standalone]  # the timed-out proxies were stopped
+    reply_queues = [q["name"] for q in rabbit_manager.get_queues(config["vhost"])
+                    if q["name"].startswith("rpc.reply-standalone_rpc_proxy")]
+    assert len(reply_queues) == 1  # their exclusive reply queues went with their connections

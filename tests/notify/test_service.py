@@ -169,6 +169,7 @@ def test_dev_outbox_refuses_in_production(container_factory, config, gateway):
         **gateway.settings(),
         c.ENV_APP_ENV: "production",
         c.ENV_PRINCIPAL_SECRET: "a-production-secret",
+        c.ENV_SYSTEM_PRINCIPAL_SECRET: "a-production-system-secret",
     }
     container_factory(NotifyService, production).start()
     with ServiceRpcProxy(c.NOTIFY, production) as notify:
@@ -177,7 +178,8 @@ def test_dev_outbox_refuses_in_production(container_factory, config, gateway):
 
 
 def test_the_console_provider_stops_the_service_from_starting_in_production(container_factory, config):
-    production = {**config, c.ENV_APP_ENV: "production", c.ENV_PRINCIPAL_SECRET: "a-production-secret"}
+    production = {**config, c.ENV_APP_ENV: "production", c.ENV_PRINCIPAL_SECRET: "a-production-secret",
+                  c.ENV_SYSTEM_PRINCIPAL_SECRET: "a-production-system-secret"}
     container = container_factory(NotifyService, production)
     # The startup guard refuses first, naming every missing SMS setting.
     with pytest.raises(RuntimeError, match="SMS_PROVIDER must be http in production") as refused:

@@ -8,9 +8,9 @@ from services.notify import templates as t
 TYPICAL = {
     c.SMS_VERIFICATION_CODE: {"code": "483920", "minutes": 10},
     c.SMS_USERNAME_REMINDER: {"username": "nanjing_base_2026"},
-    c.SMS_DECLARATION_SUBMITTED: {"base_name": "南京玄武科技创业园", "reference": "SC2026000123"},
+    c.SMS_DECLARATION_SUBMITTED: {"reference": "SC2026000123"},
     c.SMS_DECLARATION_RETURNED: {"reason": "注册地区填写有误"},
-    c.SMS_DECLARATION_APPROVED: {"base_name": "南京玄武科技创业园"},
+    c.SMS_DECLARATION_APPROVED: {},
     c.SMS_DECLARATION_REJECTED: {"reason": "不符合认定条件"},
 }
 
@@ -66,3 +66,13 @@ def test_a_parameter_that_may_not_be_cut_makes_a_too_long_message_an_error():
 def test_requests_that_cannot_be_rendered(name, params, message):
     with pytest.raises(t.TemplateError, match=message):
         t.render(name, params)
+
+
+@pytest.mark.parametrize("name", [c.SMS_DECLARATION_SUBMITTED, c.SMS_DECLARATION_APPROVED])
+def test_declaration_messages_never_carry_what_the_enterprise_typed(name):
+    # They go to the 申请表's 联系手机, which no code verified: a base named
+    # like an advertisement with a link must not reach any number signed by the platform.
+    typed = "点击 http://evil.example/x 领取补贴"
+    rendered = t.render(name, {"base_name": typed, "reference": "SC2026000123"})
+    assert "evil" not in rendered.text and "补贴" not in rendered.text
+    assert "evil" not in str(rendered.params)
