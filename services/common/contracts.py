@@ -197,6 +197,10 @@ ENV_SMS_POLL_INTERVAL = "SMS_POLL_INTERVAL"  # seconds between sweeps for messag
 ENV_INTAKE_PER_IP_PER_MINUTE = "INTAKE_PER_IP_PER_MINUTE"  # intake saves and submits from one address
 ENV_INTAKE_PER_DEVICE_PER_MINUTE = "INTAKE_PER_DEVICE_PER_MINUTE"  # intake saves and submits from one device
 ENV_LOGIN_FAILURES_PER_IP = "LOGIN_FAILURES_PER_IP"  # failed logins from one address in 15 minutes
+# Backups (services.common.backup).
+ENV_BACKUP_DIR = "BACKUP_DIR"  # where `make backup` writes (default $VAR_DIR/backups)
+ENV_BACKUP_KEEP = "BACKUP_KEEP"  # complete backups kept; older ones are removed
+ENV_PG_BIN_DIR = "PG_BIN_DIR"  # directory of pg_dump/pg_restore when not on PATH
 
 
 def service_database_env(service):
