@@ -9,7 +9,10 @@ bp = Blueprint("console", __name__)
 @bp.get("/")
 @staff_required()
 def home():
-    return render_template("console/home.html")
+    from gateway import rpc
+    from services.common import contracts as c
+
+    return render_template("console/home.html", second_factor=rpc(c.ACCOUNTS, "second_factor_status"))
 
 
 from gateway.console import staff  # noqa: E402,F401  (registers login and staff pages)
@@ -17,3 +20,4 @@ from gateway.console import sms  # noqa: E402,F401  (短信记录, the SMS deliv
 from gateway.console import batches  # noqa: E402,F401  (申报批次, admins)
 from gateway.console import review  # noqa: E402,F401  (申报审核: inbox, case pages, export)
 from gateway.console import parked  # noqa: E402,F401  (消息队列异常, admins)
+from gateway.console import two_factor  # noqa: E402,F401  (两步验证: login's second step, enrolment)

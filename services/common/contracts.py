@@ -201,6 +201,9 @@ ENV_LOGIN_FAILURES_PER_IP = "LOGIN_FAILURES_PER_IP"  # failed logins from one ad
 ENV_BACKUP_DIR = "BACKUP_DIR"  # where `make backup` writes (default $VAR_DIR/backups)
 ENV_BACKUP_KEEP = "BACKUP_KEEP"  # complete backups kept; older ones are removed
 ENV_PG_BIN_DIR = "PG_BIN_DIR"  # directory of pg_dump/pg_restore when not on PATH
+# Staff's second factor (services.accounts.second_factor).
+ENV_STAFF_TOTP_REQUIRED = "STAFF_TOTP_REQUIRED"  # roles that must use TOTP: admin (production default), admin,reviewer
+ENV_TOTP_KEY = "TOTP_KEY"  # 64 hex digits encrypting TOTP secrets at rest (default: derived from PRINCIPAL_SECRET)
 
 
 def service_database_env(service):
