@@ -47,7 +47,7 @@ TENANTS_EXCLUDE_ENTRY = "exclude_entry"  # (declaration_id, entry_id, reason)
 TENANTS_REOPEN_ENTRY = "reopen_entry"  # (declaration_id, entry_id)
 TENANTS_INTAKE_CONTEXT = "intake_context"  # public: (token, device_id, ip=None)
 TENANTS_SAVE_INTAKE_STEP = "save_intake_step"  # public: (token, step, data, device_id, ip=None)
-TENANTS_SUBMIT_INTAKE = "submit_intake"  # public: (token, device_id, ip=None)
+TENANTS_SUBMIT_INTAKE = "submit_intake"  # public: (token, device_id, ip=None, notice=None: the personal-data notice version shown)
 
 # declarations: what other areas call (the portal's own pages call more).
 DECLARATIONS_GET = "get"  # (declaration_id) -> the whole declaration, history, return reason; by scope
@@ -204,6 +204,13 @@ ENV_PG_BIN_DIR = "PG_BIN_DIR"  # directory of pg_dump/pg_restore when not on PAT
 # Staff's second factor (services.accounts.second_factor).
 ENV_STAFF_TOTP_REQUIRED = "STAFF_TOTP_REQUIRED"  # roles that must use TOTP: admin (production default), admin,reviewer
 ENV_TOTP_KEY = "TOTP_KEY"  # 64 hex digits encrypting TOTP secrets at rest (default: derived from PRINCIPAL_SECRET)
+# Retention of personal data (services.common.personal_data; defaults in the README).
+ENV_RETENTION_APPEAL_DAYS = "RETENTION_APPEAL_DAYS"  # days a settled 申诉 keeps its phone and licence image
+ENV_RETENTION_SMS_DAYS = "RETENTION_SMS_DAYS"  # days an SMS (phone, text, delivery record) is kept
+ENV_RETENTION_DRAFT_YEARS = "RETENTION_DRAFT_YEARS"  # years after its batch closed an unsubmitted declaration is kept
+ENV_RETENTION_REJECTED_YEARS = "RETENTION_REJECTED_YEARS"  # years after 不通过 a declaration keeps its personal data
+ENV_RETENTION_RECOGNISED_YEARS = "RETENTION_RECOGNISED_YEARS"  # years after the recognition's validity ends
+ENV_RECOGNITION_VALID_YEARS = "RECOGNITION_VALID_YEARS"  # years a recognition (认定) is valid
 
 
 def service_database_env(service):

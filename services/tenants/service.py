@@ -85,9 +85,9 @@ class TenantsService(events.EventAdmin):
         return intake.save_step(self.db.session, token, step, data, device_id, self.config)
 
     @rpc(public=True)
-    def submit_intake(self, token, device_id, ip=None):
+    def submit_intake(self, token, device_id, ip=None, notice=None):
         self._limit(limits.WRITE, device_id, ip)
-        return intake.submit(self.db.session, token, device_id, self.db.dispatch, self.config)
+        return intake.submit(self.db.session, token, device_id, self.db.dispatch, self.config, notice)
 
     def _limit(self, kind, device_id, ip):
         limits.check(self.db.session, kind, intake.valid_device(device_id), ip, limits.settings(self.config))
