@@ -3,14 +3,14 @@ import contextlib
 
 from nameko.timer import timer
 
-from services.accounts import enterprises, housekeeping, login, second_factor, sessions, staff
+from services.accounts import enterprises, housekeeping, login, retention, second_factor, sessions, staff
 from services.accounts.demo import ProductionGuard
 from services.accounts.dependencies import Settings
 from services.common import contracts as c
 from services.common import health
 from services.common.db import Database
 from services.common.entrypoints import Caller, rpc
-from services.common.errors import Forbidden, Unauthenticated
+from services.common.errors import BadState, Forbidden, Unauthenticated
 
 
 class AccountsService:
@@ -193,6 +193,26 @@ class AccountsService:
     def settle_appeal(self, appeal_id, accept, note=""):
         principal = self._caller().require(c.ADMIN)
         return enterprises.settle_appeal(self.db, principal, appeal_id, accept, note)
+
+    # --- personal data on an enterprise's request (admins) -----------------
+    @rpc
+    def find_enterprise(self, query):
+        """The id of the enterprise with this username or 统一社会信用代码, or None."""
+        self._caller().require(c.ADMIN)
+        return retention.find_enterprise(self.db.session, query)
+
+    @rpc
+    def export_enterprise_data(self, enterprise_id):
+        return retention.export_enterprise(self.db.session, self._caller(), enterprise_id)
+
+    @rpc
+    def erase_enterprise_data(self, enterprise_id):
+        done, keys = retention.erase_enterprise(
+            self.db.session, self.settings.store, self._caller(), enterprise_id, self.db.dispatch)
+        if self.db.finish(failed=False) is not None:  # the files go only once the rows name them no more
+            raise BadState("删除失败，请重试")
+        retention.delete_blobs(self.settings.store, keys)
+        return done
 
     @rpc
     def list_staff(self):

@@ -102,6 +102,8 @@ DECLARATION_RETURNED = "declaration_returned"  # declaration_id, enterprise_id, 
 DECLARATION_APPROVED = "declaration_approved"  # declaration_id, enterprise_id, reason, version
 DECLARATION_REJECTED = "declaration_rejected"  # declaration_id, enterprise_id, reason, version
 TENANT_SUBMITTED = "tenant_submitted"  # declaration_id, tenant_entry_id
+DECLARATION_ERASED = "declaration_erased"  # declaration_id, reason (retention or request): its personal data is gone
+ENTERPRISE_ERASED = "enterprise_erased"  # enterprise_id, phones: an enterprise's personal data erased on request
 
 # (source service, event type) -> consumer services. A consumer's queue is
 # declared durable by the setup step before anything publishes (see
@@ -117,6 +119,8 @@ EVENTS = {
     (REVIEW, DECLARATION_APPROVED): (DECLARATIONS,),
     (REVIEW, DECLARATION_REJECTED): (DECLARATIONS,),
     (TENANTS, TENANT_SUBMITTED): (),
+    (DECLARATIONS, DECLARATION_ERASED): (TENANTS,),
+    (ACCOUNTS, ENTERPRISE_ERASED): (NOTIFY,),
 }
 
 # A return by a platform admin (FAQ 2.7) names this instead of a level.

@@ -103,3 +103,38 @@ def check(config=None):
         if cat.setting:
             retention(cat.key, config)
     recognition_valid_years(config)
+
+
+# --- the log of what happened to personal data (counts only) ---------------------------
+
+DELETED = "deleted"
+ANONYMISED = "anonymised"
+EXPORTED = "exported"
+RETENTION = "retention"
+REQUEST = "request"
+
+
+def record(conn, category, action, count, reason=RETENTION, actor=None, subject_id=None, now=None):
+    """A line of the service's personal_data_log (a Session or a Connection).
+    Housekeeping records only what it did (count > 0); a request always."""
+    import datetime as dt
+
+    from services.common.tables import personal_data_log
+
+    if not count and reason == RETENTION:
+        return
+    conn.execute(personal_data_log.insert().values(
+        at=now or dt.datetime.now(dt.timezone.utc), category=category, action=action, count=int(count),
+        reason=reason, actor_kind=getattr(actor, "kind", None), actor_id=getattr(actor, "id", None),
+        subject_id=subject_id,
+    ))
+
+
+def log_lines(conn, limit=200):
+    """The newest lines of a service's personal_data_log."""
+    from sqlalchemy import select
+
+    from services.common.tables import personal_data_log
+
+    rows = conn.execute(select(personal_data_log).order_by(personal_data_log.c.id.desc()).limit(limit)).mappings()
+    return [{**row, "at": row["at"].isoformat()} for row in rows]

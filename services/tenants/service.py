@@ -7,7 +7,7 @@ from services.common import health
 from services.common.db import Database
 from services.common.entrypoints import Caller, rpc
 from services.common import events
-from services.tenants import intake, limits
+from services.tenants import intake, limits, retention
 
 
 # `events.EventAdmin`, not the bare name: `nameko run services.tenants.service`
@@ -93,6 +93,12 @@ class TenantsService(events.EventAdmin):
         limits.check(self.db.session, kind, intake.valid_device(device_id), ip, limits.settings(self.config))
 
     # --- review events --------------------------------------------------------------
+
+    @events.event_handler(c.DECLARATIONS, c.DECLARATION_ERASED)
+    def on_declaration_erased(self, envelope):
+        """Its declaration's personal data is gone: so are its tenant entries."""
+        data = envelope["data"]
+        retention.erase_declaration(self.db.session, data["declaration_id"], data.get("reason"))
 
     @events.event_handler(c.REVIEW, c.DECLARATION_RETURNED)
     def on_declaration_returned(self, envelope):
