@@ -291,3 +291,23 @@ def test_a_database_of_its_own_and_an_s3_bucket_as_compose_lays_them_out(rabbit_
         backup.restore(made, conf)
     finally:
         database.drop_database(url)
+
+
+def test_the_embedded_sqlite_files_of_make_run_are_backed_up_and_restored(tmp_path):
+    """Without DATABASE_URL (`make run`'s default) each service keeps an SQLite file."""
+    conf = {c.ENV_VAR_DIR: str(tmp_path / "var")}
+    migrations.upgrade(c.ACCOUNTS, conf)
+    create_staff(conf, "sqlite_admin")
+    blobs.blob_store(conf).put("licences/x/licence", png_bytes())
+    made = backup.create(conf, services=(c.ACCOUNTS,))
+    assert json.loads((made / backup.MANIFEST).read_text(encoding="utf-8"))["databases"][0]["engine"] == "sqlite"
+    (tmp_path / "var" / "accounts.sqlite3").unlink()
+    shutil.rmtree(tmp_path / "var" / "blobs")
+    backup.restore(made, conf)
+    engine = create_engine(f"sqlite:///{tmp_path / 'var' / 'accounts.sqlite3'}")
+    try:
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT username FROM accounts")).scalars().all() == ["sqlite_admin"]
+    finally:
+        engine.dispose()
+    assert blobs.blob_store(conf).get("licences/x/licence") == png_bytes()

@@ -148,3 +148,18 @@ def test_a_retention_that_makes_no_sense_is_refused():
     with pytest.raises(ValueError, match="RETENTION_SMS_DAYS"):
         pd.check({c.ENV_RETENTION_SMS_DAYS: "0"})
     assert pd.retention_days("draft", {c.ENV_RETENTION_DRAFT_YEARS: "2"}) == 730
+
+
+def test_the_service_processes_housekeeping_applies_retention_by_itself(runner_factory, conf, db_engine):
+    conf = {**conf, c.ENV_HOUSEKEEPING_INTERVAL: "0.2"}
+    runner_factory(conf, DeclarationsService, TenantsService).start()
+    engine, tenants = db_engine(c.DECLARATIONS), db_engine(c.TENANTS)
+    with proxy(c.DECLARATIONS, conf, ADMIN) as admin:
+        batch = admin.save_batch(batch_form())
+    draft, blob = declaration_with_data(conf, enterprise("ent-left"), batch["id"])
+    with engine.begin() as conn:
+        conn.execute(update(Batch).values(closes_at=NOW - 2 * YEARS, opens_at=NOW - 3 * YEARS))
+    until(lambda: not _entries(tenants), "the draft and its tenant entries to go")
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM declarations")).scalar() == 0
+    assert not blobs.blob_store(conf).exists(blob)
