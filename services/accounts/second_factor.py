@@ -248,7 +248,8 @@ def live_challenge(session, token, purpose, now=None):
             or now - sessions.aware(row.created_at) > CHALLENGE_TTL):
         raise SecondFactorFailed(CHALLENGE_GONE, OUTCOME_CHALLENGE_INVALID)
     account = session.get(Account, row.account_id)
-    if account is None or account.disabled:
+    if account is None or account.disabled or (purpose == "totp" and account.totp_secret is None):
+        # Disabled, or its second factor reset by an admin meanwhile.
         raise SecondFactorFailed(CHALLENGE_GONE, OUTCOME_CHALLENGE_INVALID)
     return row, account
 

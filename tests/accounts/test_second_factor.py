@@ -128,7 +128,10 @@ def test_in_development_enrolment_is_offered_not_forced_and_an_admin_can_reset_i
     with pytest.raises(Forbidden):
         client.call(c.ACCOUNTS, "reset_second_factor", me.id, principal=me)
     boss = Principal(c.ADMIN, login(client, "tfa_boss")["account"]["id"])
+    waiting = login(client, "tfa_county")["challenge"]  # a login half done when the reset comes
     client.call(c.ACCOUNTS, "reset_second_factor", me.id, principal=boss)
+    with pytest.raises(Unauthenticated, match="重新登录"):
+        client.call(c.ACCOUNTS, "verify_second_factor", waiting, later(secret))
     assert client.call(c.ACCOUNTS, "resolve_session", plain["token"]) is None
     assert login(client, "tfa_county")["token"]
 
