@@ -1,7 +1,9 @@
 """The reviewer and admin console."""
 from flask import Blueprint, render_template
 
+from gateway import rpc
 from gateway.auth import staff_required
+from services.common import contracts as c
 
 bp = Blueprint("console", __name__)
 
@@ -9,9 +11,6 @@ bp = Blueprint("console", __name__)
 @bp.get("/")
 @staff_required()
 def home():
-    from gateway import rpc
-    from services.common import contracts as c
-
     return render_template("console/home.html", second_factor=rpc(c.ACCOUNTS, "second_factor_status"))
 
 

@@ -30,7 +30,7 @@ def personal_data():
     query = request.args.get("q", "").strip()[:40]
     enterprise = None
     if query:
-        found = rpc(c.ACCOUNTS, "find_enterprise", query)
+        found = rpc(c.ACCOUNTS, c.ACCOUNTS_FIND_ENTERPRISE, query)
         enterprise = _summary(found) if found else None
     return render_template("console/personal_data.html", q=query, enterprise=enterprise, active="personal_data")
 
@@ -42,7 +42,7 @@ def personal_data_export(enterprise_id):
     if summary is None:
         flash("未找到该企业")
         return redirect(url_for("console.personal_data"))
-    declarations = rpc(c.DECLARATIONS, "export_enterprise_data", enterprise_id)
+    declarations = rpc(c.DECLARATIONS, c.RPC_EXPORT_ENTERPRISE_DATA, enterprise_id)
     for declaration in declarations:
         try:
             declaration["tenant_entries"] = rpc(c.TENANTS, c.TENANTS_LIST_ENTRIES, declaration["id"], True)
@@ -52,14 +52,14 @@ def personal_data_export(enterprise_id):
     if summary.get("contact_phone"):
         page = 1
         while page <= MAX_SMS_PAGES:
-            found = rpc(c.NOTIFY, "list_messages", {"phone": summary["contact_phone"]}, page)
+            found = rpc(c.NOTIFY, c.NOTIFY_LIST_MESSAGES, {"phone": summary["contact_phone"]}, page)
             sms += found["items"]
             if page >= found.get("pages", 1):
                 break
             page += 1
     document = {
         "exported_at": dt.datetime.now(dt.timezone.utc).isoformat(),
-        "account": rpc(c.ACCOUNTS, "export_enterprise_data", enterprise_id),
+        "account": rpc(c.ACCOUNTS, c.RPC_EXPORT_ENTERPRISE_DATA, enterprise_id),
         "declarations": declarations,
         "sms": sms,
     }
@@ -84,8 +84,8 @@ def personal_data_erase(enterprise_id):
         flash("请输入该企业的统一社会信用代码以确认删除")
         return back
     try:
-        declarations = rpc(c.DECLARATIONS, "erase_enterprise_data", enterprise_id)
-        account = rpc(c.ACCOUNTS, "erase_enterprise_data", enterprise_id)
+        declarations = rpc(c.DECLARATIONS, c.RPC_ERASE_ENTERPRISE_DATA, enterprise_id)
+        account = rpc(c.ACCOUNTS, c.RPC_ERASE_ENTERPRISE_DATA, enterprise_id)
     except BadState as exc:
         flash(exc.message)
         return back

@@ -67,6 +67,12 @@ REVIEW_REJECT = "reject"  # (declaration_id, revision, reason): 不通过
 REVIEW_ADMIN_RETURN = "admin_return"  # (declaration_id, revision, reason, sections=()): FAQ 2.7
 REVIEW_ADD_NOTE = "add_note"  # (declaration_id, step, noted_on, text): province offline steps
 
+# personal data on an enterprise's request (admins; the console's 个人信息 page).
+RPC_EXPORT_ENTERPRISE_DATA = "export_enterprise_data"  # accounts, declarations: (enterprise_id) -> what each keeps
+RPC_ERASE_ENTERPRISE_DATA = "erase_enterprise_data"  # declarations first, then accounts: (enterprise_id) -> counts
+ACCOUNTS_FIND_ENTERPRISE = "find_enterprise"  # (username or credit code) -> enterprise_id or None
+NOTIFY_LIST_MESSAGES = "list_messages"  # (filters: phone, state, template, source, dates; page) -> {items, pages, ...}
+
 # --- review levels --------------------------------------------------------
 COUNTY = "county"
 CITY = "city"
