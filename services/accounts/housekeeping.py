@@ -1,12 +1,12 @@
 """Rows that have served their purpose are removed: sessions a day after they
 ended or expired, SMS rows after two days (the daily limit needs one), login
-failures and pending 两步验证 logins after a day."""
+failures after a day."""
 import datetime as dt
 
 from sqlalchemy import delete, or_
 
 from services.accounts import sessions
-from services.accounts.models import LoginChallenge, LoginFailure, LoginSession, SmsCode
+from services.accounts.models import LoginFailure, LoginSession, SmsCode
 
 
 def purge(session, now=None):
@@ -24,6 +24,4 @@ def purge(session, now=None):
     ).rowcount
     counts["sms_codes"] = session.execute(delete(SmsCode).where(SmsCode.created_at < now - 2 * day)).rowcount
     counts["login_failures"] = session.execute(delete(LoginFailure).where(LoginFailure.at < now - day)).rowcount
-    counts["login_challenges"] = session.execute(
-        delete(LoginChallenge).where(LoginChallenge.created_at < now - day)).rowcount
     return counts

@@ -3,6 +3,7 @@
 - 申诉 (category "appeal"): RETENTION_APPEAL_DAYS after it was settled, the
   appeal's contact name, new phone and note are blanked and its licence image
   deleted from the blob store (in batches, the files after each commit).
+- Logins left half done at 两步验证 (`login_challenges`) go a day on.
 - An admin erases one enterprise's personal data on its request
   (`erase_enterprise`): the contact name and phone are blanked, the licence
   image and its appeals' images deleted, the account disabled and its
@@ -16,11 +17,11 @@ import datetime as dt
 import logging
 
 import eventlet
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from services.accounts import sessions
-from services.accounts.models import Account, Appeal, Enterprise
+from services.accounts.models import Account, Appeal, Enterprise, LoginChallenge
 from services.common import blobs, housekeeping
 from services.common import contracts as c
 from services.common import personal_data as pd
@@ -138,8 +139,18 @@ def erase_enterprise(session, store, principal, enterprise_id, dispatch, now=Non
     return {"appeals": appeals, "licences": licences}, keys
 
 
+def drop_stale_challenges(engine, now=None):
+    """Logins whose 两步验证 was never finished, a day on (no personal data
+    beyond the account and the address; kept a day for the login log)."""
+    now = now or dt.datetime.now(dt.timezone.utc)
+    with engine.begin() as conn:
+        return conn.execute(delete(LoginChallenge).where(LoginChallenge.created_at < now - dt.timedelta(days=1))).rowcount
+
+
 def _housekeeping(engine, config, stopping):
-    return run(engine, config, stopping=stopping)
+    done = run(engine, config, stopping=stopping)
+    done["login_challenges"] = drop_stale_challenges(engine)
+    return done
 
 
 housekeeping.register(c.ACCOUNTS, _housekeeping)

@@ -89,7 +89,7 @@ def test_an_admin_must_enrol_at_login_and_then_give_a_code_each_time(container_f
     assert client.call(c.ACCOUNTS, "second_factor_status", principal=me)["recovery_codes_left"] == 9
 
 
-def test_five_wrong_codes_end_the_challenge(container_factory, config, client):
+def test_five_wrong_codes_end_the_challenge(container_factory, config, client, db_engine):
     start(container_factory, config, "admin")
     create_staff(config, "tfa_guess", kind=c.ADMIN)
     first = login(client, "tfa_guess")
@@ -103,6 +103,13 @@ def test_five_wrong_codes_end_the_challenge(container_factory, config, client):
             client.call(c.ACCOUNTS, "verify_second_factor", challenge, code)
     with pytest.raises(Unauthenticated, match="重新登录"):
         client.call(c.ACCOUNTS, "verify_second_factor", challenge, right)
+    # Housekeeping drops such half-done logins a day on.
+    from services.accounts import retention
+
+    engine = db_engine(c.ACCOUNTS)
+    assert retention.drop_stale_challenges(engine) == 0
+    later_day = dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=1, minutes=1)
+    assert retention.drop_stale_challenges(engine, now=later_day) == 2  # the enrolment and the code
 
 
 def test_in_development_enrolment_is_offered_not_forced_and_an_admin_can_reset_it(container_factory, config, client):
