@@ -39,6 +39,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from sqlalchemy import create_engine, text
@@ -55,6 +56,7 @@ FORMAT = 1
 MANIFEST = "manifest.json"
 KEEP = 14  # complete backups kept in BACKUP_DIR; older ones are removed
 SKIPPED_BLOB_PREFIX = "tmp/"
+WORKERS = 8  # blobs copied at once (the S3 backend waits on the network for each)
 
 
 class BackupError(RuntimeError):
@@ -156,23 +158,24 @@ def dump_database(target, work, config=None):
     return entry
 
 
-def copy_blobs(store, work):
-    entries = []
+def copy_blobs(store, work, workers=WORKERS):
     root = work / "blobs"
-    for key in store.keys():
-        if key.startswith(SKIPPED_BLOB_PREFIX):
-            continue
+
+    def copy(key):
         try:
             data = store.get(key)
         except blobs.BlobNotFound:  # deleted since it was listed
-            continue
+            return None
         dest = root / blobs.check_key(key)
         dest.parent.mkdir(parents=True, exist_ok=True)
         dest.write_bytes(data)
         entry = file_entry(dest, work)
         entry["key"] = key
-        entries.append(entry)
-    return entries
+        return entry
+
+    keys = [k for k in store.keys() if not k.startswith(SKIPPED_BLOB_PREFIX)]
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        return [entry for entry in pool.map(copy, keys) if entry is not None]
 
 
 def create(config=None, services=c.SERVICES, store=None):
@@ -297,11 +300,16 @@ def restore_database(entry, path, config=None):
     _run(command + [str(file)], env)
 
 
-def restore_blobs(manifest, path, store):
+def restore_blobs(manifest, path, store, workers=WORKERS):
     if hasattr(store, "ensure"):
         store.ensure()
-    for entry in manifest["blobs"]["objects"]:
+
+    def put(entry):
         store.put(entry["key"], (Path(path) / entry["file"]).read_bytes())
+
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        for _ in pool.map(put, manifest["blobs"]["objects"]):
+            pass
     return len(manifest["blobs"]["objects"])
 
 
