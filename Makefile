@@ -61,3 +61,15 @@ bench-uploads: venv
 
 clean:
 	rm -rf var .pytest_cache
+
+# Backups of every service's database and the blob store (services/common/backup.py).
+.PHONY: backup restore bench-restore
+backup: venv
+	$(BIN)/python -W ignore -m services.common.backup create
+
+# make restore [BACKUP=var/backups/<time>]   (default: the newest complete backup; asks to confirm)
+restore: venv
+	$(BIN)/python -W ignore -m services.common.backup restore $(or $(BACKUP),latest)
+
+bench-restore: venv
+	$(BIN)/python -W ignore -m bench.restore

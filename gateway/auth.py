@@ -80,10 +80,11 @@ def start_session(response, token):
     return set_session_cookie(response, token)
 
 
-def login_page(portal, template, default_next):
+def login_page(portal, template, default_next, second_step=None):
     """The 登录 form of the portal (portal=enterprise) or the console
     (portal="staff"): on success a fresh session (any old one ended) and a
-    redirect to `next`; else the form again with the message."""
+    redirect to `next`; else the form again with the message. When the
+    account's second factor is due, `second_step(result, next)` answers."""
     from flask import render_template
 
     from gateway import client_ip
@@ -103,6 +104,8 @@ def login_page(portal, template, default_next):
             except (Unauthenticated, Forbidden, RateLimited) as exc:
                 error = exc.message
             else:
+                if result.get("challenge") and second_step is not None:
+                    return second_step(result, next_url)  # 两步验证 before any session
                 old = session_token()
                 if old:
                     _rpc(c.ACCOUNTS, "logout", old)

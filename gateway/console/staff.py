@@ -16,7 +16,9 @@ LEVELS = {c.COUNTY: "区县", c.CITY: "设区市", c.PROVINCE: "省级"}
 
 @bp.route("/login", methods=["GET", "POST"])
 def login():
-    return auth.login_page("staff", "console/login.html", url_for("console.home"))
+    from gateway.console.two_factor import second_step
+
+    return auth.login_page("staff", "console/login.html", url_for("console.home"), second_step=second_step)
 
 
 def _region_choices():

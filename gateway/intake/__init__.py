@@ -194,7 +194,8 @@ def summary(token):
 @bp.post("/<token>/submit")
 def submit(token):
     try:
-        receipt = rpc(c.TENANTS, c.TENANTS_SUBMIT_INTAKE, token, g.device_id, client_ip())
+        receipt = rpc(c.TENANTS, c.TENANTS_SUBMIT_INTAKE, token, g.device_id, client_ip(),
+                      notice=request.form.get("notice") or None)
     except (ValidationFailed, Conflict) as exc:
         ctx = context(token)
         if not ctx["intake_open"]:
@@ -212,3 +213,23 @@ def done(token):
     if receipt is None:
         return redirect(url_for(".start", token=token))
     return render_template("intake/done.html", ctx=ctx, token=token, receipt=receipt)
+
+
+@bp.app_context_processor
+def privacy_notice():
+    """The personal-data notice of the intake pages (intake/_notice.html) and
+    the categories of the rules page (portal/privacy.html), from
+    services.common.personal_data."""
+    from services.common import personal_data
+
+    config = current_app.config["SERVICES_CONFIG"]
+
+    def notice():
+        return {
+            "version": personal_data.NOTICE_VERSION,
+            "controller": personal_data.CONTROLLER,
+            "contact": personal_data.CONTACT,
+            "recognised_years": personal_data.retention("recognised", config),
+        }
+
+    return {"privacy_notice": notice, "personal_data_categories": lambda: personal_data.describe(config)}

@@ -26,6 +26,12 @@ class Account(Base):
     disabled = Column(Boolean, nullable=False, default=False)
     created_at = Column(DateTime(timezone=True), nullable=False)
     password_changed_at = Column(DateTime(timezone=True))
+    # Staff's second factor (services.accounts.second_factor): TOTP secrets
+    # encrypted at rest; the last time step used (a code counts once).
+    totp_secret = Column(Text)
+    totp_pending_secret = Column(Text)
+    totp_enrolled_at = Column(DateTime(timezone=True))
+    totp_last_step = Column(Integer)
 
 
 class Enterprise(Base):
@@ -121,3 +127,31 @@ class Appeal(Base):
     settled_at = Column(DateTime(timezone=True))
     settled_by = Column(String(36))
     settle_note = Column(Text)
+
+
+class RecoveryCode(Base):
+    """A one-time recovery code of a staff account's second factor (keyed hash only)."""
+
+    __tablename__ = "recovery_codes"
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    account_id = Column(String(36), ForeignKey("accounts.id"), nullable=False, index=True)
+    code_hash = Column(String(64), nullable=False)
+    created_at = Column(DateTime(timezone=True), nullable=False)
+    used_at = Column(DateTime(timezone=True))
+
+
+class LoginChallenge(Base):
+    """A staff login whose password was right and whose second factor is
+    still due (purpose "totp") or must first be enrolled ("enrol"). Only the
+    hash of its token is kept; it ends after a few minutes or failed codes."""
+
+    __tablename__ = "login_challenges"
+
+    token_hash = Column(String(64), primary_key=True)
+    account_id = Column(String(36), ForeignKey("accounts.id"), nullable=False, index=True)
+    purpose = Column(String(10), nullable=False)
+    ip = Column(String(64))
+    created_at = Column(DateTime(timezone=True), nullable=False)
+    attempts = Column(Integer, nullable=False, default=0)
+    ended_at = Column(DateTime(timezone=True))

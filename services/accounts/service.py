@@ -1,7 +1,9 @@
 """The accounts service: entrypoints only; the domain logic lives in plain modules."""
+import contextlib
+
 from nameko.timer import timer
 
-from services.accounts import enterprises, housekeeping, login, sessions, staff
+from services.accounts import enterprises, housekeeping, login, retention, second_factor, sessions, staff
 from services.accounts.demo import ProductionGuard
 from services.accounts.dependencies import Settings
 from services.common import blobs
@@ -9,7 +11,7 @@ from services.common import contracts as c
 from services.common import health
 from services.common.db import Database
 from services.common.entrypoints import Caller, rpc
-from services.common.errors import Forbidden, Unauthenticated
+from services.common.errors import BadState, Forbidden, Unauthenticated
 
 
 class AccountsService:
@@ -47,8 +49,79 @@ class AccountsService:
         account = login.authenticate(
             self.db.session, username, password, kinds, ip=ip, ip_limit=self.settings.login_failures_per_ip
         )
+        view = sessions.account_view(account)
+        if account.kind in staff.STAFF_KINDS:
+            outcome, challenge = second_factor.after_password(
+                self.db.session, self.settings.second_factor, account, ip)
+            if challenge:
+                # No session yet: the second factor (or its enrolment) is due.
+                kind = "totp" if outcome == second_factor.OUTCOME_TOTP_REQUIRED else "enrol"
+                return {"second_factor": kind, "challenge": challenge, "outcome": outcome, "account": view}
         token = sessions.start(self.db.session, account.id)
-        return {"token": token, "account": sessions.account_view(account)}
+        return {"token": token, "account": view, "outcome": second_factor.OUTCOME_PASSWORD_ONLY}
+
+    # --- staff: 两步验证 (services.accounts.second_factor) ------------------
+    @rpc(public=True)
+    def verify_second_factor(self, challenge, code, ip=None):
+        """The second step of a staff login: a TOTP code or a recovery code.
+        {"token", "account", "outcome": totp_ok | recovery_code_ok};
+        Unauthenticated (a wrong code is counted) otherwise."""
+        with self._second_step():
+            outcome, account = second_factor.verify(self.db.session, self.settings.second_factor, challenge, code)
+        token = sessions.start(self.db.session, account.id)
+        return {"token": token, "account": sessions.account_view(account), "outcome": outcome}
+
+    @rpc(public=True)
+    def challenge_enrolment(self, challenge):
+        """Enrolment forced at login: a fresh secret {"secret", "uri", ...}."""
+        with self._second_step():
+            return second_factor.enrolment_of_challenge(self.db.session, self.settings.second_factor, challenge)
+
+    @rpc(public=True)
+    def confirm_challenge_enrolment(self, challenge, code, ip=None):
+        """The first code confirms the enrolment and the login goes on:
+        {"token", "account", "recovery_codes", "outcome": enrolled}."""
+        with self._second_step():
+            account, codes = second_factor.confirm_challenge_enrolment(
+                self.db.session, self.settings.second_factor, challenge, code)
+        token = sessions.start(self.db.session, account.id)
+        return {"token": token, "account": sessions.account_view(account), "recovery_codes": codes,
+                "outcome": second_factor.OUTCOME_ENROLLED}
+
+    @rpc
+    def second_factor_status(self):
+        account = self._staff_account()
+        return second_factor.status(self.db.session, self.settings.second_factor, account)
+
+    @rpc
+    def begin_second_factor(self):
+        return second_factor.begin_enrolment(self.settings.second_factor, self._staff_account())
+
+    @rpc
+    def confirm_second_factor(self, code):
+        """{"recovery_codes": [...], "outcome": enrolled}."""
+        codes = second_factor.confirm_enrolment(
+            self.db.session, self.settings.second_factor, self._staff_account(), code)
+        return {"recovery_codes": codes, "outcome": second_factor.OUTCOME_ENROLLED}
+
+    @rpc
+    def reset_second_factor(self, account_id):
+        """An admin clears a staff member's second factor (a lost phone)."""
+        self._caller().require(c.ADMIN)
+        outcome = second_factor.reset(self.db.session, staff.get(self.db.session, account_id))
+        return {"outcome": outcome}
+
+    @contextlib.contextmanager
+    def _second_step(self):
+        try:
+            yield
+        except second_factor.SecondFactorFailed as exc:
+            self.db.session.commit()  # the counted attempt stays although the call fails
+            raise Unauthenticated(exc.message)
+
+    def _staff_account(self):
+        principal = self._caller().require(c.REVIEWER, c.ADMIN)
+        return staff.get(self.db.session, principal.id)
 
     @rpc(public=True)
     def logout(self, token):
@@ -124,6 +197,26 @@ class AccountsService:
     def settle_appeal(self, appeal_id, accept, note=""):
         principal = self._caller().require(c.ADMIN)
         return enterprises.settle_appeal(self.db, principal, appeal_id, accept, note)
+
+    # --- personal data on an enterprise's request (admins) -----------------
+    @rpc
+    def find_enterprise(self, query):
+        """The id of the enterprise with this username or 统一社会信用代码, or None."""
+        self._caller().require(c.ADMIN)
+        return retention.find_enterprise(self.db.session, query)
+
+    @rpc
+    def export_enterprise_data(self, enterprise_id):
+        return retention.export_enterprise(self.db.session, self._caller(), enterprise_id)
+
+    @rpc
+    def erase_enterprise_data(self, enterprise_id):
+        done, keys = retention.erase_enterprise(
+            self.db.session, self.settings.store, self._caller(), enterprise_id, self.db.dispatch)
+        if self.db.finish(failed=False) is not None:  # the files go only once the rows name them no more
+            raise BadState("删除失败，请重试")
+        retention.delete_blobs(self.settings.store, keys)
+        return done
 
     @rpc
     def list_staff(self):

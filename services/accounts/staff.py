@@ -44,6 +44,7 @@ def view(account):
         "region_code": account.region_code,
         "region_name": regions.full_name(account.region_code) if account.region_code else "",
         "disabled": account.disabled,
+        "second_factor": account.totp_secret is not None,
         "created_at": account.created_at.isoformat(),
     }
 
@@ -98,6 +99,10 @@ def listing(session):
         select(Account).where(Account.kind.in_(STAFF_KINDS)).order_by(Account.created_at)
     ).all()
     return [view(a) for a in rows]
+
+
+def get(session, account_id):
+    return _get(session, account_id)
 
 
 def _get(session, account_id):

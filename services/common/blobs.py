@@ -125,6 +125,19 @@ class LocalBlobStore:
         except FileNotFoundError:
             pass
 
+    def keys(self, prefix=""):
+        """Every stored key (sorted), optionally under `prefix`; files being
+        written (`.part`) are not keys yet."""
+        if not self.root.is_dir():
+            return []
+        found = []
+        for path in self.root.rglob("*"):
+            if path.is_file() and not path.name.endswith(".part"):
+                key = path.relative_to(self.root).as_posix()
+                if key.startswith(prefix):
+                    found.append(key)
+        return sorted(found)
+
     def move(self, src, dst):
         target = self._path(dst)
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -220,6 +233,13 @@ class S3BlobStore:
 
     def delete(self, key):
         self.client.delete_object(Bucket=self.bucket, Key=check_key(key))
+
+    def keys(self, prefix=""):
+        """Every stored key (sorted), optionally under `prefix`."""
+        found = []
+        for page in self.client.get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=prefix):
+            found.extend(item["Key"] for item in page.get("Contents", ()))
+        return sorted(found)
 
     def move(self, src, dst):
         try:

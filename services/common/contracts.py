@@ -47,8 +47,8 @@ TENANTS_EXCLUDE_ENTRY = "exclude_entry"  # (declaration_id, entry_id, reason)
 TENANTS_REOPEN_ENTRY = "reopen_entry"  # (declaration_id, entry_id)
 TENANTS_INTAKE_CONTEXT = "intake_context"  # public: (token, device_id, ip=None)
 TENANTS_SAVE_INTAKE_STEP = "save_intake_step"  # public: (token, step, data, device_id, ip=None)
-TENANTS_SUBMIT_INTAKE = "submit_intake"  # public: (token, device_id, ip=None)
 TENANTS_SUBMITTED_ROLL = "submitted_roll"  # (declaration_id, version=None) -> 入驻企业名单 as submitted {version, taken_at, entries, totals} or None
+TENANTS_SUBMIT_INTAKE = "submit_intake"  # public: (token, device_id, ip=None, notice=None: the personal-data notice version shown)
 
 # declarations: what other areas call (the portal's own pages call more).
 DECLARATIONS_GET = "get"  # (declaration_id) -> the whole declaration, history, return reason; by scope
@@ -73,6 +73,12 @@ REVIEW_RETURN = "return_for_changes"  # (declaration_id, revision, reason, secti
 REVIEW_REJECT = "reject"  # (declaration_id, revision, reason): 不通过
 REVIEW_ADMIN_RETURN = "admin_return"  # (declaration_id, revision, reason, sections=()): FAQ 2.7
 REVIEW_ADD_NOTE = "add_note"  # (declaration_id, step, noted_on, text): province offline steps
+
+# personal data on an enterprise's request (admins; the console's 个人信息 page).
+RPC_EXPORT_ENTERPRISE_DATA = "export_enterprise_data"  # accounts, declarations: (enterprise_id) -> what each keeps
+RPC_ERASE_ENTERPRISE_DATA = "erase_enterprise_data"  # declarations first, then accounts: (enterprise_id) -> counts
+ACCOUNTS_FIND_ENTERPRISE = "find_enterprise"  # (username or credit code) -> enterprise_id or None
+NOTIFY_LIST_MESSAGES = "list_messages"  # (filters: phone, state, template, source, dates; page) -> {items, pages, ...}
 
 # --- review levels --------------------------------------------------------
 COUNTY = "county"
@@ -110,6 +116,8 @@ DECLARATION_RETURNED = "declaration_returned"  # declaration_id, enterprise_id, 
 DECLARATION_APPROVED = "declaration_approved"  # declaration_id, enterprise_id, reason, version
 DECLARATION_REJECTED = "declaration_rejected"  # declaration_id, enterprise_id, reason, version
 TENANT_SUBMITTED = "tenant_submitted"  # declaration_id, tenant_entry_id
+DECLARATION_ERASED = "declaration_erased"  # declaration_id, reason (retention or request): its personal data is gone
+ENTERPRISE_ERASED = "enterprise_erased"  # enterprise_id, phones: an enterprise's personal data erased on request
 
 # (source service, event type) -> consumer services. A consumer's queue is
 # declared durable by the setup step before anything publishes (see
@@ -125,6 +133,8 @@ EVENTS = {
     (REVIEW, DECLARATION_APPROVED): (DECLARATIONS,),
     (REVIEW, DECLARATION_REJECTED): (DECLARATIONS,),
     (TENANTS, TENANT_SUBMITTED): (),
+    (DECLARATIONS, DECLARATION_ERASED): (TENANTS,),
+    (ACCOUNTS, ENTERPRISE_ERASED): (NOTIFY,),
 }
 
 # A return by a platform admin (FAQ 2.7) names this instead of a level.
@@ -214,6 +224,20 @@ ENV_SMS_POLL_INTERVAL = "SMS_POLL_INTERVAL"  # seconds between sweeps for messag
 ENV_INTAKE_PER_IP_PER_MINUTE = "INTAKE_PER_IP_PER_MINUTE"  # intake saves and submits from one address
 ENV_INTAKE_PER_DEVICE_PER_MINUTE = "INTAKE_PER_DEVICE_PER_MINUTE"  # intake saves and submits from one device
 ENV_LOGIN_FAILURES_PER_IP = "LOGIN_FAILURES_PER_IP"  # failed logins from one address in 15 minutes
+# Backups (services.common.backup).
+ENV_BACKUP_DIR = "BACKUP_DIR"  # where `make backup` writes (default $VAR_DIR/backups)
+ENV_BACKUP_KEEP = "BACKUP_KEEP"  # complete backups kept; older ones are removed
+ENV_PG_BIN_DIR = "PG_BIN_DIR"  # directory of pg_dump/pg_restore when not on PATH
+# Staff's second factor (services.accounts.second_factor).
+ENV_STAFF_TOTP_REQUIRED = "STAFF_TOTP_REQUIRED"  # roles that must use TOTP: admin (production default), admin,reviewer
+ENV_TOTP_KEY = "TOTP_KEY"  # 64 hex digits encrypting TOTP secrets at rest (default: derived from PRINCIPAL_SECRET)
+# Retention of personal data (services.common.personal_data; defaults in the README).
+ENV_RETENTION_APPEAL_DAYS = "RETENTION_APPEAL_DAYS"  # days a settled 申诉 keeps its phone and licence image
+ENV_RETENTION_SMS_DAYS = "RETENTION_SMS_DAYS"  # days an SMS (phone, text, delivery record) is kept
+ENV_RETENTION_DRAFT_YEARS = "RETENTION_DRAFT_YEARS"  # years after its batch closed an unsubmitted declaration is kept
+ENV_RETENTION_REJECTED_YEARS = "RETENTION_REJECTED_YEARS"  # years after 不通过 a declaration keeps its personal data
+ENV_RETENTION_RECOGNISED_YEARS = "RETENTION_RECOGNISED_YEARS"  # years after the recognition's validity ends
+ENV_RECOGNITION_VALID_YEARS = "RECOGNITION_VALID_YEARS"  # years a recognition (认定) is valid
 
 
 def service_database_env(service):

@@ -42,6 +42,15 @@ PROCESSED_EVENTS_KEEP_DAYS = 30
 IDEMPOTENCY_KEEP_DAYS = 7
 BATCH = 1000  # rows deleted per transaction
 
+# Retention of a service's own personal data (services.<service>.retention),
+# run by the same passes: service -> [task(engine, config, stopping) -> {name: count}].
+TASKS = {}
+
+
+def register(service, task):
+    """Have every housekeeping pass of `service` run `task` too."""
+    TASKS.setdefault(service, []).append(task)
+
 
 def settings(config=None):
     """The housekeeping settings; ValueError for a setting that makes no sense."""
@@ -60,6 +69,9 @@ def settings(config=None):
     ):
         if not s[key] > 0:
             raise ValueError(f"{name} must be a positive number of days, not {s[key]!r}")
+    from services.common import personal_data
+
+    personal_data.check(config)  # a retention that makes no sense fails the start too
     if s["processed_days"] < 1:
         # Retries of a failed handler run for minutes; a broker may hold an
         # unacked message for as long as a consumer is down.
@@ -156,6 +168,8 @@ class Housekeeper:
             wait = self.interval
             try:
                 done = prune(self.engine, self.config, stopping=self._stopping)
+                for task in TASKS.get(self.name, ()):
+                    done.update(task(self.engine, self.config, self._stopping))
             except Exception as exc:  # the database, most likely: the next pass retries
                 log.warning("%s: housekeeping failed: %s", self.name, exc)
                 continue

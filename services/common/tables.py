@@ -71,6 +71,23 @@ idempotency_keys = Table(
 )
 
 
+# What retention housekeeping and requests (export, deletion) did with
+# personal data: counts per category, never the data itself.
+personal_data_log = Table(
+    "personal_data_log",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", DateTime(timezone=True), nullable=False, index=True),
+    Column("category", String(30), nullable=False),  # services.common.personal_data.CATEGORIES
+    Column("action", String(20), nullable=False),  # deleted, anonymised, exported
+    Column("count", Integer, nullable=False),
+    Column("reason", String(20), nullable=False),  # retention, request
+    Column("actor_kind", String(20)),  # an admin's request; None for housekeeping
+    Column("actor_id", String(64)),
+    Column("subject_id", String(64)),  # the enterprise of a request
+)
+
+
 def insert_ignore(conn, table, values):
     """INSERT ... ON CONFLICT DO NOTHING; True when the row was inserted.
 

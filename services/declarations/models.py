@@ -62,6 +62,9 @@ class Declaration(Base):
     submitted_at = Column(DateTime(timezone=True))
     created_at = Column(DateTime(timezone=True), nullable=False)
     updated_at = Column(DateTime(timezone=True), nullable=False)
+    # When its personal data (sections, attachments, versions' contents) was
+    # removed, past retention or on the enterprise's request.
+    erased_at = Column(DateTime(timezone=True))
 
 
 class SectionData(Base):

@@ -18,6 +18,7 @@ from services.common import events  # module import: `nameko run <module>` must 
 from services.common.idempotency import idempotent
 from services.common import config as cfg
 from services.declarations import attachments, batches, domain, ledger_import, pdf_render, printing, sections
+from services.declarations import retention  # also registers its retention with housekeeping
 
 log = logging.getLogger(__name__)
 
@@ -230,6 +231,20 @@ class DeclarationsService(events.EventAdmin):
     @rpc
     def version_attachments(self, declaration_id, version=None):
         return printing.version_attachments(self.db.session, self.caller, declaration_id, version)
+    # --- personal data on the enterprise's request (admins) ----------------------
+
+    @rpc
+    def export_enterprise_data(self, enterprise_id):
+        return retention.export_enterprise(self.db.session, self.caller, enterprise_id)
+
+    @rpc
+    def erase_enterprise_data(self, enterprise_id):
+        """{"declarations": n}; BadState while one is under review."""
+        done = retention.erase_enterprise(self.db.session, blobs.blob_store(self.config), self.caller, enterprise_id)
+        if self.db.finish(failed=False) is not None:  # the files go only once the rows are gone
+            raise BadState("删除失败，请重试")
+        retention.delete_blobs(blobs.blob_store(self.config), done["blob_keys"])
+        return {"declarations": done["declarations"]}
 
     # --- review events --------------------------------------------------------
 

@@ -9,7 +9,7 @@ from services.common.db import Database
 from services.common.entrypoints import Caller, rpc
 from services.common.errors import Forbidden
 from services.common.events import EventAdmin, event_handler
-from services.notify import delivery_log, sending
+from services.notify import delivery_log, retention, sending
 from services.notify.dependencies import Outbound, timer
 
 
@@ -36,6 +36,12 @@ class NotifyService(EventAdmin):
     @event_handler(c.DECLARATIONS, c.SMS_REQUESTED)
     def on_declarations_sms_requested(self, envelope):
         self._accept(c.DECLARATIONS, envelope)
+
+    @event_handler(c.ACCOUNTS, c.ENTERPRISE_ERASED)
+    def on_enterprise_erased(self, envelope):
+        """An enterprise's personal data erased on request: its SMS go too."""
+        data = envelope["data"]
+        retention.erase_phones(self.db.session, data["enterprise_id"], data.get("phones"))
 
     @timer(c.ENV_SMS_POLL_INTERVAL, sending.Settings.poll_interval)
     def send_due(self):

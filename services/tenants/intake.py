@@ -13,6 +13,7 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from services.common import personal_data
 from services.common import contracts as c
 from services.common.errors import BadState, Conflict, Forbidden, NotFound, ValidationFailed
 from services.tenants import links, steps
@@ -269,6 +270,8 @@ def _summary(entry):
         "excluded_reason": entry.excluded_reason,
         "excluded_at": iso(entry.excluded_at),
         "reopened_at": iso(entry.reopened_at),
+        "notice_version": entry.notice_version,
+        "notice_shown_at": iso(entry.notice_shown_at),
     }
 
 
@@ -531,9 +534,11 @@ def save_step(session, token, step_key, data, device_id, config=None):
     return {"saved": step.key, "next_step": steps.next_step(step.key), "completed_steps": _completed(draft.data)}
 
 
-def submit(session, token, device_id, dispatch, config=None):
+def submit(session, token, device_id, dispatch, config=None, notice=None):
     """确认提交: the device's draft becomes the entry of its credit code (or
-    corrects a reopened one). A repeated press returns the first result."""
+    corrects a reopened one). A repeated press returns the first result.
+    `notice`: the version of the personal-data notice the page showed; the
+    entry records it and when."""
     link = resolve(session, token, config, lock="share")
     if link.intake_closed:
         raise BadState(CLOSED_MESSAGE)
@@ -593,6 +598,8 @@ def submit(session, token, device_id, dispatch, config=None):
         resubmitted = True
     else:
         raise Conflict(_duplicate_message(entry))
+    if notice == personal_data.NOTICE_VERSION:
+        entry.notice_version, entry.notice_shown_at = notice, stamp
     session.delete(draft)
     dispatch(c.TENANT_SUBMITTED, {"declaration_id": link.declaration_id, "tenant_entry_id": entry.id})
     return {**_receipt(entry), "resubmitted": resubmitted, "repeated": False}

@@ -55,6 +55,9 @@ class TenantEntry(Base):
     excluded_at = Column(DateTime(timezone=True))
     excluded_reason = Column(Text)
     updated_at = Column(DateTime(timezone=True), nullable=False)
+    # The personal-data notice shown with 确认提交 (services.common.personal_data).
+    notice_version = Column(String(20))
+    notice_shown_at = Column(DateTime(timezone=True))
 
 
 class IntakeDraft(Base):

@@ -7,7 +7,7 @@ from services.common import health
 from services.common.db import Database
 from services.common.entrypoints import Caller, rpc
 from services.common import events
-from services.tenants import intake, limits, rolls
+from services.tenants import intake, limits, retention, rolls
 
 
 # `events.EventAdmin`, not the bare name: `nameko run services.tenants.service`
@@ -90,9 +90,9 @@ class TenantsService(events.EventAdmin):
         return intake.save_step(self.db.session, token, step, data, device_id, self.config)
 
     @rpc(public=True)
-    def submit_intake(self, token, device_id, ip=None):
+    def submit_intake(self, token, device_id, ip=None, notice=None):
         self._limit(limits.WRITE, device_id, ip)
-        return intake.submit(self.db.session, token, device_id, self.db.dispatch, self.config)
+        return intake.submit(self.db.session, token, device_id, self.db.dispatch, self.config, notice)
 
     def _limit(self, kind, device_id, ip):
         limits.check(self.db.session, kind, intake.valid_device(device_id), ip, limits.settings(self.config))
@@ -103,6 +103,11 @@ class TenantsService(events.EventAdmin):
     def on_declaration_submitted(self, envelope):
         """Keep the 入驻企业名单 of the submitted version (intake is closed)."""
         rolls.on_submitted(self.db.session, envelope["data"])
+    @events.event_handler(c.DECLARATIONS, c.DECLARATION_ERASED)
+    def on_declaration_erased(self, envelope):
+        """Its declaration's personal data is gone: so are its tenant entries."""
+        data = envelope["data"]
+        retention.erase_declaration(self.db.session, data["declaration_id"], data.get("reason"))
 
     @events.event_handler(c.REVIEW, c.DECLARATION_RETURNED)
     def on_declaration_returned(self, envelope):

@@ -16,6 +16,7 @@ EXPECTED_API = {
     "Namespace": "v1", "ConfigMap": "v1", "Secret": "v1", "Service": "v1",
     "Deployment": "apps/v1", "Job": "batch/v1", "Ingress": "networking.k8s.io/v1",
     "HorizontalPodAutoscaler": "autoscaling/v2", "PodDisruptionBudget": "policy/v1",
+    "CronJob": "batch/v1", "PersistentVolumeClaim": "v1",
 }
 
 
