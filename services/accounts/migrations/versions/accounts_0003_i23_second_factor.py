@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "accounts_0003_i23"
-down_revision = "accounts_0002"
+down_revision = "accounts_0003_i15"
 branch_labels = None
 depends_on = None
 

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "declarations_0002_i23"
-down_revision = "declarations_0001"
+down_revision = "declarations_0002_i17"
 branch_labels = None
 depends_on = None
 
