@@ -32,7 +32,7 @@ def idem():
 
 
 def fields_of(section):
-    return s.SCHEMAS[section].describe()
+    return s.fields(section)
 
 
 def form_values(section):
@@ -163,16 +163,23 @@ def declaration_main(declaration_id):
         return redirect_to
     entries, totals = tenant_overview(declaration_id)
     states = d["section_states"]
+    mismatch = None
     if totals is not None:
         count = totals.get("count", 0)
+        stated = (d["sections"].get(s.APPLICATION) or {}).get("tenant_count")
+        state = s.COMPLETED if count else s.NOT_STARTED
+        if isinstance(stated, int) and stated != count:
+            state = s.HAS_PROBLEMS
+            mismatch = (f"入驻企业已填报 {count} 家，申请表中的入驻企业数为 {stated} 家，两者不一致："
+                        "请邀请其余入驻企业扫码填报，或修改申请表中的入驻企业数后再提交。")
         states[s.TENANTS] = {
-            "state": s.COMPLETED if count else s.NOT_STARTED,
-            "label": s.STATE_LABELS[s.COMPLETED if count else s.NOT_STARTED],
-            "progress": f"{count} 家已填报",
+            "state": state,
+            "label": s.STATE_LABELS[state],
+            "progress": f"{count} / {stated} 家已填报" if isinstance(stated, int) else f"{count} 家已填报",
         }
     else:
         states[s.TENANTS] = {"state": None, "label": "暂时无法获取", "progress": ""}
-    return render("portal/declarations_main.html", d=d, states=states, order=s.ORDER)
+    return render("portal/declarations_main.html", d=d, states=states, order=s.ORDER, tenant_mismatch=mismatch)
 
 
 @bp.get(BASE + "/keepalive")
@@ -311,17 +318,26 @@ def section_attachments(declaration_id, errors=None, status=200):
 @bp.post(BASE + "/<declaration_id>/sections/attachments")
 @login_required
 def attachment_upload(declaration_id):
+    """An attachment; the page's script (progress bar) asks for a JSON answer."""
+    by_script = request.headers.get("X-Upload-Progress") == "1"
     category = request.form.get("category", "")
     key = stash(request.files.get("file"))
+    errors = None
     if key is None:
-        return section_attachments(declaration_id, {"file": "请选择要上传的文件"}, 422)
-    try:
-        rpc(c.DECLARATIONS, "add_attachment", declaration_id, category, key,
-            request.files["file"].filename, idempotency_key=idem())
-    except ValidationFailed as exc:
-        return section_attachments(declaration_id, exc.errors or {"file": exc.message}, 422)
+        errors = {"file": "请选择要上传的文件"}
+    else:
+        try:
+            rpc(c.DECLARATIONS, "add_attachment", declaration_id, category, key,
+                request.files["file"].filename, idempotency_key=idem())
+        except ValidationFailed as exc:
+            errors = exc.errors or {"file": exc.message}
+    if errors:
+        if by_script:
+            return jsonify({"error": "上传失败", "errors": errors}), 422
+        return section_attachments(declaration_id, errors, 422)
     flash("附件已上传", "success")
-    return redirect(url_for("portal.section_list", declaration_id=declaration_id, section=s.ATTACHMENTS))
+    target = url_for("portal.section_list", declaration_id=declaration_id, section=s.ATTACHMENTS)
+    return jsonify({"redirect": target}) if by_script else redirect(target)
 
 
 @bp.post(BASE + "/<declaration_id>/attachments/<attachment_id>/delete")

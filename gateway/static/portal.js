@@ -1,0 +1,266 @@
+/* The portal's page behaviour (no inline scripts): the error summary takes the
+   focus, its links land on their field, drafts of long forms are kept and
+   shown as unsaved, 提交 waits for them, attachment uploads show progress. */
+(function () {
+  'use strict';
+
+  var DRAFT = 'draft:';
+  var PENDING = 'draft-pending';
+
+  function store() {
+    try { return window.sessionStorage; } catch (e) { return null; }
+  }
+
+  // --- the error summary and its links -------------------------------------
+  function focusField(id) {
+    var el = document.getElementById(id);
+    if (!el) return false;
+    el.focus();
+    if (el.scrollIntoView) el.scrollIntoView({block: 'center'});
+    return true;
+  }
+
+  function summaryFocus() {
+    var summary = document.getElementById('error-summary');
+    if (location.hash && location.hash.length > 1 && focusField(decodeURIComponent(location.hash.slice(1)))) return;
+    if (summary) summary.focus();
+  }
+
+  document.addEventListener('click', function (event) {
+    var link = event.target.closest && event.target.closest('.error-summary a[href^="#"]');
+    if (link && focusField(decodeURIComponent(link.getAttribute('href').slice(1)))) event.preventDefault();
+  });
+
+  // --- help icons and the region picker (data attributes, no inline handlers) ---
+  document.addEventListener('click', function (event) {
+    var icon = event.target.closest && event.target.closest('[data-help-for]');
+    if (!icon) return;
+    var help = document.getElementById('help-' + icon.getAttribute('data-help-for'));
+    if (help) help.hidden = !help.hidden;
+  });
+
+  // --- drafts: what was typed and not saved ----------------------------------
+  function values(form) {
+    var out = {};
+    Array.prototype.forEach.call(form.elements, function (el) {
+      if (el.name && el.type !== 'hidden' && el.type !== 'file' && el.type !== 'checkbox' && el.type !== 'submit') {
+        out[el.name] = el.value;
+      }
+    });
+    return out;
+  }
+
+  function differs(a, b) {
+    return Object.keys(a).some(function (k) { return (b[k] || '') !== (a[k] || ''); });
+  }
+
+  function setValue(form, name, value) {
+    var el = form.elements[name];
+    if (!el || el.type === 'checkbox' || el.type === 'hidden') return false;
+    if (el.classList && el.classList.contains('region-county')) {
+      var wrap = el.closest('.region-picker'), city = wrap && wrap.querySelector('.region-city');
+      if (city && value) { city.value = value.slice(0, 4) + '00'; regionPick(city); }
+    }
+    el.value = value;
+    return el.value === value;
+  }
+
+  function markRestored(el) {
+    var wrap = el.closest('.field');
+    if (!wrap || wrap.classList.contains('restored')) return;
+    wrap.classList.add('restored');
+    var mark = document.createElement('span');
+    mark.className = 'unsaved-mark';
+    mark.textContent = '未保存';
+    var label = wrap.querySelector('label');
+    if (label) label.appendChild(mark);
+  }
+
+  function keepDrafts(form) {
+    var s = store();
+    if (!s) return;
+    var key = DRAFT + location.pathname;
+    var label = form.getAttribute('data-keep') || document.title;
+    var initial = values(form);
+    var leaving = false;
+    // A page with red messages shows what 保存 refused: none of it is saved.
+    var refused = form.hasAttribute('data-has-errors');
+    if (s.getItem(PENDING) === key) s.removeItem(PENDING);  // the 保存 did not come back saved
+    if (refused) {
+      s.setItem(key, JSON.stringify({label: label, values: initial}));
+      initial = {};
+    } else {
+      var saved = null;
+      try { saved = JSON.parse(s.getItem(key) || 'null'); } catch (e) { s.removeItem(key); }
+      var typed = saved && (saved.values || saved);
+      if (typed && differs(typed, initial)) {
+        var restored = [];
+        Object.keys(typed).forEach(function (name) {
+          if ((typed[name] || '') === (initial[name] || '')) return;
+          if (setValue(form, name, typed[name])) restored.push(form.elements[name]);
+        });
+        restored.forEach(markRestored);
+        if (restored.length) showBanner(form, key, restored.length, function () { leaving = true; });
+        else s.removeItem(key);
+      } else if (typed) {
+        s.removeItem(key);
+      }
+    }
+    form.addEventListener('input', function () { remember(); });
+    form.addEventListener('change', function () { remember(); });
+    function remember() {
+      var now = values(form);
+      if (refused || differs(now, initial)) s.setItem(key, JSON.stringify({label: label, values: now}));
+      else s.removeItem(key);
+    }
+    form.addEventListener('submit', function () { leaving = true; s.setItem(PENDING, key); });
+    window.addEventListener('beforeunload', function (event) {
+      if (leaving || !(refused || differs(values(form), initial))) return undefined;
+      event.preventDefault();
+      event.returnValue = '本页有尚未保存的内容，确定离开吗？';
+      return event.returnValue;
+    });
+  }
+
+  function showBanner(form, key, count, onLeave) {
+    var banner = document.getElementById('unsaved-banner');
+    if (!banner) return;
+    banner.querySelector('.unsaved-count').textContent = String(count);
+    banner.hidden = false;
+    banner.querySelector('.unsaved-save').addEventListener('click', function () {
+      if (form.requestSubmit) form.requestSubmit(); else form.submit();
+    });
+    banner.querySelector('.unsaved-discard').addEventListener('click', function () {
+      var s = store();
+      if (s) s.removeItem(key);
+      onLeave();
+      location.replace(location.pathname);
+    });
+  }
+
+  function clearSavedDraft() {
+    var s = store();
+    if (!s || !/[?&]saved=1\b/.test(location.search)) return;
+    var key = s.getItem(PENDING);
+    if (key) { s.removeItem(key); s.removeItem(PENDING); }
+  }
+
+  // --- 提交 waits until no section has unsaved restored values -----------------
+  function unsavedOf(prefix) {
+    var s = store(), out = [];
+    if (!s) return out;
+    for (var i = 0; i < s.length; i += 1) {
+      var k = s.key(i);
+      if (k.indexOf(DRAFT + prefix) !== 0) continue;
+      var label = '';
+      try { label = (JSON.parse(s.getItem(k)) || {}).label || ''; } catch (e) { label = ''; }
+      if (label && out.indexOf(label) < 0) out.push(label);
+    }
+    return out;
+  }
+
+  function guardSubmit(box) {
+    var prefix = box.getAttribute('data-submit-guard');
+    var unsaved = unsavedOf(prefix);
+    if (!unsaved.length) return;
+    box.querySelector('.unsaved-sections').textContent = unsaved.join('、');
+    box.hidden = false;
+    document.querySelectorAll('[data-submit]').forEach(function (el) {
+      el.setAttribute('aria-disabled', 'true');
+      el.classList.add('disabled');
+      var stop = function (event) { event.preventDefault(); box.focus(); };
+      el.addEventListener('click', stop);
+      if (el.form) el.form.addEventListener('submit', stop);
+    });
+  }
+
+  // --- the session's idle warning (long forms) ----------------------------------
+  function idleWarning(box) {
+    var idle = parseInt(box.getAttribute('data-idle-seconds'), 10) || 1800;
+    var warnAt = Math.max(idle - 120, 10) * 1000, timer;
+    function arm() { clearTimeout(timer); box.hidden = true; timer = setTimeout(function () { box.hidden = false; }, warnAt); }
+    box.querySelector('button').addEventListener('click', function () {
+      fetch(box.getAttribute('data-keepalive'), {credentials: 'same-origin'}).then(function (r) {
+        if (r.ok) { arm(); } else { box.textContent = '登录已失效，已填写的内容已保存在本浏览器，请重新登录后回到本页。'; }
+      });
+    });
+    arm();
+  }
+
+  // --- attachment upload: size check and progress ------------------------------
+  function uploads(form) {
+    var input = form.querySelector('input[type=file]');
+    var maxBytes = parseInt(form.getAttribute('data-max-bytes'), 10) || 0;
+    var status = form.querySelector('.upload-status');
+    var bar = form.querySelector('progress');
+    function say(text, bad) {
+      status.textContent = text;
+      status.className = 'upload-status' + (bad ? ' field-error' : '');
+    }
+    input.addEventListener('change', function () {
+      var file = input.files && input.files[0];
+      if (file && maxBytes && file.size > maxBytes) say(tooBig(file), true); else say('', false);
+    });
+    function tooBig(file) {
+      return '文件“' + file.name + '”大小为' + (file.size / 1048576).toFixed(1) + 'MB，超过' +
+        form.getAttribute('data-max-mb') + 'MB的上限，请压缩或拆分后再上传';
+    }
+    form.addEventListener('submit', function (event) {
+      var file = input.files && input.files[0];
+      if (!file) return;  // the server says what is missing
+      if (maxBytes && file.size > maxBytes) { event.preventDefault(); say(tooBig(file), true); input.focus(); return; }
+      if (!window.XMLHttpRequest || !window.FormData) return;
+      event.preventDefault();
+      var xhr = new XMLHttpRequest();
+      xhr.open('POST', form.action || location.href);
+      bar.hidden = false; bar.value = 0;
+      say('正在上传……', false);
+      xhr.upload.addEventListener('progress', function (e) {
+        if (!e.lengthComputable) return;
+        bar.value = Math.round(100 * e.loaded / e.total);
+        say('正在上传 ' + bar.value + '%', false);
+      });
+      xhr.setRequestHeader('Accept', 'application/json');
+      xhr.setRequestHeader('X-Upload-Progress', '1');
+      xhr.addEventListener('load', function () {
+        var answer = {};
+        try { answer = JSON.parse(xhr.responseText); } catch (e) { answer = {}; }
+        if (xhr.status < 300 && answer.redirect) { bar.value = 100; location.assign(answer.redirect); return; }
+        bar.hidden = true;
+        form.querySelectorAll('button').forEach(function (b) { b.disabled = false; });
+        var errors = answer.errors || {}, parts = Object.keys(errors).map(function (k) { return errors[k]; });
+        say(parts.join('；') || answer.error || '上传失败，请稍后再试', true);
+      });
+      xhr.addEventListener('error', function () {
+        bar.hidden = true;
+        form.querySelectorAll('button').forEach(function (b) { b.disabled = false; });
+        say('网络异常，上传失败，请重试', true);
+      });
+      form.querySelectorAll('button').forEach(function (b) { b.disabled = true; });
+      xhr.send(new FormData(form));
+    });
+  }
+
+  window.regionPick = window.regionPick || function (citySelect) {
+    var wrap = citySelect.parentNode, regions = JSON.parse(wrap.dataset.regions);
+    var county = wrap.querySelector('.region-county');
+    county.innerHTML = '<option value="">请选择区县</option>';
+    regions.forEach(function (c) {
+      if (c.code !== citySelect.value) return;
+      c.counties.forEach(function (k) {
+        var o = document.createElement('option'); o.value = k.code; o.textContent = k.name; county.appendChild(o);
+      });
+    });
+  };
+
+  function start() {
+    clearSavedDraft();
+    document.querySelectorAll('form[data-keep]').forEach(keepDrafts);
+    document.querySelectorAll('[data-submit-guard]').forEach(guardSubmit);
+    document.querySelectorAll('form[data-upload]').forEach(uploads);
+    document.querySelectorAll('#idle-warning[data-idle-seconds]').forEach(idleWarning);
+    summaryFocus();
+  }
+
+  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start); else start();
+})();
