@@ -211,7 +211,8 @@ def section_application(declaration_id):
             flash("申请表已保存", "success")
             return redirect(url_for("portal.declaration_main", declaration_id=declaration_id, saved=1))
     return render("portal/sections/application.html", 422 if errors else 200, d=d, fields=fields_of(s.APPLICATION),
-                  values=values, errors=errors, idempotency_key=new_key(), section=s.APPLICATION)
+                  values=values, errors=errors, idempotency_key=new_key(), section=s.APPLICATION,
+                  prefilled=d.get("prefilled") or [])
 
 
 # --- list sections --------------------------------------------------------------

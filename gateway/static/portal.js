@@ -166,8 +166,7 @@
     box.querySelector('.unsaved-sections').textContent = unsaved.join('、');
     box.hidden = false;
     document.querySelectorAll('[data-submit]').forEach(function (el) {
-      el.setAttribute('aria-disabled', 'true');
-      el.classList.add('disabled');
+      el.setAttribute('aria-describedby', 'unsaved-guard');
       var stop = function (event) { event.preventDefault(); box.focus(); };
       el.addEventListener('click', stop);
       if (el.form) el.form.addEventListener('submit', stop);

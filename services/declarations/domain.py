@@ -340,6 +340,7 @@ def get(session, principal, declaration_id):
     if d.state in lifecycle.EDITABLE and s.APPLICATION not in section_values(session, d.id):
         prefill = session.get(SectionData, (d.id, "_prefill"))
         out["sections"][s.APPLICATION] = dict(prefill.data) if prefill else {}
+        out["prefilled"] = sorted(prefill.data) if prefill else []  # shown, not saved yet
     return out
 
 

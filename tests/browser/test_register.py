@@ -30,7 +30,7 @@ def test_register_with_a_correction_then_login_and_see_the_profile(page, system)
     page.goto("/")
     page.locator("header").get_by_role("link", name="您好，请登录", exact=True).click()
     expect(page.get_by_role("heading", name="登录")).to_be_visible()
-    page.get_by_role("link", name="注册", exact=True).click()
+    page.locator("main").get_by_role("link", name="注册", exact=True).click()
 
     page.fill("#f-username", username)
     page.fill("#f-password", PASSWORD)
