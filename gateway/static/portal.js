@@ -240,6 +240,143 @@
     });
   }
 
+  // --- 获取验证码: no code while any field of the form is in error (FAQ 2.5) ----
+  var MOBILE = /^1[3-9][0-9]{9}$/;
+
+  function fieldOf(form, name) {
+    var el = form.querySelector('[name="' + name + '"]');
+    return el ? el.closest('.field') : null;
+  }
+
+  function labelOf(wrap) {
+    var label = wrap.querySelector('label');
+    return label ? label.firstChild.textContent.trim() : '';
+  }
+
+  function showError(wrap, message) {
+    if (!wrap) return;
+    var old = wrap.querySelector('.field-error');
+    if (old) old.remove();
+    var input = wrap.querySelector('[name]:not([type=checkbox])') || wrap.querySelector('[name]');
+    wrap.classList.add('has-error');
+    var p = document.createElement('p');
+    p.className = 'field-error';
+    p.id = 'err-' + (input ? input.name : wrap.getAttribute('data-field'));
+    p.textContent = message;
+    wrap.insertBefore(p, input && input.parentNode === wrap ? input : wrap.querySelector('.region-picker') || input);
+    if (input) { input.setAttribute('aria-invalid', 'true'); input.setAttribute('aria-describedby', p.id); }
+  }
+
+  function clearError(wrap) {
+    var old = wrap.querySelector('.field-error');
+    if (old) old.remove();
+    wrap.classList.remove('has-error');
+    wrap.querySelectorAll('[aria-invalid]').forEach(function (el) { el.removeAttribute('aria-invalid'); });
+  }
+
+  // The fields a user fills before asking for the code: those above it.
+  function fieldsBefore(form, button) {
+    var codeField = button.closest('.field');
+    return Array.prototype.filter.call(form.querySelectorAll('.field[data-field]'), function (wrap) {
+      return wrap !== codeField && (wrap.compareDocumentPosition(codeField) & Node.DOCUMENT_POSITION_FOLLOWING);
+    });
+  }
+
+  function checkInPage(form, button) {
+    var errors = {};
+    var before = fieldsBefore(form, button);
+    before.forEach(function (wrap) {
+      var input = wrap.querySelector('[name]');
+      if (!input) return;
+      var value = (input.value || '').trim();
+      if (!value && wrap.querySelector('.required')) errors[input.name] = '此项为必填项';
+      else if (value && input.name === button.getAttribute('data-phone') && !MOBILE.test(value)) {
+        errors[input.name] = '请填写11位中国大陆手机号码';
+      }
+    });
+    var pw = form.querySelector('[name=password]'), pw2 = form.querySelector('[name=password2]');
+    if (pw && pw2 && pw2.value && pw.value !== pw2.value && !errors.password2 &&
+        before.indexOf(pw2.closest('.field')) >= 0) errors.password2 = '两次输入的密码不一致';
+    var licence = form.querySelector('input[type=file][name=licence]');
+    if (licence && licence.files && licence.files[0] && !/^image\/(jpeg|png)$/.test(licence.files[0].type)) {
+      errors.licence = '请上传图片格式（JPG或PNG）的营业执照';
+    }
+    // a red message the user has not acted on still stands
+    form.querySelectorAll('.field.has-error[data-field]').forEach(function (wrap) {
+      var input = wrap.querySelector('[name]');
+      if (!input || errors[input.name] || wrap === button.closest('.field')) return;
+      var message = wrap.querySelector('.field-error');
+      if (input.type !== 'file' && input.type !== 'checkbox' && input.value === input.defaultValue && message) {
+        errors[input.name] = message.textContent;
+      }
+    });
+    return {errors: errors, before: before};
+  }
+
+  function sendCode(button, event) {
+    if (!window.fetch) return;  // the form posts itself instead
+    event.preventDefault();
+    var form = button.form, status = document.getElementById('code-status');
+    var checked = checkInPage(form, button);
+    checked.before.forEach(clearError);
+    function refuse(errors) {
+      var first = null;
+      Object.keys(errors).forEach(function (name) {
+        var wrap = fieldOf(form, name);
+        if (!wrap) return;
+        showError(wrap, errors[name]);
+        var input = wrap.querySelector('[name]');
+        if (input && input.type !== 'file') input.defaultValue = input.value;
+        if (!first) first = wrap.querySelector('[name]');
+      });
+      var names = Object.keys(errors).map(function (name) {
+        var wrap = fieldOf(form, name);
+        return wrap ? labelOf(wrap) : '';
+      }).filter(Boolean);
+      status.textContent = '请先按红色提示修改' + (names.length ? '（' + names.join('、') + '）' : '') + '，再获取验证码';
+      status.className = 'code-status field-error';
+      if (first) first.focus();
+    }
+    if (Object.keys(checked.errors).length) { refuse(checked.errors); return; }
+    var body = {purpose: button.getAttribute('data-purpose')};
+    checked.before.forEach(function (wrap) {
+      var input = wrap.querySelector('[name]');
+      if (input && input.type !== 'file' && input.type !== 'checkbox') body[input.name] = input.value;
+    });
+    button.disabled = true;
+    fetch(button.getAttribute('data-url'), {
+      method: 'POST', credentials: 'same-origin',
+      headers: {'Content-Type': 'application/json', 'Accept': 'application/json',
+                'X-CSRF-Token': document.querySelector('meta[name="csrf-token"]').content},
+      body: JSON.stringify(body)
+    }).then(function (r) { return r.json().then(function (j) { return [r.status, j]; }); })
+      .then(function (res) {
+        var j = res[1];
+        if (res[0] === 200) {
+          status.textContent = j.message;
+          status.className = 'code-status';
+          var left = 60;
+          var tick = setInterval(function () {
+            left -= 1; button.textContent = left + '秒后可重新获取';
+            if (left <= 0) { clearInterval(tick); button.disabled = false; button.textContent = '获取验证码'; }
+          }, 1000);
+          return;
+        }
+        button.disabled = false;
+        if (j.errors && Object.keys(j.errors).length) { refuse(j.errors); return; }
+        status.textContent = j.error || '获取验证码失败，请稍后再试';
+        status.className = 'code-status field-error';
+      }).catch(function () {
+        button.disabled = false;
+        status.textContent = '系统繁忙，请稍后再试'; status.className = 'code-status field-error';
+      });
+  }
+
+  document.addEventListener('click', function (event) {
+    var button = event.target.closest && event.target.closest('button.send-code[data-url]');
+    if (button) sendCode(button, event);
+  });
+
   window.regionPick = window.regionPick || function (citySelect) {
     var wrap = citySelect.parentNode, regions = JSON.parse(wrap.dataset.regions);
     var county = wrap.querySelector('.region-county');
