@@ -295,16 +295,31 @@ def ledger_import_upload(declaration_id):
     redirect_to = editable_or_view(d)
     if redirect_to:
         return redirect_to
+    mode = request.form.get("mode") or None
     key = stash(request.files.get("file"))
     if key is None:
         result = {"imported": 0, "message": "请选择要导入的Excel文件（.xlsx）", "errors": []}
+    elif d["sections"][s.LEDGER] and mode not in ("append", "replace"):
+        blob_store().delete(key)
+        result = {"imported": 0, "message": "请选择将导入的记录“追加到现有台账”还是“替换现有台账”", "errors": [],
+                  "needs_mode": True}
     else:
-        result = rpc(c.DECLARATIONS, "import_ledger", declaration_id, key, idempotency_key=idem())
-    if result.get("imported"):
-        flash(f"已导入{result['imported']}条服务台账", "success")
+        result = rpc(c.DECLARATIONS, "import_ledger", declaration_id, key, mode=mode, idempotency_key=idem())
+    if "skipped" in result:
+        flash(import_message(result), "success" if result["imported"] else "info")
         return redirect(url_for("portal.section_list", declaration_id=declaration_id, section=s.LEDGER))
     return render("portal/sections/list.html", 422, d=d, section=s.LEDGER, fields=fields_of(s.LEDGER),
                   rows=d["sections"][s.LEDGER], idempotency_key=new_key(), import_errors=result)
+
+
+def import_message(result):
+    """What an import did, said plainly (nothing duplicated silently)."""
+    parts = [f"已导入{result['imported']}条服务台账"]
+    if result.get("replaced"):
+        parts.append(f"原有的{result['replaced']}条已被替换")
+    if result.get("skipped"):
+        parts.append(f"另有{result['skipped']}条与已有记录完全相同，未重复导入")
+    return "，".join(parts) + f"；服务台账现共{result['count']}条。"
 
 
 # --- 附件 --------------------------------------------------------------------------

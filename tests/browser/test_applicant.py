@@ -160,3 +160,34 @@ def test_attachment_upload_checks_the_size_first_and_shows_progress(page, system
     expect(page.get_by_role("link", name="申请报告.pdf")).to_be_visible()
     expect(page.get_by_text("附件已上传")).to_be_visible()
     assert page.evaluate("() => sessionStorage.getItem('seen-progress')") == "true"
+
+
+def test_importing_the_ledger_twice_asks_append_or_replace_and_never_duplicates(page, system, tmp_path):
+    start_declaration(page, system, "newcomer_d")
+    open_section(page, "服务台账")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="服务台账导入模板（.xlsx）").click()
+    template = tmp_path / "服务台账.xlsx"
+    download.value.save_as(template)
+
+    def import_file():
+        page.set_input_files('input[name="file"]', str(template))
+        page.get_by_role("button", name="导入").click()
+
+    import_file()  # an empty ledger: nothing to ask
+    expect(page.get_by_text("已导入1条服务台账")).to_be_visible()
+    expect(page.locator("table.rows tbody tr")).to_have_count(1)
+
+    import_file()  # again: replace or append?
+    expect(page.locator("#error-summary")).to_contain_text("追加到现有台账")
+    expect(page.locator("table.rows tbody tr")).to_have_count(1)
+
+    page.get_by_label("追加到现有台账").check()
+    import_file()
+    expect(page.get_by_text("另有1条与已有记录完全相同，未重复导入")).to_be_visible()
+    expect(page.locator("table.rows tbody tr")).to_have_count(1)
+
+    page.get_by_label("替换现有台账").check()
+    import_file()
+    expect(page.get_by_text("原有的1条已被替换")).to_be_visible()
+    expect(page.locator("table.rows tbody tr")).to_have_count(1)
