@@ -115,6 +115,17 @@ def gateway_problems(config=None):
     ]
 
 
+def public_base_url(config=None):
+    """The address users reach the system at (scheme, host, optional path;
+    no trailing slash), for every link printed or encoded (QR codes,
+    posters, PDFs, SMS), never taken from a request's Host header. Without
+    the setting: the gateway's own address (development)."""
+    value = get(c.ENV_PUBLIC_BASE_URL, config)
+    if not value:
+        value = f"http://{get(c.ENV_GATEWAY_HOST, config)}:{get(c.ENV_GATEWAY_PORT, config)}"
+    return str(value).strip().rstrip("/")
+
+
 def trusted_proxies(config=None):
     return int(get(c.ENV_TRUSTED_PROXIES, config))
 

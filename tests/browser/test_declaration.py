@@ -67,7 +67,9 @@ def tenant_fills_intake(url):
     TENANT["basic"]["industry"] = steps.INDUSTRIES[8]
     phone = requests.Session()
     phone.headers["User-Agent"] = "Mozilla/5.0 (iPhone) MicroMessenger/8.0.47"
-    assert phone.get(url, timeout=15).status_code == 200
+    opened = phone.get(url, timeout=15)  # the short link goes on to the intake pages
+    assert opened.status_code == 200
+    url = opened.url
     for step in ("base", "basic", "operations"):
         step_url = f"{url}/step/{step}"
         form = hidden_fields(phone.get(step_url, timeout=15).text)
