@@ -62,6 +62,7 @@ def test_a_tenant_fills_its_entry_on_a_phone_and_the_enterprise_sees_it(page, br
         tenant.fill("#f-leased_area", "1,200")
         tenant.get_by_role("button", name="下一步").tap()
         expect(tenant.locator("#err-leased_area")).to_contain_text("不要使用逗号")
+        expect(tenant.locator("#error-summary")).to_contain_text("租用面积：")  # the summary names the field
         expect(tenant.locator("#f-leased_area")).to_have_value("1,200")
         box = tenant.get_by_role("button", name="下一步").bounding_box()
         assert box["height"] >= 44  # a thumb-sized target
