@@ -125,6 +125,9 @@ def test_no_code_while_any_field_of_the_registration_is_in_error(client, config,
         assert conn.execute(text("SELECT count(*) FROM sms_codes")).scalar() == before
     # the whole form right: the code is sent
     assert client.call(c.ACCOUNTS, "request_code", "register", form, "9.9.9.8")["minutes"] == 10
+    # within the limits only: asking again at once looks nothing up
+    with pytest.raises(RateLimited):
+        client.call(c.ACCOUNTS, "request_code", "register", {**form, "username": taken["username"]}, "9.9.9.8")
 
 
 def test_faq_answers_existing_enterprise_taken_username_and_non_image(client, config):
