@@ -146,6 +146,7 @@
   }
 
   // --- 提交 waits until no section has unsaved restored values -----------------
+  // [{label, path}] of the pages of this declaration with unsaved values
   function unsavedOf(prefix) {
     var s = store(), out = [];
     if (!s) return out;
@@ -154,7 +155,7 @@
       if (k.indexOf(DRAFT + prefix) !== 0) continue;
       var label = '';
       try { label = (JSON.parse(s.getItem(k)) || {}).label || ''; } catch (e) { label = ''; }
-      if (label && out.indexOf(label) < 0) out.push(label);
+      if (label) out.push({label: label, path: k.slice(DRAFT.length)});
     }
     return out;
   }
@@ -163,7 +164,15 @@
     var prefix = box.getAttribute('data-submit-guard');
     var unsaved = unsavedOf(prefix);
     if (!unsaved.length) return;
-    box.querySelector('.unsaved-sections').textContent = unsaved.join('、');
+    var list = box.querySelector('.unsaved-sections');
+    list.textContent = '';
+    unsaved.forEach(function (u, i) {
+      if (i) list.appendChild(document.createTextNode('、'));
+      var a = document.createElement('a');
+      a.href = u.path;
+      a.textContent = u.label;
+      list.appendChild(a);
+    });
     box.hidden = false;
     document.querySelectorAll('[data-submit]').forEach(function (el) {
       el.setAttribute('aria-describedby', 'unsaved-guard');

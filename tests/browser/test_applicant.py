@@ -93,8 +93,9 @@ def test_values_typed_and_not_saved_are_marked_and_hold_submit(page, system):
     expect(guard).to_be_focused()
     expect(page.get_by_role("heading", name="数据填报")).to_be_visible()
 
-    # reopened: the banner and a mark on the field say it is not saved; 放弃 restores the saved value
-    open_section(page, "申请表")
+    # reopened (from the guard's link): the banner and a mark on the field say it is not saved;
+    # 放弃 restores the saved value
+    guard.get_by_role("link", name="申请表").click()
     banner = page.locator("#unsaved-banner")
     expect(banner.get_by_role("heading", name="以下内容尚未保存")).to_be_visible()
     expect(page.locator("#f-base_name")).to_have_value("秦淮创客空间")
