@@ -299,10 +299,6 @@ def ledger_import_upload(declaration_id):
     key = stash(request.files.get("file"))
     if key is None:
         result = {"imported": 0, "message": "请选择要导入的Excel文件（.xlsx）", "errors": []}
-    elif d["sections"][s.LEDGER] and mode not in ("append", "replace"):
-        blob_store().delete(key)
-        result = {"imported": 0, "message": "请选择将导入的记录“追加到现有台账”还是“替换现有台账”", "errors": [],
-                  "needs_mode": True}
     else:
         result = rpc(c.DECLARATIONS, "import_ledger", declaration_id, key, mode=mode, idempotency_key=idem())
     if "skipped" in result:
