@@ -162,13 +162,15 @@ def tenants_qrcode_svg(declaration_id):
 @login_required
 def tenants_poster(declaration_id):
     decl, status = _active_link(declaration_id)
-    svg = _qr(intake_url(status, declaration_id)).make_image(image_factory=SvgPathImage).to_string(encoding="unicode")
+    url = intake_url(status, declaration_id)
+    svg = _qr(url).make_image(image_factory=SvgPathImage).to_string(encoding="unicode")
     return render_template(
         "portal/tenants_poster.html",
         base_name=base_name(decl) or status["base_name"],
         slogan=POSTER_SLOGAN,
         qr_svg=svg,
         link=status,
+        intake_url=url,
     )
 
 

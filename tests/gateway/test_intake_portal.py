@@ -124,6 +124,7 @@ def test_the_owner_gets_a_qr_code_and_sees_what_tenants_submitted(app, owner):
     poster = owner.get(f"/center/declarations/{DECL}/tenants/poster").get_data(as_text=True)
     assert BASE_NAME in poster and "微信扫一扫，填写入驻企业信息" in poster
     assert "size: A4" in poster and "<svg" in poster
+    assert PUBLIC + shown_link(html) in poster  # the short link, for those who type it
 
     # Two tenants scan and submit on their phones.
     small = entry_data(credit_code(), size="小型", employees=12, revenue="300", name="=HYPERLINK(\"http://x\")甲")
