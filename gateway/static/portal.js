@@ -31,14 +31,6 @@
     if (link && focusField(decodeURIComponent(link.getAttribute('href').slice(1)))) event.preventDefault();
   });
 
-  // --- help icons and the region picker (data attributes, no inline handlers) ---
-  document.addEventListener('click', function (event) {
-    var icon = event.target.closest && event.target.closest('[data-help-for]');
-    if (!icon) return;
-    var help = document.getElementById('help-' + icon.getAttribute('data-help-for'));
-    if (help) help.hidden = !help.hidden;
-  });
-
   // --- drafts: what was typed and not saved ----------------------------------
   function values(form) {
     var out = {};
