@@ -46,11 +46,13 @@ def create_app(config=None):
     from gateway.api import bp as api_bp
     from gateway.console import bp as console_bp
     from gateway.intake import bp as intake_bp
+    from gateway.intake import short_bp as intake_short_bp
     from gateway.portal import bp as portal_bp
 
     app.register_blueprint(portal_bp)
     app.register_blueprint(console_bp, url_prefix="/console")
     app.register_blueprint(intake_bp, url_prefix="/intake")
+    app.register_blueprint(intake_short_bp)  # /q/<id>: what the intake QR code encodes
     app.register_blueprint(api_bp, url_prefix="/api")
     app.add_url_rule("/healthz", view_func=health.healthz)
     errors.register(app)

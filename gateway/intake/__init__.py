@@ -233,3 +233,26 @@ def privacy_notice():
         }
 
     return {"privacy_notice": notice, "personal_data_categories": lambda: personal_data.describe(config)}
+# --- the short link a QR code encodes ----------------------------------------------
+
+short_bp = Blueprint("intake_short", __name__)
+
+
+@short_bp.get("/q/<short_id>")
+def short_link(short_id):
+    """A scanned QR code: the tenants service looks the opaque id up and the
+    phone goes on to the intake pages (a revoked or expired code says so)."""
+    try:
+        opened = rpc(c.TENANTS, c.TENANTS_RESOLVE_SHORT, short_id)
+    except NotFound as exc:
+        return _no_store(_closed(exc, 404))
+    except BadState as exc:
+        return _no_store(_closed(exc, 410))
+    return _no_store(redirect(url_for("intake.start", token=opened["token"])))
+
+
+def _no_store(result):
+    response = make_response(result)
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response

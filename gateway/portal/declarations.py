@@ -32,7 +32,7 @@ def idem():
 
 
 def fields_of(section):
-    return s.SCHEMAS[section].describe()
+    return s.fields(section)
 
 
 def form_values(section):
@@ -163,16 +163,23 @@ def declaration_main(declaration_id):
         return redirect_to
     entries, totals = tenant_overview(declaration_id)
     states = d["section_states"]
+    mismatch = None
     if totals is not None:
         count = totals.get("count", 0)
+        stated = (d["sections"].get(s.APPLICATION) or {}).get("tenant_count")
+        state = s.COMPLETED if count else s.NOT_STARTED
+        if isinstance(stated, int) and stated != count:
+            state = s.HAS_PROBLEMS
+            mismatch = (f"入驻企业已填报 {count} 家，申请表中的入驻企业数为 {stated} 家，两者不一致："
+                        "请邀请其余入驻企业扫码填报，或修改申请表中的入驻企业数后再提交。")
         states[s.TENANTS] = {
-            "state": s.COMPLETED if count else s.NOT_STARTED,
-            "label": s.STATE_LABELS[s.COMPLETED if count else s.NOT_STARTED],
-            "progress": f"{count} 家已填报",
+            "state": state,
+            "label": s.STATE_LABELS[state],
+            "progress": f"{count} / {stated} 家已填报" if isinstance(stated, int) else f"{count} 家已填报",
         }
     else:
         states[s.TENANTS] = {"state": None, "label": "暂时无法获取", "progress": ""}
-    return render("portal/declarations_main.html", d=d, states=states, order=s.ORDER)
+    return render("portal/declarations_main.html", d=d, states=states, order=s.ORDER, tenant_mismatch=mismatch)
 
 
 @bp.get(BASE + "/keepalive")
@@ -204,7 +211,8 @@ def section_application(declaration_id):
             flash("申请表已保存", "success")
             return redirect(url_for("portal.declaration_main", declaration_id=declaration_id, saved=1))
     return render("portal/sections/application.html", 422 if errors else 200, d=d, fields=fields_of(s.APPLICATION),
-                  values=values, errors=errors, idempotency_key=new_key(), section=s.APPLICATION)
+                  values=values, errors=errors, idempotency_key=new_key(), section=s.APPLICATION,
+                  prefilled=d.get("prefilled") or [])
 
 
 # --- list sections --------------------------------------------------------------
@@ -287,6 +295,7 @@ def ledger_import_upload(declaration_id):
     redirect_to = editable_or_view(d)
     if redirect_to:
         return redirect_to
+    mode = request.form.get("mode") or None
     try:
         key = stash(request.files.get("file"), uploads.LEDGER)
     except ValidationFailed as exc:
@@ -294,12 +303,22 @@ def ledger_import_upload(declaration_id):
     else:
         result = {"imported": 0, "message": "请选择要导入的Excel文件（.xlsx）", "errors": []}
     if key is not None:
-        result = rpc(c.DECLARATIONS, "import_ledger", declaration_id, key, idempotency_key=idem())
-    if result.get("imported"):
-        flash(f"已导入{result['imported']}条服务台账", "success")
+        result = rpc(c.DECLARATIONS, "import_ledger", declaration_id, key, mode=mode, idempotency_key=idem())
+    if "skipped" in result:
+        flash(import_message(result), "success" if result["imported"] else "info")
         return redirect(url_for("portal.section_list", declaration_id=declaration_id, section=s.LEDGER))
     return render("portal/sections/list.html", 422, d=d, section=s.LEDGER, fields=fields_of(s.LEDGER),
                   rows=d["sections"][s.LEDGER], idempotency_key=new_key(), import_errors=result)
+
+
+def import_message(result):
+    """What an import did, said plainly (nothing duplicated silently)."""
+    parts = [f"已导入{result['imported']}条服务台账"]
+    if result.get("replaced"):
+        parts.append(f"原有的{result['replaced']}条已被替换")
+    if result.get("skipped"):
+        parts.append(f"另有{result['skipped']}条与已有记录完全相同，未重复导入")
+    return "，".join(parts) + f"；服务台账现共{result['count']}条。"
 
 
 # --- 附件 --------------------------------------------------------------------------
@@ -314,20 +333,29 @@ def section_attachments(declaration_id, errors=None, status=200):
 @bp.post(BASE + "/<declaration_id>/sections/attachments")
 @login_required
 def attachment_upload(declaration_id):
+    """An attachment; the page's script (progress bar) asks for a JSON answer."""
+    by_script = request.headers.get("X-Upload-Progress") == "1"
     category = request.form.get("category", "")
+    errors = None
     try:
         key = stash(request.files.get("file"), uploads.ATTACHMENT)
     except ValidationFailed as exc:
-        return section_attachments(declaration_id, exc.errors, 422)
-    if key is None:
-        return section_attachments(declaration_id, {"file": "请选择要上传的文件"}, 422)
-    try:
-        rpc(c.DECLARATIONS, "add_attachment", declaration_id, category, key,
-            request.files["file"].filename, idempotency_key=idem())
-    except ValidationFailed as exc:
-        return section_attachments(declaration_id, exc.errors or {"file": exc.message}, 422)
+        key, errors = None, exc.errors or {"file": exc.message}
+    if key is None and errors is None:
+        errors = {"file": "请选择要上传的文件"}
+    elif key is not None:
+        try:
+            rpc(c.DECLARATIONS, "add_attachment", declaration_id, category, key,
+                request.files["file"].filename, idempotency_key=idem())
+        except ValidationFailed as exc:
+            errors = exc.errors or {"file": exc.message}
+    if errors:
+        if by_script:
+            return jsonify({"error": "上传失败", "errors": errors}), 422
+        return section_attachments(declaration_id, errors, 422)
     flash("附件已上传", "success")
-    return redirect(url_for("portal.section_list", declaration_id=declaration_id, section=s.ATTACHMENTS))
+    target = url_for("portal.section_list", declaration_id=declaration_id, section=s.ATTACHMENTS)
+    return jsonify({"redirect": target}) if by_script else redirect(target)
 
 
 @bp.post(BASE + "/<declaration_id>/attachments/<attachment_id>/delete")

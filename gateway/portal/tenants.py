@@ -11,12 +11,13 @@ import io
 from urllib.parse import quote
 
 import qrcode
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from qrcode.image.svg import SvgPathImage
 
 from gateway import rpc
 from gateway.auth import login_required
 from gateway.portal import bp
+from services.common import config as cfg
 from services.common import contracts as c
 from services.common.errors import BadState, ValidationFailed
 from services.tenants import steps
@@ -57,8 +58,19 @@ def current_link(decl):
     return status
 
 
-def intake_url(status):
-    return request.host_url.rstrip("/") + status["url_path"] if status.get("url_path") else None
+def public_url(path):
+    """An absolute link as users reach the system (PUBLIC_BASE_URL), never
+    from the request's Host header."""
+    return cfg.public_base_url(current_app.config.get("SERVICES_CONFIG")) + path
+
+
+def intake_url(status, declaration_id):
+    """The short link of the active QR link (/q/<128-bit id>): it keeps the
+    QR code at a low version that phones read at first try."""
+    if not status.get("active") or not status.get("url_path"):
+        return None
+    short = rpc(c.TENANTS, c.TENANTS_SHORT_LINK, declaration_id)
+    return public_url(short["url_path"])
 
 
 def section_context(decl):
@@ -68,7 +80,7 @@ def section_context(decl):
         "declaration": decl,
         "base_name": base_name(decl) or status.get("base_name"),
         "link": status,
-        "intake_url": intake_url(status),
+        "intake_url": intake_url(status, decl["id"]),
         "entries": rpc(c.TENANTS, c.TENANTS_LIST_ENTRIES, decl["id"]),
         "totals": rpc(c.TENANTS, c.TENANTS_TOTALS, decl["id"]),
     }
@@ -126,7 +138,7 @@ def _download_name(decl, ext):
 def tenants_qrcode_png(declaration_id):
     decl, status = _active_link(declaration_id)
     buffer = io.BytesIO()
-    _qr(intake_url(status)).make_image().save(buffer)
+    _qr(intake_url(status, declaration_id)).make_image().save(buffer)
     response = Response(buffer.getvalue(), mimetype="image/png")
     if request.args.get("download"):
         response.headers["Content-Disposition"] = _download_name(decl, "png")
@@ -138,7 +150,7 @@ def tenants_qrcode_png(declaration_id):
 @login_required
 def tenants_qrcode_svg(declaration_id):
     decl, status = _active_link(declaration_id)
-    svg = _qr(intake_url(status)).make_image(image_factory=SvgPathImage).to_string(encoding="unicode")
+    svg = _qr(intake_url(status, declaration_id)).make_image(image_factory=SvgPathImage).to_string(encoding="unicode")
     response = Response(svg, mimetype="image/svg+xml")
     if request.args.get("download"):
         response.headers["Content-Disposition"] = _download_name(decl, "svg")
@@ -150,13 +162,15 @@ def tenants_qrcode_svg(declaration_id):
 @login_required
 def tenants_poster(declaration_id):
     decl, status = _active_link(declaration_id)
-    svg = _qr(intake_url(status)).make_image(image_factory=SvgPathImage).to_string(encoding="unicode")
+    url = intake_url(status, declaration_id)
+    svg = _qr(url).make_image(image_factory=SvgPathImage).to_string(encoding="unicode")
     return render_template(
         "portal/tenants_poster.html",
         base_name=base_name(decl) or status["base_name"],
         slogan=POSTER_SLOGAN,
         qr_svg=svg,
         link=status,
+        intake_url=url,
     )
 
 

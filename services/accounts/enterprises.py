@@ -14,6 +14,7 @@ from services.accounts.models import Account, Appeal, Enterprise
 from services.common import contracts as c
 from services.common import regions
 from services.common.errors import BadState, Conflict, Forbidden, NotFound, ValidationFailed
+from services.common.fields import Schema
 
 SUMMARY = "填写内容有误，请按红色提示修改"
 EXISTS = "该企业已存在"
@@ -53,8 +54,38 @@ def _phone(data, key):
         return None, str(exc)
 
 
+# The form each code is asked from; at 获取验证码 every field of it the page
+# sent is checked, except those filled after the code (FAQ 2.5).
+CODE_FORMS = {
+    codes.REGISTER: forms.REGISTRATION, codes.CHANGE_PHONE: forms.CHANGE_CONTACT,
+    codes.APPEAL: forms.APPEAL, codes.RESET_PASSWORD: forms.FORGOT_PASSWORD_RESET,
+}
+AFTER_CODE = ("sms_code", "consent")
+FIX_FIRST = "填写内容有误，请按红色提示修改后再获取验证码"
+
+
+def _form_errors_before_code(purpose, data):
+    """(clean, {key: message}) of the received fields of the code's form."""
+    received = [fld for fld in CODE_FORMS[purpose] if fld.key in data and fld.key not in AFTER_CODE]
+    return forms.validate(Schema(*received), data)
+
+
+def _registration_conflicts(session, clean, errors):
+    """FAQ 2.2 and 2.3 before any code is sent: 该企业已存在, 用户名已存在."""
+    if "credit_code" in clean and session.scalars(
+        select(Enterprise.id).where(Enterprise.credit_code == clean["credit_code"])
+    ).first():
+        errors["credit_code"] = EXISTS
+    if "username" in clean and session.scalars(
+        select(Account.id).where(Account.username == clean["username"], Account.kind == c.ENTERPRISE)
+    ).first():
+        errors["username"] = USERNAME_TAKEN
+
+
 def request_code(tx, st, principal, purpose, data, ip):
-    """获取验证码. A phone with a red error gets nothing (FAQ 2.5)."""
+    """获取验证码. Nothing is sent while any field the page sent is in error
+    (FAQ 2.5): the phone, and the rest of the form as received, with
+    该企业已存在 and 用户名已存在 on 注册 (looked up only within the limits)."""
     if purpose == codes.REGISTER:
         key = "contact_phone"
     elif purpose == codes.CHANGE_PHONE:
@@ -67,10 +98,15 @@ def request_code(tx, st, principal, purpose, data, ip):
         key = "contact_phone"
     else:
         raise ValidationFailed("不支持的验证码用途", {})
+    clean, errors = _form_errors_before_code(purpose, data)
     phone, error = _phone(data, key)
     if error or not phone:
-        message = error or "请先填写手机号码"
-        raise ValidationFailed(message, {key: message})
+        errors[key] = error or "请先填写手机号码"
+    elif purpose == codes.REGISTER and ({"credit_code", "username"} & clean.keys()):
+        codes.check_limits(tx.session, phone, (ip or "")[:64] or None, sessions.utcnow())
+        _registration_conflicts(tx.session, clean, errors)
+    if errors:
+        raise ValidationFailed(next(iter(errors.values())) if len(errors) == 1 else FIX_FIRST, errors)
     if purpose == codes.RESET_PASSWORD:
         username = (data.get("username") or "").strip().lower()
         if not username:

@@ -98,8 +98,9 @@ def s3_settings(config=None):
 
 
 def public_base_url(config=None):
-    """The portal's public address for links that leave the system (the QR
-    code of a printed 申请表), never taken from a request's Host header.
+    """The address users reach the system at, for every link printed or
+    encoded (the intake QR code and poster, the printed 申请表's QR code),
+    never taken from a request's Host header.
     Without PUBLIC_BASE_URL: the local gateway in development, None in
     production (whoever needs it refuses rather than print a wrong link)."""
     value = get(c.ENV_PUBLIC_BASE_URL, config)

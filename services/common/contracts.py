@@ -49,6 +49,8 @@ TENANTS_INTAKE_CONTEXT = "intake_context"  # public: (token, device_id, ip=None)
 TENANTS_SAVE_INTAKE_STEP = "save_intake_step"  # public: (token, step, data, device_id, ip=None)
 TENANTS_SUBMITTED_ROLL = "submitted_roll"  # (declaration_id, version=None) -> 入驻企业名单 as submitted {version, taken_at, entries, totals} or None
 TENANTS_SUBMIT_INTAKE = "submit_intake"  # public: (token, device_id, ip=None, notice=None: the personal-data notice version shown)
+TENANTS_SHORT_LINK = "short_link"  # (declaration_id) -> {"short_id", "url_path"} of the active link (owner only)
+TENANTS_RESOLVE_SHORT = "resolve_short"  # public: (short_id) -> {"token", "url_path"} of the link it stands for
 
 # declarations: what other areas call (the portal's own pages call more).
 DECLARATIONS_GET = "get"  # (declaration_id) -> the whole declaration, history, return reason; by scope
@@ -183,7 +185,7 @@ ENV_RPC_TIMEOUT = "RPC_TIMEOUT"  # seconds a gateway RPC may take
 ENV_GATEWAY_HOST = "GATEWAY_HOST"
 ENV_GATEWAY_PORT = "GATEWAY_PORT"
 ENV_TRUSTED_PROXIES = "TRUSTED_PROXIES"  # reverse proxies in front of the gateway (client IP from X-Forwarded-For)
-ENV_PUBLIC_BASE_URL = "PUBLIC_BASE_URL"  # the portal's public address (https://...), for links printed or sent out
+ENV_PUBLIC_BASE_URL = "PUBLIC_BASE_URL"  # the system's address as users reach it: every printed or encoded link starts with it
 ENV_VAR_DIR = "VAR_DIR"  # where the embedded SQLite files and blobs live
 ENV_BLOB_BACKEND = "BLOB_BACKEND"  # "local" (default, BLOB_DIR) or "s3"
 ENV_S3_ENDPOINT_URL = "S3_ENDPOINT_URL"  # S3-compatible server (MinIO); empty for AWS itself

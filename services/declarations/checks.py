@@ -1,9 +1,12 @@
 """The checks of 提交: every section's rules with required fields, the
 cross-section counts, the required attachments and the batch's thresholds.
 
-A problem is {"section", "field" (or None), "row" (or None), "message",
-"blocking"}; warnings (thresholds of a batch that only warns) are not
-blocking.
+A problem is {"section", "section_label", "field" (or None), "label" (the
+field's label, or None), "group" (its part of 申请表, e.g. 基本情况), "row"
+(or None), "row_number", "detail", "message", "blocking"}. The message names
+its field ("基地名称：此项为必填项", "第1条 姓名：此项为必填项"), so whoever
+shows it needs no rule table; warnings (thresholds of a batch that only
+warns) are not blocking.
 """
 import datetime as dt
 
@@ -52,8 +55,21 @@ def category_figures(ledger):
     return out
 
 
-def problem(section, message, field=None, row=None, blocking=True):
-    return {"section": section, "field": field, "row": row, "message": message, "blocking": blocking}
+def problem(section, detail, field=None, row=None, blocking=True, label=None, row_number=None, named=False):
+    """One problem; `label` (the field's) is put before the detail unless the
+    detail already names the field (`named`)."""
+    where = f"第{row_number}条 " if row_number else ""
+    message = f"{where}{label}：{detail}" if label and not named else f"{where}{detail}"
+    return {
+        "section": section, "section_label": _label(section), "field": field, "label": label,
+        "group": s.GROUP_OF.get(field, "") if section == s.APPLICATION else "",
+        "row": row, "row_number": row_number, "detail": detail, "message": message, "blocking": blocking,
+    }
+
+
+def _field_label(section, key):
+    schema = s.SCHEMAS.get(section)
+    return schema.by_key[key].label if schema is not None and key in schema.by_key else None
 
 
 def years_between(start, end):
@@ -113,7 +129,7 @@ def check(sections, attachments, tenant_totals, batch_thresholds, thresholds_blo
     # 1. each section's own rules, now with every required field
     _clean, errors = s.validate(s.APPLICATION, app, require_all=True)
     for key, message in errors.items():
-        problems.append(problem(s.APPLICATION, message, field=key))
+        problems.append(problem(s.APPLICATION, message, field=key, label=_field_label(s.APPLICATION, key)))
     for key in s.LIST_SECTIONS:
         rows = sections.get(key) or []
         if not rows:
@@ -121,8 +137,8 @@ def check(sections, attachments, tenant_totals, batch_thresholds, thresholds_blo
         for index, row in enumerate(rows, start=1):
             _clean, errors = s.validate(key, row)
             for field, message in errors.items():
-                label = s.SCHEMAS[key].by_key[field].label
-                problems.append(problem(key, f"第{index}条：{label}{message}", field=field, row=row.get("id")))
+                problems.append(problem(key, message, field=field, row=row.get("id"),
+                                        label=_field_label(key, field), row_number=index))
     # 2. counts of 申请表 against the lists and the tenant entries
     f = figures(sections, tenant_totals, today)
     if tenant_totals is not None and not f["tenant_count"]:
@@ -140,15 +156,15 @@ def check(sections, attachments, tenant_totals, batch_thresholds, thresholds_blo
             continue
         stated = app.get(key)
         if isinstance(stated, int) and stated != actual:
-            label = s.APPLICATION_SCHEMA.by_key[key].label
             problems.append(problem(
-                s.APPLICATION, f"{label}填写为{stated}，与{what}（{actual}）不一致", field=key,
+                s.APPLICATION, f"填写为{stated}，与{what}（{actual}）不一致", field=key,
+                label=_field_label(s.APPLICATION, key),
             ))
     # 3. required attachments (configuration of the batch)
     have = {a["category"] for a in attachments}
     for category in required_attachments or ():
         if category not in have:
-            problems.append(problem(s.ATTACHMENTS, f"请上传“{category}”", field=category))
+            problems.append(problem(s.ATTACHMENTS, f"请上传“{category}”", field=category, label=category, named=True))
     # 4. the batch's thresholds, as warnings or blocking as the batch says
     values = threshold_values(f)
     where = {
@@ -165,7 +181,7 @@ def check(sections, attachments, tenant_totals, batch_thresholds, thresholds_blo
             section, field = where[key]
             problems.append(problem(
                 section, f"{label}为{values[key]}{unit}，低于本批次要求的{minimum}{unit}",
-                field=field, blocking=bool(thresholds_block),
+                field=field, blocking=bool(thresholds_block), label=field and _field_label(section, field),
             ))
     per_category = category_figures(sections.get(s.LEDGER))
     for key, category, measure, label, unit in CATEGORY_THRESHOLDS:

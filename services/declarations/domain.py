@@ -317,21 +317,33 @@ def delete_row(session, principal, declaration_id, section, row_id, now=None):
     return {"deleted": True, "count": len(kept)}
 
 
-def import_rows(session, principal, declaration_id, section, rows, now=None):
-    """Append rows already checked (Excel import): all or nothing."""
+def import_rows(session, principal, declaration_id, section, rows, mode=None, now=None):
+    """Rows already checked (Excel import), all or nothing, appended to or
+    replacing the section's rows (the user chooses once there are rows);
+    exact duplicates are left out and counted (ledger_import.merge)."""
+    from services.declarations import ledger_import
+
     now = now or utcnow()
     _section(section, s.LIST_SECTIONS)
     d = owned(session, principal, declaration_id, lock=True)
     require_editable(session, d)
     existing = list(section_data(session, d.id)[section])
+    if mode not in ledger_import.MODES:
+        if existing:
+            return {"imported": 0, "message": ledger_import.MODE_MISSING, "errors": [], "needs_mode": True}
+        mode = ledger_import.APPEND
+    checked = []
     for row in rows:
         clean, errors = s.validate(section, row)
         if errors:  # checked by the importer already; never store a bad row
             raise ValidationFailed(SAVE_REFUSED, errors)
-        clean["id"] = uuid.uuid4().hex[:12]
-        existing.append(clean)
-    _store(session, d, section, existing, now)
-    return {"imported": len(rows), "count": len(existing)}
+        checked.append(clean)
+    kept, added, skipped = ledger_import.merge(existing, checked, mode)
+    for row in kept:
+        row.setdefault("id", uuid.uuid4().hex[:12])
+    _store(session, d, section, kept, now)
+    return {"imported": added, "skipped": skipped, "replaced": len(existing) if mode == ledger_import.REPLACE else 0,
+            "mode": mode, "count": len(kept)}
 
 
 def get(session, principal, declaration_id):
@@ -340,6 +352,7 @@ def get(session, principal, declaration_id):
     if d.state in lifecycle.EDITABLE and s.APPLICATION not in section_values(session, d.id):
         prefill = session.get(SectionData, (d.id, "_prefill"))
         out["sections"][s.APPLICATION] = dict(prefill.data) if prefill else {}
+        out["prefilled"] = sorted(prefill.data) if prefill else []  # shown, not saved yet
     return out
 
 

@@ -173,3 +173,35 @@ def _parse(wb):
     if not clean_rows:
         raise ImportFailed("文件中没有数据行")
     return clean_rows
+
+
+# --- writing the imported rows: 追加 or 替换, never an exact duplicate ------------
+
+APPEND = "append"
+REPLACE = "replace"
+MODES = (APPEND, REPLACE)
+MODE_MISSING = "服务台账中已有记录：请选择将导入的记录“追加到现有台账”还是“替换现有台账”"
+
+
+def _same(row):
+    """A row's content without its id: two rows alike here are exact duplicates."""
+    return tuple(sorted((k, v) for k, v in row.items() if k != "id" and v not in (None, "")))
+
+
+def merge(existing, rows, mode):
+    """(rows to keep, number added, number of exact duplicates left out).
+    APPEND keeps the existing rows and adds the new ones; REPLACE drops the
+    existing rows first. A row equal in every field to a kept row or to an
+    earlier row of the file is left out and counted."""
+    kept = list(existing) if mode == APPEND else []
+    seen = {_same(r) for r in kept}
+    added = skipped = 0
+    for row in rows:
+        fingerprint = _same(row)
+        if fingerprint in seen:
+            skipped += 1
+            continue
+        seen.add(fingerprint)
+        kept.append(row)
+        added += 1
+    return kept, added, skipped

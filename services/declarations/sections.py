@@ -91,6 +91,19 @@ APPLICATION_SCHEMA = Schema(
     Text("cases", "典型服务案例", "近年来的典型服务案例，不超过3000字。", required=True, max_length=3000, multiline=True),
 )
 
+# The 申请表's parts, in page order. The first is 基本情况 and holds 注册地区
+# (FAQ 2.7: "填报信息 → 基本情况 → 注册地区").
+APPLICATION_GROUPS = (
+    ("基本情况", ("base_name", "operator_name", "credit_code", "legal_representative", "base_type",
+              "founded_on", "region_code", "address", "industry")),
+    ("场地与运营", ("total_area", "own_area", "leased_area", "investment", "revenue")),
+    ("入驻企业与服务人员", ("tenant_count", "small_micro_count", "tenant_employees", "service_staff", "mentors",
+                   "partner_count")),
+    ("联系人", ("contact", "contact_mobile", "email")),
+    ("基地介绍", ("introduction", "cases")),
+)
+GROUP_OF = {key: title for title, keys in APPLICATION_GROUPS for key in keys}
+
 PERSONNEL_SCHEMA = Schema(
     Text("name", "姓名", "人员的真实姓名。", required=True, max_length=50),
     Text("title", "职务", "在基地运营主体中担任的职务。", required=True, max_length=50),
@@ -192,13 +205,23 @@ def validate(section, data, require_all=False):
     return clean, errors
 
 
+def fields(section):
+    """The description of a section's fields; those of 申请表 name their part
+    ("group", e.g. 基本情况)."""
+    out = SCHEMAS[section].describe()
+    if section == APPLICATION:
+        for f in out:
+            f["group"] = GROUP_OF.get(f["key"], "")
+    return out
+
+
 def describe():
     """The API description of every section's rules."""
     out = []
     for key in ORDER:
         entry = {"key": key, "label": _label(key), "list": key in LIST_SECTIONS}
         if key in SCHEMAS:
-            entry["fields"] = SCHEMAS[key].describe()
+            entry["fields"] = fields(key)
         if key == ATTACHMENTS:
             entry["categories"] = list(ATTACHMENT_CATEGORIES)
         out.append(entry)

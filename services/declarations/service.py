@@ -122,9 +122,13 @@ class DeclarationsService(events.EventAdmin):
 
     @rpc
     @idempotent
-    def import_ledger(self, declaration_id, temp_key):
-        """Rows of an uploaded .xlsx (blob store, temporary key); all or nothing.
-        Returns {imported, count} or {imported: 0, errors: [{row, column, label, message}], message}."""
+    def import_ledger(self, declaration_id, temp_key, mode=None):
+        """Rows of an uploaded .xlsx (blob store, temporary key); all or nothing,
+        appended to or replacing the ledger (`mode` "append" / "replace", to be
+        chosen once the ledger has rows). Returns {imported, skipped (exact
+        duplicates left out), replaced, count} or {imported: 0, errors: [{row,
+        column, label, message}], message} ({needs_mode: true} when no mode was
+        chosen)."""
         store = blobs.blob_store(self.config)
         domain.owned(self.db.session, self.caller, declaration_id)
         try:
@@ -132,7 +136,7 @@ class DeclarationsService(events.EventAdmin):
             rows = ledger_import.parse(data)
         except ledger_import.ImportFailed as exc:
             return {"imported": 0, "message": exc.message, "errors": exc.errors}
-        return domain.import_rows(self.db.session, self.caller, declaration_id, sections.LEDGER, rows)
+        return domain.import_rows(self.db.session, self.caller, declaration_id, sections.LEDGER, rows, mode)
 
     # --- attachments ------------------------------------------------------
 

@@ -122,3 +122,60 @@ def read(token, config=None, now=None):
         "nonce": body.get("n"),
         "expires_at": expires_at,
     }
+
+
+# --- short links: what the QR code encodes ---------------------------------------
+#
+# A QR code of a whole signed token is large (a high version, fine modules) and
+# reads badly from a poster or a screen. The code encodes `/q/<id>` instead: an
+# opaque id of 128 random bits, looked up here. The id stands for one version of
+# the link (its nonce): revoking or renewing the link ends it at once, and it
+# expires with the link. The signed `/intake/<token>` links keep working as before.
+
+SHORT_PREFIX = "/q/"
+SHORT_BYTES = 16  # 128 bits
+_SHORT = re.compile(r"^[A-Za-z0-9_-]{22}$")
+
+
+def short_path(short_id):
+    return SHORT_PREFIX + short_id
+
+
+def short_id_for(session, link, now=None):
+    """The short id of the link's current version (made on first use)."""
+    from sqlalchemy import select
+
+    from services.tenants.models import IntakeShortLink
+
+    if not link.nonce:
+        raise BadState(REVOKED_MESSAGE)
+    existing = session.scalars(
+        select(IntakeShortLink.id).where(
+            IntakeShortLink.declaration_id == link.declaration_id, IntakeShortLink.nonce == link.nonce
+        )
+    ).first()
+    if existing:
+        return existing
+    short_id = _b64(secrets.token_bytes(SHORT_BYTES))
+    session.add(IntakeShortLink(id=short_id, declaration_id=link.declaration_id, nonce=link.nonce,
+                                created_at=now or dt.datetime.now(dt.timezone.utc)))
+    session.flush()
+    return short_id
+
+
+def lookup_short(session, short_id, config=None, now=None):
+    """The signed token a short id stands for. NotFound for an unknown id,
+    BadState when its link was revoked, renewed or has expired."""
+    from services.tenants.models import IntakeLink, IntakeShortLink
+
+    if not isinstance(short_id, str) or not _SHORT.match(short_id):
+        raise NotFound(INVALID_MESSAGE)
+    short = session.get(IntakeShortLink, short_id)
+    if short is None:
+        raise NotFound(INVALID_MESSAGE)
+    link = session.get(IntakeLink, short.declaration_id)
+    if link is None or not link.nonce or link.nonce != short.nonce:
+        raise BadState(REVOKED_MESSAGE)
+    if link.expires_at is not None and utc(link.expires_at) <= (now or dt.datetime.now(dt.timezone.utc)):
+        raise BadState(EXPIRED_MESSAGE)
+    return sign(link.declaration_id, link.serial, link.nonce, link.expires_at, config)

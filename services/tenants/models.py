@@ -97,3 +97,15 @@ class SubmittedRoll(Base):
     entries = Column(JSON, nullable=False)
     totals = Column(JSON, nullable=False)
     taken_at = Column(DateTime(timezone=True), nullable=False)
+class IntakeShortLink(Base):
+    """A short, opaque id (128 random bits) that stands for one version of a
+    declaration's QR link, so the printed QR code stays small. It opens the
+    link only while the link's nonce is still the one it was made for
+    (revoking or renewing the link ends it) and until the link expires."""
+
+    __tablename__ = "intake_short_links"
+
+    id = Column(String(32), primary_key=True)
+    declaration_id = Column(String(64), nullable=False, index=True)
+    nonce = Column(String(32), nullable=False)
+    created_at = Column(DateTime(timezone=True), nullable=False)

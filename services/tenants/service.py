@@ -7,7 +7,7 @@ from services.common import health
 from services.common.db import Database
 from services.common.entrypoints import Caller, rpc
 from services.common import events
-from services.tenants import intake, limits, retention, rolls
+from services.tenants import intake, limits, links, retention, rolls
 
 
 # `events.EventAdmin`, not the bare name: `nameko run services.tenants.service`
@@ -38,6 +38,19 @@ class TenantsService(events.EventAdmin):
     @rpc
     def link_status(self, declaration_id):
         return intake.link_status(self.db.session, self.caller, declaration_id, self.config)
+
+    @rpc
+    def short_link(self, declaration_id):
+        """The short id of the active link, for its QR code (the owner only)."""
+        link = intake.owned_link(self.db.session, self.caller, declaration_id)
+        short_id = links.short_id_for(self.db.session, link)
+        return {"short_id": short_id, "url_path": links.short_path(short_id)}
+
+    @rpc(public=True)
+    def resolve_short(self, short_id):
+        """What a scanned short link opens: the signed intake token."""
+        token = links.lookup_short(self.db.session, short_id, self.config)
+        return {"token": token, "url_path": intake.url_path(token)}
 
     # --- the declaration's roll-up ------------------------------------------------
 

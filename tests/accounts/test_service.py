@@ -102,6 +102,34 @@ def test_no_code_for_a_phone_with_an_error(client, config, db_engine):
         assert conn.execute(text("SELECT count(*) FROM sms_codes")).scalar() == 0
 
 
+def test_no_code_while_any_field_of_the_registration_is_in_error(client, config, db_engine):
+    """FAQ 2.5: the whole form as the page sent it is checked before a code
+    is sent, with 该企业已存在 and 用户名已存在 (FAQ 2.2, 2.3)."""
+    _first, taken = register_by_rpc(client, config)
+    form = {k: v for k, v in registration_data().items() if k != "consent"}
+    cases = (
+        ({"name": ""}, {"name": "此项为必填项"}),
+        ({"password2": "Other0ne!x"}, {"password2": "两次输入的密码不一致"}),
+        ({"credit_code": taken["credit_code"]}, {"credit_code": "该企业已存在"}),
+        ({"username": taken["username"]}, {"username": "用户名已存在，请更换用户名"}),
+        ({"username": taken["username"], "contact_name": ""},
+         {"username": "用户名已存在，请更换用户名", "contact_name": "此项为必填项"}),
+    )
+    with db_engine(c.ACCOUNTS).connect() as conn:
+        before = conn.execute(text("SELECT count(*) FROM sms_codes")).scalar()
+    for change, errors in cases:
+        with pytest.raises(ValidationFailed) as info:
+            client.call(c.ACCOUNTS, "request_code", "register", {**form, **change}, "9.9.9.8")
+        assert info.value.errors == errors
+    with db_engine(c.ACCOUNTS).connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM sms_codes")).scalar() == before
+    # the whole form right: the code is sent
+    assert client.call(c.ACCOUNTS, "request_code", "register", form, "9.9.9.8")["minutes"] == 10
+    # within the limits only: asking again at once looks nothing up
+    with pytest.raises(RateLimited):
+        client.call(c.ACCOUNTS, "request_code", "register", {**form, "username": taken["username"]}, "9.9.9.8")
+
+
 def test_faq_answers_existing_enterprise_taken_username_and_non_image(client, config):
     first, data = register_by_rpc(client, config)
 

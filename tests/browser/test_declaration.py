@@ -67,7 +67,9 @@ def tenant_fills_intake(url):
     TENANT["basic"]["industry"] = steps.INDUSTRIES[8]
     phone = requests.Session()
     phone.headers["User-Agent"] = "Mozilla/5.0 (iPhone) MicroMessenger/8.0.47"
-    assert phone.get(url, timeout=15).status_code == 200
+    opened = phone.get(url, timeout=15)  # the short link goes on to the intake pages
+    assert opened.status_code == 200
+    url = opened.url
     for step in ("base", "basic", "operations"):
         step_url = f"{url}/step/{step}"
         form = hidden_fields(phone.get(step_url, timeout=15).text)
@@ -132,15 +134,17 @@ def test_declaration_from_start_to_submitted(page, system):
     open_section(page, "申请表")
     # long forms: what was typed survives a reload; the idle warning offers to stay signed in
     page.locator("#f-address").fill("南京市玄武区珠江路1号")
+    page.once("dialog", lambda dialog: dialog.accept())  # leaving with unsaved changes asks first
     page.reload()
     expect(page.locator("#f-address")).to_have_value("南京市玄武区珠江路1号")
+    expect(page.locator("#unsaved-banner")).to_be_visible()  # kept, and marked as not saved
     expect(page.locator("#idle-warning")).to_be_hidden()
     page.clock.fast_forward("28:30")
     expect(page.locator("#idle-warning")).to_be_visible()
     page.get_by_role("button", name="继续登录").click()
     expect(page.locator("#idle-warning")).to_be_hidden()
     fill_form(page, APPLICATION)
-    page.get_by_role("button", name="保存").click()
+    page.locator("form[data-keep]").get_by_role("button", name="保存").click()
     expect(page.locator("#err-revenue")).to_have_text("金额请填写数字，最多两位小数，不要使用逗号")
     expect(page.locator("#error-summary")).to_be_visible()
     expect(page.locator("#f-revenue")).to_have_value("1,000")
@@ -162,6 +166,14 @@ def test_declaration_from_start_to_submitted(page, system):
     page.get_by_role("link", name="继续填报").click()
     for key in ("application", "personnel", "partners", "ledger", "attachments", "tenants"):
         expect(page.locator(f"tr[data-section={key}] .section-state")).to_have_text("已完成")
+    page.get_by_role("link", name="提交", exact=True).click()
+    expect(page.get_by_role("heading", name="请核对申报内容")).to_be_visible()
+    # check-answers: 修改 per section, each to its section
+    for label in ("申请表", "主要人员", "合作服务机构", "服务台账", "附件"):
+        expect(page.get_by_role("link", name=f"修改{label}", exact=True)).to_be_visible()
+    page.get_by_role("link", name="修改合作服务机构", exact=True).click()
+    expect(page.get_by_role("heading", name="合作服务机构", exact=True)).to_be_visible()
+    back_to_main(page)
     page.get_by_role("link", name="提交", exact=True).click()
     expect(page.get_by_role("heading", name="请核对申报内容")).to_be_visible()
     page.get_by_role("button", name="提交", exact=True).click()

@@ -33,7 +33,7 @@ def enterprise_with_a_declaration(page, system):
     page.get_by_role("button", name="下一步").click()
     page.locator("table.task-list").get_by_role("link", name="申请表", exact=True).click()
     page.fill("#f-base_name", BASE_NAME)
-    page.get_by_role("button", name="保存").click()  # back on the main data page
+    page.locator("form[data-keep]").get_by_role("button", name="保存").click()  # back on the main data page
     page.locator("table.task-list").get_by_role("link", name="入驻企业", exact=True).click()
 
 
@@ -42,7 +42,7 @@ def test_a_tenant_fills_its_entry_on_a_phone_and_the_enterprise_sees_it(page, br
     expect(page.get_by_role("heading", name="入驻企业填报二维码")).to_be_visible()
     expect(page.get_by_alt_text("入驻企业填报二维码")).to_be_visible()
     url = page.locator("#intake-url").input_value()
-    assert "/intake/" in url
+    assert "/q/" in url  # the short link the QR code encodes
 
     phone = browser.new_context(
         base_url=system.url, locale="zh-CN", user_agent=WECHAT_IPHONE,
@@ -62,6 +62,7 @@ def test_a_tenant_fills_its_entry_on_a_phone_and_the_enterprise_sees_it(page, br
         tenant.fill("#f-leased_area", "1,200")
         tenant.get_by_role("button", name="下一步").tap()
         expect(tenant.locator("#err-leased_area")).to_contain_text("不要使用逗号")
+        expect(tenant.locator("#error-summary")).to_contain_text("租用面积：")  # the summary names the field
         expect(tenant.locator("#f-leased_area")).to_have_value("1,200")
         box = tenant.get_by_role("button", name="下一步").bounding_box()
         assert box["height"] >= 44  # a thumb-sized target

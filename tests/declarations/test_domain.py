@@ -9,13 +9,18 @@ from services.common import blobs
 from services.common import contracts as c
 from services.common.errors import BadState, Conflict, Forbidden, NotFound, ValidationFailed
 from services.common.principal import system
-from services.declarations import attachments, batches, domain
+from services.declarations import attachments, batches, domain, ledger_import
 from services.declarations import sections as s
 from tests.declarations.helpers import (
     ADMIN, OTHER_REGION, REGION, TOTALS, application, batch_form, enterprise, ledger_row, partner,
     person, reviewer,
 )
+from tests.declarations.test_ledger_import import GOOD as LEDGER_GOOD
+from tests.declarations.test_ledger_import import workbook as ledger_workbook
 from tests.support.web import png_bytes
+
+LEDGER_OTHER = ["2025-04-01", "信息服务", "苏州某某信息有限公司", "政策推送", "线上", "", 5, 5, "免费", 0, ""]
+LEDGER_THIRD = ["2025-05-01", "人员培训", "无锡某某有限公司", "财务培训", "线下", "培训室", 3, 9, "低收费", 20, ""]
 
 SYSTEM = system(c.DECLARATIONS)
 
@@ -397,3 +402,21 @@ def test_yearly_minimums_per_service_category_are_checked(session):
     result = domain.submit(session, ent, d["id"], TOTALS, Outbox())
     assert result["submitted"] is True  # the batch only warns
     assert [p["message"] for p in result["problems"]] == ["创业辅导的服务家次为1家次，低于本批次要求的50家次"]
+
+
+def test_importing_the_ledger_twice_asks_append_or_replace_and_never_duplicates(session, started):
+    ent, did = started
+    first = ledger_import.parse(ledger_workbook([LEDGER_GOOD, LEDGER_OTHER]))
+    assert domain.import_rows(session, ent, did, s.LEDGER, first)["imported"] == 2  # empty ledger: no question
+    again = ledger_import.parse(ledger_workbook([LEDGER_GOOD, LEDGER_OTHER, LEDGER_THIRD]))
+    asked = domain.import_rows(session, ent, did, s.LEDGER, again)
+    assert asked["needs_mode"] is True and asked["imported"] == 0
+    assert len(domain.get(session, ent, did)["sections"][s.LEDGER]) == 2  # nothing written meanwhile
+
+    appended = domain.import_rows(session, ent, did, s.LEDGER, again, mode=ledger_import.APPEND)
+    assert (appended["imported"], appended["skipped"], appended["count"]) == (1, 2, 3)
+    replaced = domain.import_rows(session, ent, did, s.LEDGER, first, mode=ledger_import.REPLACE)
+    assert (replaced["imported"], replaced["replaced"], replaced["count"]) == (2, 3, 2)
+    rows = domain.get(session, ent, did)["sections"][s.LEDGER]
+    assert [r["target"] for r in rows] == ["南京某某科技有限公司", "苏州某某信息有限公司"]
+    assert len({r["id"] for r in rows}) == 2

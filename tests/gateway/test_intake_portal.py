@@ -8,6 +8,7 @@ stand-ins that answer the two RPCs these pages use."""
 import datetime as dt
 import io
 import re
+from urllib.parse import urlparse
 
 import pytest
 from openpyxl import load_workbook
@@ -71,9 +72,12 @@ def system(runner_factory, config):
     return runner
 
 
+PUBLIC = "https://sme.example.gov.cn"
+
+
 @pytest.fixture
 def app(config, system):
-    app = create_app(config)
+    app = create_app({**config, c.ENV_PUBLIC_BASE_URL: PUBLIC})
     yield app
     app.extensions["rpc"].close()
 
@@ -91,15 +95,25 @@ def section(owner):
     return response.get_data(as_text=True)
 
 
-def intake_path(html):
-    """The path of the intake link shown beside the QR code."""
-    return re.search(r'value="http://[^"/]+(/intake/[^"]+)" id="intake-url"', html).group(1)
+def shown_link(html):
+    """The path of the short intake link shown beside the QR code, which
+    starts with PUBLIC_BASE_URL whatever host the page was asked on."""
+    url = re.search(r'value="([^"]+)" id="intake-url"', html).group(1)
+    assert url.startswith(PUBLIC + "/q/"), url
+    return url[len(PUBLIC):]
+
+
+def intake_path(app, html):
+    """The intake pages' path the shown link opens (the signed token's)."""
+    response = app.test_client().get(shown_link(html))
+    assert response.status_code == 302 and response.headers["Cache-Control"] == "no-store"
+    return urlparse(response.headers["Location"]).path
 
 
 def test_the_owner_gets_a_qr_code_and_sees_what_tenants_submitted(app, owner):
     html = section(owner)
     assert "入驻企业填报二维码" in html and "还没有入驻企业提交信息" in html
-    path = intake_path(html)
+    path = intake_path(app, html)
     token = path.rsplit("/", 1)[1]
 
     png = owner.get(f"/center/declarations/{DECL}/tenants/qrcode.png?download=1")
@@ -110,6 +124,7 @@ def test_the_owner_gets_a_qr_code_and_sees_what_tenants_submitted(app, owner):
     poster = owner.get(f"/center/declarations/{DECL}/tenants/poster").get_data(as_text=True)
     assert BASE_NAME in poster and "微信扫一扫，填写入驻企业信息" in poster
     assert "size: A4" in poster and "<svg" in poster
+    assert PUBLIC + shown_link(html) in poster  # the short link, for those who type it
 
     # Two tenants scan and submit on their phones.
     small = entry_data(credit_code(), size="小型", employees=12, revenue="300", name="=HYPERLINK(\"http://x\")甲")
@@ -139,7 +154,7 @@ def test_the_owner_gets_a_qr_code_and_sees_what_tenants_submitted(app, owner):
 
 
 def test_the_owner_excludes_with_a_reason_and_reopens_an_entry(app, owner):
-    token = intake_path(section(owner)).rsplit("/", 1)[1]
+    token = intake_path(app, section(owner)).rsplit("/", 1)[1]
     data = entry_data(credit_code(), name="丙服务有限公司")
     walk(app.test_client(), token, data)
     entry_url = re.search(r'href="(/center/declarations/[^"]+/tenants/entries/[^"]+)"', section(owner)).group(1)
@@ -161,7 +176,8 @@ def test_the_owner_excludes_with_a_reason_and_reopens_an_entry(app, owner):
 
 def test_revoking_the_link_and_making_a_new_one(app, owner):
     html = section(owner)
-    old = intake_path(html)
+    old = shown_link(html)
+    assert "开始填写" in app.test_client().get(old, follow_redirects=True).get_data(as_text=True)
     form = hidden_fields(html)
     assert owner.post(f"/center/declarations/{DECL}/tenants/link/revoke", data=form).status_code == 302
     html = section(owner)
@@ -170,9 +186,11 @@ def test_revoking_the_link_and_making_a_new_one(app, owner):
     assert app.test_client().get(old, headers={"User-Agent": WECHAT_UA}).status_code == 410
 
     assert owner.post(f"/center/declarations/{DECL}/tenants/link", data=form).status_code == 302
-    new = intake_path(section(owner))
+    new = shown_link(section(owner))
     assert new != old
-    assert "开始填写" in app.test_client().get(new).get_data(as_text=True)
+    assert "开始填写" in app.test_client().get(new, follow_redirects=True).get_data(as_text=True)
+    assert app.test_client().get(old).status_code == 410  # the revoked code stays dead
+    assert app.test_client().get("/q/" + "A" * 22).status_code == 404
 
 
 def test_only_the_owner_reaches_the_section(app):

@@ -18,8 +18,9 @@ def seed_demo_batch(system):
 
 def register_and_login(page, system, username, password, company, credit_code, county, phone, contact="李四"):
     """注册 (the SMS code read from the sms_requested event) and 登录; ends
-    in 用户中心."""
-    page.goto("/register")
+    in 用户中心. Starts from the home page's 注册 beside 您好，请登录."""
+    page.goto("/")
+    page.locator("header").get_by_role("link", name="注册", exact=True).click()
     page.fill("#f-username", username)
     page.fill("#f-password", password)
     page.fill("#f-password2", password)
@@ -36,7 +37,7 @@ def register_and_login(page, system, username, password, company, credit_code, c
     page.set_input_files("#f-licence", files=[{"name": "licence.png", "mimeType": "image/png", "buffer": png_bytes()}])
     page.check("#f-consent")
     page.get_by_role("button", name="注册", exact=True).click()
-    page.goto("/login")
+    page.wait_for_url("**/login")
     page.fill("#f-username", username)
     page.fill("#f-password", password)
     page.get_by_role("button", name="登录", exact=True).click()
