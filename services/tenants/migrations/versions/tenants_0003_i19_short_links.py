@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "tenants_0003_i19"
-down_revision = "tenants_0002"
+down_revision = "tenants_0003_i23"
 branch_labels = None
 depends_on = None
 
