@@ -183,6 +183,9 @@ def startup_problems(process, config=None):
                 f"{c.service_database_env(service)} (or {c.ENV_DATABASE_URL}) must name a PostgreSQL "
                 f"database in production, not " + (repr(own or shared) if own or shared else
                                                    "be unset (the SQLite file on local disk is for development)"))
+    if process in (GATEWAY, c.DECLARATIONS) and not get(c.ENV_PUBLIC_BASE_URL, config):
+        problems.append(f"{c.ENV_PUBLIC_BASE_URL} must be set in production (the address users reach the system "
+                        f"at: every QR code and printed link starts with it)")
     if process == c.NOTIFY:
         if (get(c.ENV_SMS_PROVIDER, config, default="console")).lower() != "http":
             problems.append(f"{c.ENV_SMS_PROVIDER} must be http in production (console is for development)")

@@ -478,6 +478,9 @@ def tenant_by_the_qr_link(url):
 
     phone = Browser(url)
     phone.http.headers["User-Agent"] = "Mozilla/5.0 (iPhone) MicroMessenger/8.0.47"
+    opened = phone.http.get(url, allow_redirects=False, timeout=30)  # the QR code's short link
+    check(opened.status_code == 302, f"the QR code's link answered {opened.status_code}")
+    url = requests.compat.urljoin(url, opened.headers["Location"])
     phone.get(url)
     for step in ("base", "basic", "operations"):
         values = dict(TENANT[step])
@@ -600,6 +603,10 @@ def rehearse(target, walk=True, say=print, work_dir=None, timeout=120, servers=N
         port = free_port()
         localiser = Localiser(servers, work_dir)
         processes = (compose_processes if target == "compose" else k8s_processes)(localiser, port)
+        for proc in processes:
+            if proc.env.get(c.ENV_PUBLIC_BASE_URL):
+                proc.rewrites.append(f"{c.ENV_PUBLIC_BASE_URL}: {proc.env[c.ENV_PUBLIC_BASE_URL]} → the gateway here")
+                proc.env[c.ENV_PUBLIC_BASE_URL] = f"http://127.0.0.1:{port}"
         system = System(processes, work_dir / "logs", say)
         try:
             system.start(timeout)

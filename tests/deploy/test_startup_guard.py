@@ -13,7 +13,8 @@ from services.common import contracts as c
 from tests.deploy import deployfiles as d
 
 INFRA = ("rabbitmq", "postgres", "seaweedfs", "proxy")
-SECRETS = {c.ENV_SECRET_KEY: "a-session-key-of-its-own", c.ENV_PRINCIPAL_SECRET: "a-principal-key-of-its-own"}
+SECRETS = {c.ENV_SECRET_KEY: "a-session-key-of-its-own", c.ENV_PRINCIPAL_SECRET: "a-principal-key-of-its-own",
+           c.ENV_PUBLIC_BASE_URL: "https://sme.example.gov.cn"}
 
 
 @pytest.fixture
