@@ -89,7 +89,8 @@ def test_services_in_production_need_a_system_key_of_their_own():
 
 
 def test_the_gateway_refuses_to_start_in_production_holding_the_system_key():
-    gateway = {c.ENV_APP_ENV: "production", c.ENV_SECRET_KEY: "sessions-key", c.ENV_PRINCIPAL_SECRET: "users-key"}
+    gateway = {c.ENV_APP_ENV: "production", c.ENV_SECRET_KEY: "sessions-key", c.ENV_PRINCIPAL_SECRET: "users-key",
+               c.ENV_PUBLIC_BASE_URL: "https://sme.example.gov.cn"}
     with pytest.raises(RuntimeError, match=c.ENV_SYSTEM_PRINCIPAL_SECRET):
         create_app({**gateway, c.ENV_SYSTEM_PRINCIPAL_SECRET: "services-key"})
     create_app(gateway).extensions["rpc"].close()

@@ -200,7 +200,9 @@ def _render(directory):
         part = yaml.safe_load((directory / component / "kustomization.yaml").read_text(encoding="utf-8"))
         images.update({i["name"]: i for i in part.get("images", [])})
     for doc in docs:
-        pod = doc.get("spec", {}).get("template", {}).get("spec", {})
+        spec = doc.get("spec", {})
+        spec = spec.get("jobTemplate", {}).get("spec", spec)  # a CronJob's pod is one level down
+        pod = spec.get("template", {}).get("spec", {})
         for box in pod.get("containers", []) + pod.get("initContainers", []):
             name, _, tag = box["image"].partition(":")
             if name in images:

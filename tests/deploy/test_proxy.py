@@ -26,6 +26,7 @@ def behind_the_proxy(tmp_path):
     app = create_app({
         c.ENV_APP_ENV: "production", c.ENV_TRUSTED_PROXIES: gateway_env[c.ENV_TRUSTED_PROXIES],
         c.ENV_SECRET_KEY: "a-session-key-of-its-own", c.ENV_PRINCIPAL_SECRET: "a-principal-key-of-its-own",
+        c.ENV_PUBLIC_BASE_URL: "https://sme.example.gov.cn",
     })
 
     @app.get("/_client_address")

@@ -100,7 +100,8 @@ def test_an_unknown_app_env_is_judged_as_production(bare_environment):
 @pytest.mark.parametrize("service", c.SERVICES)
 def test_production_without_a_postgresql_database_is_refused(service, bare_environment):
     env = {c.ENV_APP_ENV: "production", **SECRETS, c.ENV_SMS_PROVIDER: "http", c.ENV_SMS_HTTP_URL: "https://x",
-           c.ENV_SMS_APP_KEY: "k", c.ENV_SMS_APP_SECRET: "s"}
+           c.ENV_SMS_APP_KEY: "k", c.ENV_SMS_APP_SECRET: "s",
+           c.ENV_SYSTEM_PRINCIPAL_SECRET: "the-services-own-system-key"}
     name = c.service_database_env(service)
     assert any(name in p and "must name a PostgreSQL database" in p for p in cfg.startup_problems(service, env))
     sqlite = {**env, name: "sqlite:////var/lib/sme/x.sqlite3"}

@@ -6,7 +6,8 @@ from flask import request
 from gateway import create_app
 from services.common import contracts as c
 
-SECRETS = {c.ENV_SECRET_KEY: "sessions-secret-of-its-own", c.ENV_PRINCIPAL_SECRET: "principal-secret-of-its-own"}
+SECRETS = {c.ENV_SECRET_KEY: "sessions-secret-of-its-own", c.ENV_PRINCIPAL_SECRET: "principal-secret-of-its-own",
+           c.ENV_PUBLIC_BASE_URL: "https://sme.example.gov.cn"}
 
 
 @pytest.mark.parametrize("missing", [c.ENV_SECRET_KEY, c.ENV_PRINCIPAL_SECRET])

@@ -84,7 +84,8 @@ def test_the_dev_page_shows_the_outbox_in_development(two_messages, app):
 
 def test_the_dev_page_does_not_exist_in_production(config):
     app = create_app(
-        {**config, c.ENV_APP_ENV: "production", c.ENV_SECRET_KEY: "s1-of-its-own", c.ENV_PRINCIPAL_SECRET: "s2-of-its-own"}
+        {**config, c.ENV_APP_ENV: "production", c.ENV_SECRET_KEY: "s1-of-its-own", c.ENV_PRINCIPAL_SECRET: "s2-of-its-own",
+         c.ENV_PUBLIC_BASE_URL: "https://sme.example.gov.cn"}
     )
     try:
         assert app.test_client().get("/dev/sms").status_code == 404
