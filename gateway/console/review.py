@@ -18,7 +18,7 @@ from gateway.auth import staff_required
 from gateway.console import bp
 from gateway.rpc import ServiceUnavailable
 from services.common import contracts as c
-from services.common import regions
+from services.common import regions, spreadsheets
 from services.common.errors import BadState, Conflict, ServiceError, ValidationFailed
 
 TABS = (("todo", "待审核"), ("processed", "我已处理"), ("all", "全部申报"))
@@ -110,7 +110,8 @@ def cases_inbox():
 
 # --- export ---------------------------------------------------------------------
 
-EXPORT_COLUMNS = ("申报批次", "基地名称", "运营主体", "统一社会信用代码", "注册地区", "状态", "提交时间")
+EXPORT_COLUMNS = ("申报编号", "申报批次", "基地名称", "运营主体", "统一社会信用代码", "注册地区", "联系人", "联系手机",
+                  "状态", "提交时间")
 
 
 def export_rows(filters):
@@ -125,40 +126,33 @@ def export_rows(filters):
 
 
 def build_workbook(filters, out):
-    """Write the .xlsx of the filtered list to the file `out` (openpyxl's
-    write-only mode: rows go to disk as they come, not into memory)."""
-    from openpyxl import Workbook
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("申报列表")
-    labels = None
+    """Write the .xlsx of the filtered list to the file `out` (write-only:
+    rows go to disk as they come, not into memory); the key figures, tenant
+    counts among them, follow the fixed columns."""
+    book = spreadsheets.Book(write_only=True)
+    sheet = None
     for result in export_rows(filters):
-        if labels is None:
+        if sheet is None:
             labels = result["figure_labels"]
-            sheet.append(list(EXPORT_COLUMNS) + labels)
+            sheet = book.sheet("申报列表", header=list(EXPORT_COLUMNS) + labels, widths=18)
         for item in result["items"]:
             figures = dict((label, value) for label, value in item["figures"])
             sheet.append(
                 [
-                    item["batch_name"] or "",
-                    item["base_name"] or "",
-                    item["enterprise_name"] or "",
-                    item["credit_code"] or "",
-                    item["region_name"] or "",
+                    item.get("reference"),
+                    item["batch_name"],
+                    item["base_name"],
+                    item["enterprise_name"],
+                    item["credit_code"],
+                    item["region_name"],
+                    item.get("contact"),
+                    item.get("contact_mobile"),
                     item["state_label"],
                     local_time(item["submitted_at"]),
                 ]
-                + [_cell(figures.get(label)) for label in labels]
+                + [figures.get(label) for label in labels]
             )
-    workbook.save(out)
-
-
-def _cell(value):
-    if value is None:
-        return ""
-    if isinstance(value, (int, float, str)):
-        return value
-    return str(value)
+    book.save(out)
 
 
 @bp.get("/cases/export")
@@ -175,7 +169,7 @@ def cases_export():
     stamp = dt.datetime.now(SHANGHAI).strftime("%Y%m%d%H%M")
     response = send_file(
         spool,
-        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        mimetype=spreadsheets.MIMETYPE,
         as_attachment=True,
         download_name=f"双创基地申报列表_{stamp}.xlsx",
     )

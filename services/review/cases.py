@@ -356,6 +356,8 @@ def case_row(case):
         "enterprise_name": case.enterprise_name,
         "credit_code": case.credit_code,
         "reference": (case.summary or {}).get("reference"),
+        "contact": (case.summary or {}).get("contact"),
+        "contact_mobile": (case.summary or {}).get("contact_mobile"),
         "region_code": case.region_code,
         "region_name": regions.full_name(case.region_code) or case.region_code,
         "state": case.state,

@@ -19,6 +19,7 @@ from services.review.service import ReviewService
 from tests.accounts.helpers import create_staff, login_staff, post
 from tests.review.support import submitted
 from tests.support.events import listen_events
+from tests.support.spreadsheets import assert_text_cells
 
 STAFF = {
     "xuanwu": dict(kind=c.REVIEWER, level=c.COUNTY, region="320102"),
@@ -151,7 +152,8 @@ def test_province_notes_and_recognition_and_admin_return(system, config, app):
 
 
 def test_export_of_the_filtered_list(system, config, app):
-    deliver(system, config, submitted(region="320102", base_name="玄武创新创业园", tenant_count=90))
+    deliver(system, config, submitted(region="320102", base_name="玄武创新创业园", tenant_count=90,
+                                      small_micro_count=80, contact="王五", contact_mobile="13800001111"))
     deliver(system, config, submitted(region="320205", base_name="锡山科创园", level=c.CITY))
     admin = client_of(app, "admin")
     response = admin.get("/console/cases/export?tab=all&region_code=320100")
@@ -160,12 +162,15 @@ def test_export_of_the_filtered_list(system, config, app):
     assert ".xlsx" in response.headers["Content-Disposition"]
     rows = list(load_workbook(io.BytesIO(response.data)).active.iter_rows(values_only=True))
     header = rows[0]
-    assert header[:7] == ("申报批次", "基地名称", "运营主体", "统一社会信用代码", "注册地区", "状态", "提交时间")
-    assert "入驻企业数" in header
+    assert header[:10] == ("申报编号", "申报批次", "基地名称", "运营主体", "统一社会信用代码", "注册地区",
+                           "联系人", "联系手机", "状态", "提交时间")
+    assert "入驻企业数" in header and "其中小微企业数" in header
     assert len(rows) == 2  # the header and the one case of 南京市
     row = dict(zip(header, rows[1]))
+    assert row["申报编号"] == "SC2026AB12CD34"
     assert row["基地名称"] == "玄武创新创业园" and row["注册地区"] == "南京市玄武区"
-    assert row["状态"] == "待区县审核" and row["入驻企业数"] == 90
+    assert row["联系人"] == "王五" and row["联系手机"] == "13800001111"
+    assert row["状态"] == "待区县审核" and row["入驻企业数"] == 90 and row["其中小微企业数"] == 80
     assert row["提交时间"] == "2026-03-01 10:00"
     assert row["运营主体"] == "玄武创新创业园运营管理有限公司"
 
@@ -180,3 +185,15 @@ def test_console_review_pages_need_staff(system, app):
     response = anonymous.get("/console/cases")
     assert response.status_code == 302 and "/console/login" in response.headers["Location"]
     assert anonymous.get("/console/cases/export").status_code == 302
+
+
+def test_export_writes_what_enterprises_typed_as_text(system, config, app):
+    """A base named like a formula is a string cell in the reviewer's export,
+    never a formula Excel would run; a phone "+86…" stays as typed."""
+    hostile = '=HYPERLINK("http://evil.example/x","点击查看")'
+    deliver(system, config, submitted(region="320102", base_name=hostile, contact="-5",
+                                      contact_mobile="+8613800001111"))
+    response = client_of(app, "admin").get("/console/cases/export?tab=all")
+    assert response.status_code == 200
+    assert_text_cells(response.data, {hostile, hostile + "运营管理有限公司", "-5", "+8613800001111"})
+
