@@ -1,5 +1,5 @@
 """The reviewer and admin console."""
-from flask import Blueprint, render_template
+from flask import Blueprint, redirect, url_for
 
 from gateway.auth import staff_required
 
@@ -9,7 +9,8 @@ bp = Blueprint("console", __name__)
 @bp.get("/")
 @staff_required()
 def home():
-    return render_template("console/home.html")
+    """审核控制台: a reviewer's work starts at 待审核 (with its counts)."""
+    return redirect(url_for("console.cases_inbox"))
 
 
 from gateway.console import staff  # noqa: E402,F401  (registers login and staff pages)

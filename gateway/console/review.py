@@ -16,6 +16,7 @@ from nameko.exceptions import MethodNotFound, RemoteError
 from gateway import rpc
 from gateway.auth import staff_required
 from gateway.console import bp
+from gateway.console.names import name_people
 from gateway.rpc import ServiceUnavailable
 from services.common import contracts as c
 from services.common import regions, spreadsheets
@@ -192,6 +193,7 @@ def _declarations(method, *args):
 
 def case_context(declaration_id):
     case = rpc(c.REVIEW, c.REVIEW_GET_CASE, declaration_id)
+    name_people(case["history"] + case["notes"])
     declaration = _declarations(c.DECLARATIONS_GET, declaration_id)
     described = _declarations(c.DECLARATIONS_DESCRIBE_SECTIONS) if declaration else None
     if declaration and not described:

@@ -16,7 +16,16 @@ LEVELS = {c.COUNTY: "区县", c.CITY: "设区市", c.PROVINCE: "省级"}
 
 @bp.route("/login", methods=["GET", "POST"])
 def login():
-    return auth.login_page("staff", "console/login.html", url_for("console.home"))
+    return auth.login_page("staff", "console/login.html", url_for("console.cases_inbox"))
+
+
+@bp.post("/logout")
+def logout():
+    """退出 of the console: the session ends, back to the console's login."""
+    token = auth.session_token()
+    if token:
+        rpc(c.ACCOUNTS, "logout", token)
+    return auth.clear_session_cookie(redirect(url_for("console.login")))
 
 
 def _region_choices():

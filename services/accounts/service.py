@@ -105,7 +105,14 @@ class AccountsService:
         principal = self._caller().require(c.ENTERPRISE)
         return enterprises.change_contact(self.db, self.settings, principal, data)
 
-    # --- console (admins only) -------------------------------------------
+    # --- console ------------------------------------------------------------
+    @rpc
+    def staff_names(self, ids):
+        """{id: {name, office}} of staff accounts among `ids`: the console
+        names the person and the office in audit trails, notes and logs."""
+        self._caller().require(c.REVIEWER, c.ADMIN)
+        return staff.names(self.db.session, ids)
+
     @rpc
     def list_appeals(self):
         self._caller().require(c.ADMIN)

@@ -32,6 +32,26 @@ def region_error(level, region_code):
     return None
 
 
+def office(account):
+    """The office a staff member acts for: 南京市玄武区工信部门, or 平台管理员."""
+    if account.kind == c.ADMIN:
+        return "平台管理员"
+    name = regions.full_name(account.region_code) if account.region_code else ""
+    return f"{name}工信部门（{LEVEL_LABELS.get(account.level, '')}审核）"
+
+
+def names(session, ids):
+    """{id: {"name", "office"}} of the staff among `ids` (others left out):
+    how the audit trail, the notes and the logs name a person."""
+    wanted = sorted({str(i) for i in (ids or ()) if i})[:500]
+    if not wanted:
+        return {}
+    rows = session.scalars(
+        select(Account).where(Account.id.in_(wanted), Account.kind.in_(STAFF_KINDS))
+    ).all()
+    return {a.id: {"name": a.display_name, "office": office(a)} for a in rows}
+
+
 def view(account):
     return {
         "id": account.id,
@@ -43,6 +63,7 @@ def view(account):
         "level_label": LEVEL_LABELS.get(account.level, ""),
         "region_code": account.region_code,
         "region_name": regions.full_name(account.region_code) if account.region_code else "",
+        "office": office(account),
         "disabled": account.disabled,
         "created_at": account.created_at.isoformat(),
     }

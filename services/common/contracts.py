@@ -32,6 +32,8 @@ RPC_RESOLVE_SESSION = "resolve_session"
 # the enterprise itself, staff or a service: enterprise_id -> {id, username,
 # name, credit_code, region_code, region_name, contact_name, contact_phone, disabled}
 RPC_ENTERPRISE_SUMMARY = "enterprise_summary"
+# staff (console): ids -> {id: {name, office}} of the staff accounts among them
+ACCOUNTS_STAFF_NAMES = "staff_names"
 
 # tenants (QR intake): the enterprise's link, the declaration's roll-up, and
 # the public ones the anonymous intake pages call with the signed link token.

@@ -403,6 +403,7 @@ def note_row(n):
         "step_label": lb.NOTE_STEPS.get(n.step, n.step),
         "noted_on": n.noted_on.isoformat(),
         "text": n.text,
+        "actor_kind": n.actor_kind,
         "actor_id": n.actor_id,
         "created_at": _iso(n.created_at),
     }
