@@ -18,3 +18,4 @@ from gateway.console import sms  # noqa: E402,F401  (短信记录, the SMS deliv
 from gateway.console import batches  # noqa: E402,F401  (申报批次, admins)
 from gateway.console import review  # noqa: E402,F401  (申报审核: inbox, case pages, export)
 from gateway.console import parked  # noqa: E402,F401  (消息队列异常, admins)
+from gateway.console import logs  # noqa: E402,F401  (日志: 操作日志 and 登录日志, admins)

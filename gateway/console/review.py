@@ -7,15 +7,15 @@ Scope is decided by the review service from the signed principal on every
 call; these pages only show what it answers.
 """
 import datetime as dt
-import tempfile
 import uuid
 
-from flask import abort, flash, g, redirect, render_template, request, send_file, url_for
+from flask import abort, flash, g, redirect, render_template, request, url_for
 from nameko.exceptions import MethodNotFound, RemoteError
 
 from gateway import rpc
 from gateway.auth import staff_required
 from gateway.console import bp
+from gateway.console.exports import log_export, send_book
 from gateway.console.names import name_people
 from gateway.rpc import ServiceUnavailable
 from services.common import contracts as c
@@ -126,10 +126,10 @@ def export_rows(filters):
         page += 1
 
 
-def build_workbook(filters, out):
-    """Write the .xlsx of the filtered list to the file `out` (write-only:
-    rows go to disk as they come, not into memory); the key figures, tenant
-    counts among them, follow the fixed columns."""
+def build_workbook(filters):
+    """The .xlsx of the filtered list (write-only: rows are not kept in
+    memory); the key figures, tenant counts among them, follow the fixed
+    columns."""
     book = spreadsheets.Book(write_only=True)
     sheet = None
     for result in export_rows(filters):
@@ -153,29 +153,16 @@ def build_workbook(filters, out):
                 ]
                 + [figures.get(label) for label in labels]
             )
-    book.save(out)
+    return book
 
 
 @bp.get("/cases/export")
 @staff_required()
 def cases_export():
     filters = current_filters(request.args)
-    spool = tempfile.TemporaryFile(suffix=".xlsx")
-    try:
-        build_workbook(filters, spool)
-    except Exception:
-        spool.close()
-        raise
-    spool.seek(0)
-    stamp = dt.datetime.now(SHANGHAI).strftime("%Y%m%d%H%M")
-    response = send_file(
-        spool,
-        mimetype=spreadsheets.MIMETYPE,
-        as_attachment=True,
-        download_name=f"双创基地申报列表_{stamp}.xlsx",
-    )
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    book = build_workbook(filters)
+    log_export(c.REVIEW, "export.cases", "申报列表", filters)
+    return send_book(book, "双创基地申报列表")
 
 
 # --- the case page --------------------------------------------------------------

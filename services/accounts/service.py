@@ -1,17 +1,18 @@
 """The accounts service: entrypoints only; the domain logic lives in plain modules."""
 from nameko.timer import timer
 
-from services.accounts import enterprises, housekeeping, login, sessions, staff
+from services.accounts import enterprises, housekeeping, login, login_log, sessions, staff
 from services.accounts.demo import ProductionGuard
 from services.accounts.dependencies import Settings
 from services.common import contracts as c
 from services.common import health
 from services.common.db import Database
 from services.common.entrypoints import Caller, rpc
-from services.common.errors import Forbidden, Unauthenticated
+from services.common import operation_log  # module import: one service class per module
+from services.common.errors import Forbidden, RateLimited, Unauthenticated
 
 
-class AccountsService:
+class AccountsService(operation_log.OperationLogAdmin):
     name = c.ACCOUNTS
 
     db = Database(c.ACCOUNTS)
@@ -25,8 +26,9 @@ class AccountsService:
 
     @timer(interval=3600)
     def purge(self):
-        """Hourly: drop ended sessions, old SMS rows and login failures."""
-        housekeeping.purge(self.db.session)
+        """Hourly: drop ended sessions, old SMS rows and login failures, and
+        登录日志 rows past LOG_KEEP_DAYS."""
+        housekeeping.purge(self.db.session, log_keep_days=self.settings.log_keep_days)
 
     # --- sessions ---------------------------------------------------------
     @rpc(public=True)
@@ -40,9 +42,15 @@ class AccountsService:
         """portal: "enterprise" (portal login) or "staff" (console login).
         Returns {"token", "account"}; the token goes into the cookie."""
         kinds = (c.ENTERPRISE,) if portal == c.ENTERPRISE else staff.STAFF_KINDS
-        account = login.authenticate(
-            self.db.session, username, password, kinds, ip=ip, ip_limit=self.settings.login_failures_per_ip
-        )
+        where = login_log.PORTAL if portal == c.ENTERPRISE else login_log.CONSOLE
+        try:
+            account = login.authenticate(
+                self.db.session, username, password, kinds, ip=ip, ip_limit=self.settings.login_failures_per_ip
+            )
+        except (RateLimited, Unauthenticated, Forbidden) as exc:
+            login_log.refused(self.db.session, username, where, ip, exc)
+            raise
+        login_log.record(self.db.session, username, where, ip, login_log.SUCCESS, account_id=account.id)
         token = sessions.start(self.db.session, account.id)
         return {"token": token, "account": sessions.account_view(account)}
 
@@ -107,6 +115,12 @@ class AccountsService:
 
     # --- console ------------------------------------------------------------
     @rpc
+    def list_logins(self, filters=None, page=1, per_page=50):
+        """Admins: 登录日志, newest first (services.accounts.login_log.search)."""
+        self._caller().require(c.ADMIN)
+        return login_log.search(self.db.session, filters, page, per_page)
+
+    @rpc
     def staff_names(self, ids):
         """{id: {name, office}} of staff accounts among `ids`: the console
         names the person and the office in audit trails, notes and logs."""
@@ -126,7 +140,9 @@ class AccountsService:
     @rpc
     def settle_appeal(self, appeal_id, accept, note=""):
         principal = self._caller().require(c.ADMIN)
-        return enterprises.settle_appeal(self.db, principal, appeal_id, accept, note)
+        settled = enterprises.settle_appeal(self.db, principal, appeal_id, accept, note)
+        staff.log_appeal(self.db.session, principal, settled)
+        return settled
 
     @rpc
     def list_staff(self):
@@ -135,18 +151,25 @@ class AccountsService:
 
     @rpc
     def create_staff(self, username, password, name, kind, level=None, region_code=None):
-        self._caller().require(c.ADMIN)
-        return staff.create(self.db.session, username, password, name, kind, level, region_code)
+        principal = self._caller().require(c.ADMIN)
+        person = staff.create(self.db.session, username, password, name, kind, level, region_code)
+        staff.log(self.db.session, principal, "staff.create", person, after=staff.described(person))
+        return person
 
     @rpc
     def set_staff_disabled(self, account_id, disabled):
         principal = self._caller().require(c.ADMIN)
-        return staff.set_disabled(self.db.session, account_id, disabled, principal.id)
+        person = staff.set_disabled(self.db.session, account_id, disabled, principal.id)
+        staff.log(self.db.session, principal, "staff.disable" if disabled else "staff.enable", person,
+                  before={"状态": "正常" if disabled else "已停用"}, after={"状态": "已停用" if disabled else "正常"})
+        return person
 
     @rpc
     def reset_staff_password(self, account_id, password):
-        self._caller().require(c.ADMIN)
-        return staff.reset_password(self.db.session, account_id, password)
+        principal = self._caller().require(c.ADMIN)
+        person = staff.reset_password(self.db.session, account_id, password)
+        staff.log(self.db.session, principal, "staff.reset_password", person, after={"密码": "已重置，登录全部失效"})
+        return person
 
     def _caller(self):
         if self.caller is None:

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from services.accounts import passwords, sessions
 from services.accounts.models import Account
 from services.common import contracts as c
-from services.common import regions
+from services.common import operation_log, regions
 from services.common.errors import Conflict, NotFound, ValidationFailed
 
 USERNAME_RULE = "用户名为4至20位字母、数字或下划线，以字母开头"
@@ -123,6 +123,35 @@ def _get(session, account_id):
     if account is None or account.kind not in STAFF_KINDS:
         raise NotFound("未找到该人员")
     return account
+
+
+def described(person):
+    """A staff member as the 操作日志 records it."""
+    return {
+        "用户名": person["username"], "姓名": person["name"], "角色": person["kind_label"],
+        "审核级别": person["level_label"], "地区": person["region_name"],
+    }
+
+
+def log(session, principal, action, person, before=None, after=None):
+    operation_log.record(session, principal, action, f"{person['name']}（{person['username']}）", person["id"],
+                         before=before, after=after)
+
+
+def log_appeal(session, principal, appeal):
+    accepted = appeal["status"] == "accepted"
+    after = {"状态": appeal["status_label"], "处理意见": appeal["settle_note"]}
+    if accepted:
+        after.update({"联系人": appeal["contact_name"], "联系手机": mask_phone(appeal["new_phone"])})
+    operation_log.record(
+        session, principal, "appeal.accept" if accepted else "appeal.refuse",
+        f"申诉：{appeal['enterprise_name'] or ''}（{appeal['credit_code']}）", appeal["id"],
+        before={"状态": "待处理"}, after=after,
+    )
+
+
+def mask_phone(phone):
+    return (phone[:3] + "****" + phone[-4:]) if phone and len(phone) >= 7 else phone
 
 
 def set_disabled(session, account_id, disabled, acting_id):

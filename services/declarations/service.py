@@ -8,6 +8,7 @@ from nameko.rpc import RpcProxy
 
 from services.common import blobs
 from services.common import contracts as c
+from services.common import operation_log  # module import: one service class per module
 from services.common import health
 from services.common.db import Database
 from services.common.entrypoints import Caller, rpc
@@ -22,7 +23,7 @@ TENANTS_TIMEOUT = 15  # seconds; service-to-service calls have none of their own
 TENANTS_UNAVAILABLE = "入驻企业数据暂时无法获取，请稍后再提交"
 
 
-class DeclarationsService(events.EventAdmin):
+class DeclarationsService(events.EventAdmin, operation_log.OperationLogAdmin):
     name = c.DECLARATIONS
 
     db = Database(c.DECLARATIONS)
