@@ -107,6 +107,8 @@ def test_inbox_scope_and_the_county_city_return_journey(system, config, app):
     assert "玄武创新创业园" in page(nanjing, "/console/cases")
     missing = act(nanjing, did, "return", reason="  ")
     assert missing.status_code == 422 and "请填写退回原因" in missing.get_data(as_text=True)
+    assert 'class="error-summary"' in missing.get_data(as_text=True)
+    assert 'href="#reason-return"' in missing.get_data(as_text=True)  # the summary leads to the field
     with listen_events(config["AMQP_URI"], c.REVIEW, c.DECLARATION_RETURNED) as events:
         returned = act(nanjing, did, "return", reason="请补充租赁合同", sections=["attachments"])
         assert returned.status_code == 302
@@ -142,6 +144,7 @@ def test_province_notes_and_recognition_and_admin_return(system, config, app):
     assert 'data-action="recognise"' in case and "省级审核环节记录" in case
     bad = post(jiangsu, f"/console/cases/{did}/notes", {"step": "expert", "noted_on": "", "text": ""})
     assert bad.status_code == 422 and "请填写记录内容" in bad.get_data(as_text=True)
+    assert 'href="#note-text"' in bad.get_data(as_text=True) and 'id="note-text"' in bad.get_data(as_text=True)
     assert post(jiangsu, f"/console/cases/{did}/notes",
                 {"step": "expert", "noted_on": "2026-03-05", "text": "专家评审通过"}).status_code == 302
     assert act(jiangsu, did, "recognise", reason="同意认定").status_code == 302
