@@ -4,12 +4,15 @@ before and after) in the service that carried it out, merged by time on one
 page; every login at the portal and the console leaves a 登录日志 row (time,
 user, address, result); admins search and export both, nobody else sees
 them."""
+import datetime as dt
 import re
+import uuid
 
 import pytest
 
 from gateway import create_app
 from gateway.rpc import RpcClient
+from services.accounts.models import Appeal
 from services.accounts.service import AccountsService
 from services.common import contracts as c
 from services.common.errors import Forbidden
@@ -151,20 +154,29 @@ def test_a_malformed_date_is_shown_in_the_error_summary(system, app):
         assert 'id="f-date_from"' in html and "请按“年-月-日”填写日期" in html
 
 
-def test_every_console_list_is_exported_as_text_and_logged(system, config, app):
+def test_every_console_list_is_exported_as_text_and_logged(system, config, app, db_engine):
     create_staff(config, "odd_one", kind=c.REVIEWER, level=c.COUNTY, region="320104", name="=1+1")
+    # What enterprises and strangers type: an appeal's 申诉说明, a username at 登录.
+    appeal_note = '=HYPERLINK("http://evil.example/a","申诉")'
+    with db_engine(c.ACCOUNTS).begin() as conn:
+        conn.execute(Appeal.__table__.insert().values(
+            id=str(uuid.uuid4()), credit_code="91320102MA1XXXXX0X", contact_name="-5", new_phone="13800001111",
+            licence_key="tmp/none", note=appeal_note, status="pending", created_at=dt.datetime.now(dt.timezone.utc),
+        ))
+    typed_username = '=hyperlink("http://evil.example/u","x")'
+    assert post(app.test_client(), "/login", {"username": typed_username, "password": "x1234567"}).status_code == 401
     admin = app.test_client()
     login_staff(admin, "admin")
     assert post(admin, "/console/batches/new", batch_form(name=HOSTILE_BATCH)).status_code == 302
     expected = {
         "/console/staff": ("/console/staff/export", ("用户名", "姓名"), {"=1+1"}),
-        "/console/appeals": ("/console/appeals/export", ("提交时间", "统一社会信用代码"), set()),
+        "/console/appeals": ("/console/appeals/export", ("提交时间", "统一社会信用代码"), {appeal_note, "-5"}),
         "/console/batches": ("/console/batches/export", ("批次名称", "年度"), {HOSTILE_BATCH}),
         "/console/sms?state=sent": ("/console/sms/export?state=sent", ("手机号", "短信类型"), set()),
         "/console/parked": ("/console/parked/export", ("服务", "暂存时间"), set()),
         "/console/cases": ("/console/cases/export?", ("申报编号", "申报批次"), set()),
         "/console/logs": ("/console/logs/export", ("时间", "操作人"), set()),
-        "/console/logs/logins": ("/console/logs/logins/export", ("时间", "用户名"), set()),
+        "/console/logs/logins": ("/console/logs/logins/export", ("时间", "用户名"), {typed_username}),
     }
     for page_path, (export_path, header, hostile) in expected.items():
         html = html_of(admin.get(page_path))
