@@ -7,7 +7,7 @@ time. 登录日志: the accounts service's (services.accounts.login_log).
 """
 import datetime as dt
 
-from flask import g, render_template, request, url_for
+from flask import render_template, request, url_for
 from nameko.exceptions import MethodNotFound, RemoteError
 
 from gateway import rpc

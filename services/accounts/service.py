@@ -159,9 +159,10 @@ class AccountsService(operation_log.OperationLogAdmin):
     @rpc
     def set_staff_disabled(self, account_id, disabled):
         principal = self._caller().require(c.ADMIN)
+        was = staff.state_label(self.db.session, account_id)
         person = staff.set_disabled(self.db.session, account_id, disabled, principal.id)
         staff.log(self.db.session, principal, "staff.disable" if disabled else "staff.enable", person,
-                  before={"状态": "正常" if disabled else "已停用"}, after={"状态": "已停用" if disabled else "正常"})
+                  before={"状态": was}, after={"状态": staff.state_label(self.db.session, account_id)})
         return person
 
     @rpc

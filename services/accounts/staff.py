@@ -154,6 +154,10 @@ def mask_phone(phone):
     return (phone[:3] + "****" + phone[-4:]) if phone and len(phone) >= 7 else phone
 
 
+def state_label(session, account_id):
+    return "已停用" if _get(session, account_id).disabled else "正常"
+
+
 def set_disabled(session, account_id, disabled, acting_id):
     account = _get(session, account_id)
     if account.id == acting_id and disabled:
