@@ -1,5 +1,5 @@
 """The reviewer and admin console."""
-from flask import Blueprint, render_template
+from flask import Blueprint, redirect, url_for
 
 from gateway import rpc
 from gateway.auth import staff_required
@@ -11,7 +11,8 @@ bp = Blueprint("console", __name__)
 @bp.get("/")
 @staff_required()
 def home():
-    return render_template("console/home.html", second_factor=rpc(c.ACCOUNTS, "second_factor_status"))
+    """审核控制台: a reviewer's work starts at 待审核 (with its counts)."""
+    return redirect(url_for("console.cases_inbox"))
 
 
 from gateway.console import staff  # noqa: E402,F401  (registers login and staff pages)
@@ -22,3 +23,4 @@ from gateway.console import parked  # noqa: E402,F401  (消息队列异常, admi
 from gateway.console import evidence  # noqa: E402,F401  (打印申请表, 附件 zip, 入驻企业名单 of a case)
 from gateway.console import two_factor  # noqa: E402,F401  (两步验证: login's second step, enrolment)
 from gateway.console import personal_data  # noqa: E402,F401  (个人信息: export and delete on request, admins)
+from gateway.console import logs  # noqa: E402,F401  (日志: 操作日志 and 登录日志, admins)

@@ -8,6 +8,7 @@ from flask import flash, redirect, render_template, request, url_for
 from gateway import rpc
 from gateway.auth import staff_required
 from gateway.console import bp
+from gateway.console.exports import log_export, send_workbook
 from services.common import contracts as c
 from services.common.errors import ValidationFailed
 from services.declarations import checks
@@ -53,6 +54,21 @@ def save(batch_id):
 @staff_required(c.ADMIN)
 def batches():
     return render_template("console/batches.html", batches=rpc(c.DECLARATIONS, "list_batches"), active="batches")
+
+
+@bp.get("/batches/export")
+@staff_required(c.ADMIN)
+def batches_export():
+    rows = rpc(c.DECLARATIONS, "list_batches")
+    log_export(c.DECLARATIONS, "export.list", "申报批次列表")
+    return send_workbook(
+        "申报批次", ["批次名称", "年度", "类型", "申报开始", "申报截止", "补正截止", "未达门槛时", "门槛数",
+                  "必须上传的附件"],
+        ([b["name"], b["year"], b["kind"], b["opens_on"], b["closes_on"], b["resubmit_until_day"],
+          "不允许提交" if b["thresholds_block"] else "仅提示", len(b["thresholds"]), b["required_attachments"]]
+         for b in rows),
+        "申报批次列表",
+    )
 
 
 @bp.route("/batches/new", methods=["GET", "POST"])

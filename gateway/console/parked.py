@@ -7,6 +7,7 @@ from nameko.exceptions import MethodNotFound
 from gateway import rpc
 from gateway.auth import staff_required
 from gateway.console import bp
+from gateway.console.exports import local_time, log_export, send_workbook
 from gateway.rpc import ServiceUnavailable
 from services.common import contracts as c
 from services.common.errors import NotFound
@@ -38,6 +39,22 @@ def parked_list():
             entry["error"] = "该服务暂时无法访问，请稍后刷新"
         groups.append(entry)
     return render_template("console/parked.html", groups=groups, active="parked")
+
+
+@bp.get("/parked/export")
+@staff_required(c.ADMIN)
+def parked_export():
+    rows = []
+    for service in consumers():
+        try:
+            items = rpc(service, "list_parked", timeout=5)
+        except (ServiceUnavailable, MethodNotFound):
+            continue
+        log_export(service, "export.list", "消息队列异常")
+        rows += [[SERVICE_LABELS.get(service, service), local_time(m["parked_at"]), m["handler"], m["event_id"],
+                  m["attempts"], m["last_error"]] for m in items]
+    return send_workbook("消息队列异常", ["服务", "暂存时间", "消息队列", "事件编号", "尝试次数", "错误"], rows,
+                         "消息队列异常")
 
 
 @bp.post("/parked/<service>/<parked_id>/replay")

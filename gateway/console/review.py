@@ -7,19 +7,20 @@ Scope is decided by the review service from the signed principal on every
 call; these pages only show what it answers.
 """
 import datetime as dt
-import tempfile
 import uuid
 
-from flask import abort, flash, g, redirect, render_template, request, send_file, url_for
+from flask import abort, flash, g, redirect, render_template, request, url_for
 from nameko.exceptions import MethodNotFound, RemoteError
 
 from gateway import rpc
 from gateway.auth import staff_required
 from gateway.console import bp
 from gateway.console.evidence import submitted_roll
+from gateway.console.exports import log_export, send_book
+from gateway.console.names import name_people
 from gateway.rpc import ServiceUnavailable
 from services.common import contracts as c
-from services.common import regions
+from services.common import regions, spreadsheets
 from services.common.errors import BadState, Conflict, ServiceError, ValidationFailed
 
 TABS = (("todo", "待审核"), ("processed", "我已处理"), ("all", "全部申报"))
@@ -106,12 +107,14 @@ def cases_inbox():
         states=[(s, c.STATE_LABELS[s]) for s in LISTED_STATES],
         region_choices=region_choices(g.principal),
         query=lambda **changes: _query(filters, **changes),
+        second_factor=rpc(c.ACCOUNTS, "second_factor_status"),
     )
 
 
 # --- export ---------------------------------------------------------------------
 
-EXPORT_COLUMNS = ("申报批次", "基地名称", "运营主体", "统一社会信用代码", "注册地区", "状态", "提交时间")
+EXPORT_COLUMNS = ("申报编号", "申报批次", "基地名称", "运营主体", "统一社会信用代码", "注册地区", "联系人", "联系手机",
+                  "状态", "提交时间")
 
 
 def export_rows(filters):
@@ -125,63 +128,43 @@ def export_rows(filters):
         page += 1
 
 
-def build_workbook(filters, out):
-    """Write the .xlsx of the filtered list to the file `out` (openpyxl's
-    write-only mode: rows go to disk as they come, not into memory)."""
-    from openpyxl import Workbook
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("申报列表")
-    labels = None
+def build_workbook(filters):
+    """The .xlsx of the filtered list (write-only: rows are not kept in
+    memory); the key figures, tenant counts among them, follow the fixed
+    columns."""
+    book = spreadsheets.Book(write_only=True)
+    sheet = None
     for result in export_rows(filters):
-        if labels is None:
+        if sheet is None:
             labels = result["figure_labels"]
-            sheet.append(list(EXPORT_COLUMNS) + labels)
+            sheet = book.sheet("申报列表", header=list(EXPORT_COLUMNS) + labels, widths=18)
         for item in result["items"]:
             figures = dict((label, value) for label, value in item["figures"])
             sheet.append(
                 [
-                    item["batch_name"] or "",
-                    item["base_name"] or "",
-                    item["enterprise_name"] or "",
-                    item["credit_code"] or "",
-                    item["region_name"] or "",
+                    item.get("reference"),
+                    item["batch_name"],
+                    item["base_name"],
+                    item["enterprise_name"],
+                    item["credit_code"],
+                    item["region_name"],
+                    item.get("contact"),
+                    item.get("contact_mobile"),
                     item["state_label"],
                     local_time(item["submitted_at"]),
                 ]
-                + [_cell(figures.get(label)) for label in labels]
+                + [figures.get(label) for label in labels]
             )
-    workbook.save(out)
-
-
-def _cell(value):
-    if value is None:
-        return ""
-    if isinstance(value, (int, float, str)):
-        return value
-    return str(value)
+    return book
 
 
 @bp.get("/cases/export")
 @staff_required()
 def cases_export():
     filters = current_filters(request.args)
-    spool = tempfile.TemporaryFile(suffix=".xlsx")
-    try:
-        build_workbook(filters, spool)
-    except Exception:
-        spool.close()
-        raise
-    spool.seek(0)
-    stamp = dt.datetime.now(SHANGHAI).strftime("%Y%m%d%H%M")
-    response = send_file(
-        spool,
-        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        as_attachment=True,
-        download_name=f"双创基地申报列表_{stamp}.xlsx",
-    )
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    book = build_workbook(filters)
+    log_export(c.REVIEW, "export.cases", "申报列表", filters)
+    return send_book(book, "双创基地申报列表")
 
 
 # --- the case page --------------------------------------------------------------
@@ -199,6 +182,7 @@ def _declarations(method, *args):
 
 def case_context(declaration_id):
     case = rpc(c.REVIEW, c.REVIEW_GET_CASE, declaration_id)
+    name_people(case["history"] + case["notes"])
     declaration = _declarations(c.DECLARATIONS_GET, declaration_id)
     described = _declarations(c.DECLARATIONS_DESCRIBE_SECTIONS) if declaration else None
     if declaration and not described:

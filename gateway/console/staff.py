@@ -4,6 +4,7 @@ from flask import flash, make_response, redirect, render_template, request, url_
 from gateway import auth, rpc
 from gateway.auth import staff_required
 from gateway.console import bp
+from gateway.console.exports import local_time, log_export, send_workbook
 from gateway.errors import render_error
 from gateway.uploads import blob_store
 from services.common import blobs, regions, uploads
@@ -18,7 +19,16 @@ LEVELS = {c.COUNTY: "区县", c.CITY: "设区市", c.PROVINCE: "省级"}
 def login():
     from gateway.console.two_factor import second_step
 
-    return auth.login_page("staff", "console/login.html", url_for("console.home"), second_step=second_step)
+    return auth.login_page("staff", "console/login.html", url_for("console.cases_inbox"), second_step=second_step)
+
+
+@bp.post("/logout")
+def logout():
+    """退出 of the console: the session ends, back to the console's login."""
+    token = auth.session_token()
+    if token:
+        rpc(c.ACCOUNTS, "logout", token)
+    return auth.clear_session_cookie(redirect(url_for("console.login")))
 
 
 def _region_choices():
@@ -35,6 +45,19 @@ def _region_choices():
 def staff_list():
     people = rpc(c.ACCOUNTS, "list_staff")
     return render_template("console/staff_list.html", people=people, active="staff")
+
+
+@bp.get("/staff/export")
+@staff_required(c.ADMIN)
+def staff_export():
+    people = rpc(c.ACCOUNTS, "list_staff")
+    log_export(c.ACCOUNTS, "export.list", "人员列表")
+    return send_workbook(
+        "人员", ["用户名", "姓名", "角色", "审核级别", "地区", "所属部门", "状态", "创建时间"],
+        ([p["username"], p["name"], p["kind_label"], p["level_label"], p["region_name"], p.get("office"),
+          "已停用" if p["disabled"] else "正常", local_time(p["created_at"])] for p in people),
+        "人员列表",
+    )
 
 
 @bp.route("/staff/new", methods=["GET", "POST"])
@@ -123,6 +146,19 @@ def staff_password(account_id):
 def appeals():
     rows = rpc(c.ACCOUNTS, "list_appeals")
     return render_template("console/staff_appeals.html", appeals=rows, active="appeals")
+
+
+@bp.get("/appeals/export")
+@staff_required(c.ADMIN)
+def appeals_export():
+    rows = rpc(c.ACCOUNTS, "list_appeals")
+    log_export(c.ACCOUNTS, "export.list", "申诉列表")
+    return send_workbook(
+        "申诉", ["提交时间", "统一社会信用代码", "企业", "新联系人", "新联系手机", "申诉说明", "状态", "处理意见"],
+        ([local_time(a["created_at"]), a["credit_code"], a["enterprise_name"], a["contact_name"], a["new_phone"],
+          a["note"], a["status_label"], a["settle_note"]] for a in rows),
+        "申诉列表",
+    )
 
 
 @bp.route("/appeals/<appeal_id>", methods=["GET", "POST"])

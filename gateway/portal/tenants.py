@@ -19,6 +19,7 @@ from gateway.auth import login_required
 from gateway.portal import bp
 from services.common import config as cfg
 from services.common import contracts as c
+from services.common import spreadsheets
 from services.common.errors import BadState, ValidationFailed
 from services.tenants import steps
 
@@ -221,45 +222,30 @@ EXPORT_COLUMNS = (
 )
 
 
-def text_only(sheet):
-    """What tenants typed stays text: openpyxl would write a value starting
-    with '=' as a formula, which Excel runs when the file is opened."""
-    for row in sheet.iter_rows():
-        for cell in row:
-            if cell.data_type == "f":
-                cell.data_type = "s"
-
-
 def workbook(decl, entries, totals):
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "入驻企业"
+    """The 入驻企业 list and its totals; what tenants typed stays text
+    (services.common.spreadsheets)."""
     fields = steps.all_fields()
-    sheet.append(["序号"] + [f.label + (f"（{f.unit}）" if getattr(f, "unit", "") else "") for _, f in fields]
-                 + [label for _, label in EXPORT_COLUMNS])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
+    book = spreadsheets.Book()
+    sheet = book.sheet(
+        "入驻企业",
+        header=["序号"] + [f.label + (f"（{f.unit}）" if getattr(f, "unit", "") else "") for _, f in fields]
+        + [label for _, label in EXPORT_COLUMNS],
+        widths=16,
+    )
     for n, entry in enumerate(entries, 1):
         data = entry["data"]
         row = [n]
         for s, f in fields:
             value = data.get(s.key, {}).get(f.key)
-            if isinstance(value, list):
-                value = "、".join(value)
-            elif f.kind == "amount" and value not in (None, ""):
+            if f.kind == "amount" and value not in (None, "") and not isinstance(value, list):
                 value = float(value)
             row.append(value)
         row += [entry.get(key) for key, _ in EXPORT_COLUMNS]
         sheet.append(row)
-    text_only(sheet)
-    sheet.freeze_panes = "B2"
-    for column in sheet.columns:
-        sheet.column_dimensions[column[0].column_letter].width = 16
+    sheet.freeze("B2")
 
-    summary = book.create_sheet("汇总")
+    summary = book.sheet("汇总", widths=[28, 40])
     for label, value in (
         ("基地名称", base_name(decl)),
         ("入驻企业数", totals["count"]),
@@ -273,12 +259,7 @@ def workbook(decl, entries, totals):
         ("已排除企业数", totals["excluded_count"]),
     ):
         summary.append([label, value])
-    text_only(summary)
-    summary.column_dimensions["A"].width = 28
-    summary.column_dimensions["B"].width = 40
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return book.to_bytes()
 
 
 @bp.get(PREFIX + "/export.xlsx")
@@ -291,7 +272,7 @@ def tenants_export(declaration_id):
     name = f"{base_name(decl) or '申报'}-入驻企业.xlsx"
     return Response(
         body,
-        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        mimetype=spreadsheets.MIMETYPE,
         headers={
             "Content-Disposition": f"attachment; filename=\"tenants.xlsx\"; filename*=UTF-8''{quote(name)}",
             "Cache-Control": "no-store",

@@ -2,18 +2,20 @@
 ended or expired, SMS rows after two days (the daily limit needs one), login
 failures after a day, usual login addresses once unused for longer than
 login.USUAL_FOR; the codes in published SMS requests of the outbox are
-masked (docs/sms-codes.md)."""
+masked (docs/sms-codes.md); the 登录日志 only after `log_keep_days`
+(LOG_KEEP_DAYS, at least 180)."""
 import datetime as dt
 
 from sqlalchemy import delete, or_, select, update
 
-from services.accounts import login, sessions
+from services.accounts import login, login_log, sessions
 from services.accounts.models import LoginAddress, LoginFailure, LoginSession, SmsCode
 from services.common import contracts as c
+from services.common import housekeeping
 from services.common.tables import outbox_events
 
 
-def purge(session, now=None):
+def purge(session, now=None, log_keep_days=housekeeping.LOG_KEEP_DAYS):
     now = now or sessions.utcnow()
     day = dt.timedelta(days=1)
     counts = {}
@@ -32,6 +34,7 @@ def purge(session, now=None):
     counts["login_addresses"] = session.execute(
         delete(LoginAddress).where(LoginAddress.last_login_at < now - login.USUAL_FOR)
     ).rowcount
+    counts["login_log"] = login_log.prune(session, max(log_keep_days, housekeeping.MIN_LOG_KEEP_DAYS), now)
     return counts
 
 

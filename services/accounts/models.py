@@ -155,3 +155,20 @@ class LoginChallenge(Base):
     created_at = Column(DateTime(timezone=True), nullable=False)
     attempts = Column(Integer, nullable=False, default=0)
     ended_at = Column(DateTime(timezone=True))
+
+
+class LoginRecord(Base):
+    """登录日志: one login attempt (services.accounts.login_log)."""
+
+    __tablename__ = "login_log"
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    at = Column(DateTime(timezone=True), nullable=False, index=True)
+    username = Column(String(40), nullable=False)  # as typed (normalised), also when unknown
+    account_id = Column(String(36))
+    kind = Column(String(20), nullable=False)  # portal or console
+    address = Column(String(64))
+    result = Column(String(20), nullable=False)  # see login_log.RESULTS
+    detail = Column(String(200))
+
+    __table_args__ = (Index("ix_login_log_username_at", "username", "at"),)

@@ -3,7 +3,7 @@ import contextlib
 
 from nameko.timer import timer
 
-from services.accounts import enterprises, housekeeping, login, retention, second_factor, sessions, staff
+from services.accounts import enterprises, housekeeping, login, login_log, retention, second_factor, sessions, staff
 from services.accounts.demo import ProductionGuard
 from services.accounts.dependencies import Settings
 from services.common import blobs
@@ -11,10 +11,11 @@ from services.common import contracts as c
 from services.common import health
 from services.common.db import Database
 from services.common.entrypoints import Caller, rpc
-from services.common.errors import BadState, Forbidden, Unauthenticated
+from services.common import operation_log  # module import: one service class per module
+from services.common.errors import BadState, Forbidden, RateLimited, Unauthenticated
 
 
-class AccountsService:
+class AccountsService(operation_log.OperationLogAdmin):
     name = c.ACCOUNTS
 
     db = Database(c.ACCOUNTS)
@@ -29,9 +30,10 @@ class AccountsService:
     @timer(interval=300)
     def purge(self):
         """Every five minutes: drop ended sessions, old SMS rows and login
-        failures, mask the codes of published SMS requests, and delete
-        temporary uploads no service took (the blob store is shared)."""
-        housekeeping.purge(self.db.session)
+        failures, mask the codes of published SMS requests, delete 登录日志
+        rows past LOG_KEEP_DAYS, and delete temporary uploads no service took
+        (the blob store is shared)."""
+        housekeeping.purge(self.db.session, log_keep_days=self.settings.log_keep_days)
         blobs.sweep_temp(self.settings.store)
 
     # --- sessions ---------------------------------------------------------
@@ -46,17 +48,24 @@ class AccountsService:
         """portal: "enterprise" (portal login) or "staff" (console login).
         Returns {"token", "account"}; the token goes into the cookie."""
         kinds = (c.ENTERPRISE,) if portal == c.ENTERPRISE else staff.STAFF_KINDS
-        account = login.authenticate(
-            self.db.session, username, password, kinds, ip=ip, ip_limit=self.settings.login_failures_per_ip
-        )
+        where = login_log.PORTAL if portal == c.ENTERPRISE else login_log.CONSOLE
+        try:
+            account = login.authenticate(
+                self.db.session, username, password, kinds, ip=ip, ip_limit=self.settings.login_failures_per_ip
+            )
+        except (RateLimited, Unauthenticated, Forbidden) as exc:
+            login_log.refused(self.db.session, username, where, ip, exc)
+            raise
         view = sessions.account_view(account)
         if account.kind in staff.STAFF_KINDS:
             outcome, challenge = second_factor.after_password(
                 self.db.session, self.settings.second_factor, account, ip)
             if challenge:
                 # No session yet: the second factor (or its enrolment) is due.
+                login_log.record(self.db.session, username, where, ip, outcome, account_id=account.id)
                 kind = "totp" if outcome == second_factor.OUTCOME_TOTP_REQUIRED else "enrol"
                 return {"second_factor": kind, "challenge": challenge, "outcome": outcome, "account": view}
+        login_log.record(self.db.session, username, where, ip, login_log.SUCCESS, account_id=account.id)
         token = sessions.start(self.db.session, account.id)
         return {"token": token, "account": view, "outcome": second_factor.OUTCOME_PASSWORD_ONLY}
 
@@ -66,8 +75,9 @@ class AccountsService:
         """The second step of a staff login: a TOTP code or a recovery code.
         {"token", "account", "outcome": totp_ok | recovery_code_ok};
         Unauthenticated (a wrong code is counted) otherwise."""
-        with self._second_step():
+        with self._second_step(ip):
             outcome, account = second_factor.verify(self.db.session, self.settings.second_factor, challenge, code)
+        login_log.record(self.db.session, account.username, login_log.CONSOLE, ip, outcome, account_id=account.id)
         token = sessions.start(self.db.session, account.id)
         return {"token": token, "account": sessions.account_view(account), "outcome": outcome}
 
@@ -81,9 +91,11 @@ class AccountsService:
     def confirm_challenge_enrolment(self, challenge, code, ip=None):
         """The first code confirms the enrolment and the login goes on:
         {"token", "account", "recovery_codes", "outcome": enrolled}."""
-        with self._second_step():
+        with self._second_step(ip):
             account, codes = second_factor.confirm_challenge_enrolment(
                 self.db.session, self.settings.second_factor, challenge, code)
+        login_log.record(self.db.session, account.username, login_log.CONSOLE, ip, second_factor.OUTCOME_ENROLLED,
+                         account_id=account.id)
         token = sessions.start(self.db.session, account.id)
         return {"token": token, "account": sessions.account_view(account), "recovery_codes": codes,
                 "outcome": second_factor.OUTCOME_ENROLLED}
@@ -112,11 +124,13 @@ class AccountsService:
         return {"outcome": outcome}
 
     @contextlib.contextmanager
-    def _second_step(self):
+    def _second_step(self, ip=None):
         try:
             yield
         except second_factor.SecondFactorFailed as exc:
-            self.db.session.commit()  # the counted attempt stays although the call fails
+            # The counted attempt and its 登录日志 row stay although the call fails.
+            login_log.record(self.db.session, "", login_log.CONSOLE, ip, exc.outcome, exc.message)
+            self.db.session.commit()
             raise Unauthenticated(exc.message)
 
     def _staff_account(self):
@@ -182,7 +196,20 @@ class AccountsService:
         principal = self._caller().require(c.ENTERPRISE)
         return enterprises.change_contact(self.db, self.settings, principal, data)
 
-    # --- console (admins only) -------------------------------------------
+    # --- console ------------------------------------------------------------
+    @rpc
+    def list_logins(self, filters=None, page=1, per_page=50):
+        """Admins: 登录日志, newest first (services.accounts.login_log.search)."""
+        self._caller().require(c.ADMIN)
+        return login_log.search(self.db.session, filters, page, per_page)
+
+    @rpc
+    def staff_names(self, ids):
+        """{id: {name, office}} of staff accounts among `ids`: the console
+        names the person and the office in audit trails, notes and logs."""
+        self._caller().require(c.REVIEWER, c.ADMIN)
+        return staff.names(self.db.session, ids)
+
     @rpc
     def list_appeals(self):
         self._caller().require(c.ADMIN)
@@ -196,7 +223,9 @@ class AccountsService:
     @rpc
     def settle_appeal(self, appeal_id, accept, note=""):
         principal = self._caller().require(c.ADMIN)
-        return enterprises.settle_appeal(self.db, principal, appeal_id, accept, note)
+        settled = enterprises.settle_appeal(self.db, principal, appeal_id, accept, note)
+        staff.log_appeal(self.db.session, principal, settled)
+        return settled
 
     # --- personal data on an enterprise's request (admins) -----------------
     @rpc
@@ -225,18 +254,26 @@ class AccountsService:
 
     @rpc
     def create_staff(self, username, password, name, kind, level=None, region_code=None):
-        self._caller().require(c.ADMIN)
-        return staff.create(self.db.session, username, password, name, kind, level, region_code)
+        principal = self._caller().require(c.ADMIN)
+        person = staff.create(self.db.session, username, password, name, kind, level, region_code)
+        staff.log(self.db.session, principal, "staff.create", person, after=staff.described(person))
+        return person
 
     @rpc
     def set_staff_disabled(self, account_id, disabled):
         principal = self._caller().require(c.ADMIN)
-        return staff.set_disabled(self.db.session, account_id, disabled, principal.id)
+        was = staff.state_label(self.db.session, account_id)
+        person = staff.set_disabled(self.db.session, account_id, disabled, principal.id)
+        staff.log(self.db.session, principal, "staff.disable" if disabled else "staff.enable", person,
+                  before={"状态": was}, after={"状态": staff.state_label(self.db.session, account_id)})
+        return person
 
     @rpc
     def reset_staff_password(self, account_id, password):
-        self._caller().require(c.ADMIN)
-        return staff.reset_password(self.db.session, account_id, password)
+        principal = self._caller().require(c.ADMIN)
+        person = staff.reset_password(self.db.session, account_id, password)
+        staff.log(self.db.session, principal, "staff.reset_password", person, after={"密码": "已重置，登录全部失效"})
+        return person
 
     def _caller(self):
         if self.caller is None:

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from services.accounts import login, passwords, sessions
 from services.accounts.models import Account
 from services.common import contracts as c
-from services.common import regions
+from services.common import operation_log, regions
 from services.common.errors import Conflict, NotFound, ValidationFailed
 
 USERNAME_RULE = "用户名为4至20位字母、数字或下划线，以字母开头"
@@ -32,6 +32,26 @@ def region_error(level, region_code):
     return None
 
 
+def office(account):
+    """The office a staff member acts for: 南京市玄武区工信部门, or 平台管理员."""
+    if account.kind == c.ADMIN:
+        return "平台管理员"
+    name = regions.full_name(account.region_code) if account.region_code else ""
+    return f"{name}工信部门（{LEVEL_LABELS.get(account.level, '')}审核）"
+
+
+def names(session, ids):
+    """{id: {"name", "office"}} of the staff among `ids` (others left out):
+    how the audit trail, the notes and the logs name a person."""
+    wanted = sorted({str(i) for i in (ids or ()) if i})[:500]
+    if not wanted:
+        return {}
+    rows = session.scalars(
+        select(Account).where(Account.id.in_(wanted), Account.kind.in_(STAFF_KINDS))
+    ).all()
+    return {a.id: {"name": a.display_name, "office": office(a)} for a in rows}
+
+
 def view(account):
     return {
         "id": account.id,
@@ -43,6 +63,7 @@ def view(account):
         "level_label": LEVEL_LABELS.get(account.level, ""),
         "region_code": account.region_code,
         "region_name": regions.full_name(account.region_code) if account.region_code else "",
+        "office": office(account),
         "disabled": account.disabled,
         "second_factor": account.totp_secret is not None,
         "created_at": account.created_at.isoformat(),
@@ -110,6 +131,39 @@ def _get(session, account_id):
     if account is None or account.kind not in STAFF_KINDS:
         raise NotFound("未找到该人员")
     return account
+
+
+def described(person):
+    """A staff member as the 操作日志 records it."""
+    return {
+        "用户名": person["username"], "姓名": person["name"], "角色": person["kind_label"],
+        "审核级别": person["level_label"], "地区": person["region_name"],
+    }
+
+
+def log(session, principal, action, person, before=None, after=None):
+    operation_log.record(session, principal, action, f"{person['name']}（{person['username']}）", person["id"],
+                         before=before, after=after)
+
+
+def log_appeal(session, principal, appeal):
+    accepted = appeal["status"] == "accepted"
+    after = {"状态": appeal["status_label"], "处理意见": appeal["settle_note"]}
+    if accepted:
+        after.update({"联系人": appeal["contact_name"], "联系手机": mask_phone(appeal["new_phone"])})
+    operation_log.record(
+        session, principal, "appeal.accept" if accepted else "appeal.refuse",
+        f"申诉：{appeal['enterprise_name'] or ''}（{appeal['credit_code']}）", appeal["id"],
+        before={"状态": "待处理"}, after=after,
+    )
+
+
+def mask_phone(phone):
+    return (phone[:3] + "****" + phone[-4:]) if phone and len(phone) >= 7 else phone
+
+
+def state_label(session, account_id):
+    return "已停用" if _get(session, account_id).disabled else "正常"
 
 
 def set_disabled(session, account_id, disabled, acting_id):

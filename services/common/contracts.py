@@ -32,6 +32,8 @@ RPC_RESOLVE_SESSION = "resolve_session"
 # the enterprise itself, staff or a service: enterprise_id -> {id, username,
 # name, credit_code, region_code, region_name, contact_name, contact_phone, disabled}
 RPC_ENTERPRISE_SUMMARY = "enterprise_summary"
+# staff (console): ids -> {id: {name, office}} of the staff accounts among them
+ACCOUNTS_STAFF_NAMES = "staff_names"
 
 # tenants (QR intake): the enterprise's link, the declaration's roll-up, and
 # the public ones the anonymous intake pages call with the signed link token.
@@ -210,6 +212,7 @@ ENV_HOUSEKEEPING_INTERVAL = "HOUSEKEEPING_INTERVAL"  # seconds between passes; 0
 ENV_OUTBOX_KEEP_DAYS = "OUTBOX_KEEP_DAYS"  # days a published outbox row is kept
 ENV_PROCESSED_EVENTS_KEEP_DAYS = "PROCESSED_EVENTS_KEEP_DAYS"  # days a handled event is remembered
 ENV_IDEMPOTENCY_KEEP_DAYS = "IDEMPOTENCY_KEEP_DAYS"  # days a stored RPC result answers a repeat
+ENV_LOG_KEEP_DAYS = "LOG_KEEP_DAYS"  # days 登录日志 and 操作日志 are kept (at least 180)
 # SMS sending (services.notify).
 ENV_SMS_PROVIDER = "SMS_PROVIDER"  # "console" (default; development only) or "http"
 ENV_SMS_HTTP_URL = "SMS_HTTP_URL"  # endpoint of the JSON-over-HTTP SMS gateway

@@ -53,7 +53,7 @@ from sqlalchemy import delete, select, update
 
 from services.common import config as cfg
 from services.common import contracts as c
-from services.common import queues
+from services.common import operation_log, queues
 from services.common.db import Database, Transaction, finish_transactions
 from services.common.entrypoints import rpc
 from services.common.errors import NotFound
@@ -454,7 +454,7 @@ class EventAdmin:
     def replay_parked(self, parked_id):
         """Try a parked message once more, now; it is parked again if it
         fails. Returns {"id": parked_id, "replayed": True}."""
-        self.caller.require(c.ADMIN)
+        principal = self.caller.require(c.ADMIN)
         stamp = now()
         result = self.db.session.execute(
             update(failed_events)
@@ -464,4 +464,6 @@ class EventAdmin:
         )
         if result.rowcount != 1:
             raise NotFound("没有找到该条暂存的消息")
+        operation_log.record(self.db.session, principal, "parked.replay", f"{self.name} 服务的暂存消息",
+                             str(parked_id), now=stamp)
         return {"id": parked_id, "replayed": True}

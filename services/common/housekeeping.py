@@ -13,7 +13,11 @@ idempotency key leaves its stored result. `Housekeeper` deletes
   row (a retry or a parked message waiting for `replay_parked`) is kept
   whatever its age, and `failed_events` itself is never pruned;
 - idempotency keys older than IDEMPOTENCY_KEEP_DAYS: a repeat with the same
-  key after that acts again.
+  key after that acts again;
+- 操作日志 rows (operation_log) older than LOG_KEEP_DAYS, which may not be
+  less than 180 days: offices must keep such logs six months at least
+  (网络安全法 art. 21); the accounts service prunes its 登录日志 by the same
+  setting.
 
 The Database provider runs one in a managed thread of every service process:
 a first pass a random part of HOUSEKEEPING_INTERVAL after start (replicas
@@ -32,7 +36,13 @@ from sqlalchemy import and_, delete, exists, select, tuple_
 from services.common import config as cfg
 from services.common import contracts as c
 from services.common.outbox import now
-from services.common.tables import failed_events, idempotency_keys, outbox_events, processed_events
+from services.common.tables import (
+    failed_events,
+    idempotency_keys,
+    operation_log,
+    outbox_events,
+    processed_events,
+)
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +50,8 @@ INTERVAL = 3600.0  # seconds between passes
 OUTBOX_KEEP_DAYS = 7
 PROCESSED_EVENTS_KEEP_DAYS = 30
 IDEMPOTENCY_KEEP_DAYS = 7
+LOG_KEEP_DAYS = 180
+MIN_LOG_KEEP_DAYS = 180
 BATCH = 1000  # rows deleted per transaction
 
 # Retention of a service's own personal data (services.<service>.retention),
@@ -61,7 +73,13 @@ def settings(config=None):
             cfg.get(c.ENV_PROCESSED_EVENTS_KEEP_DAYS, config, PROCESSED_EVENTS_KEEP_DAYS)
         ),
         "idempotency_days": float(cfg.get(c.ENV_IDEMPOTENCY_KEEP_DAYS, config, IDEMPOTENCY_KEEP_DAYS)),
+        "log_days": float(cfg.get(c.ENV_LOG_KEEP_DAYS, config, LOG_KEEP_DAYS)),
     }
+    if not s["log_days"] >= MIN_LOG_KEEP_DAYS:
+        raise ValueError(
+            f"{c.ENV_LOG_KEEP_DAYS} must be at least {MIN_LOG_KEEP_DAYS} days (logs are kept six months "
+            f"at least), not {s['log_days']!r}"
+        )
     for name, key in (
         (c.ENV_OUTBOX_KEEP_DAYS, "outbox_days"),
         (c.ENV_PROCESSED_EVENTS_KEEP_DAYS, "processed_days"),
@@ -135,6 +153,14 @@ def prune(engine, config=None, batch=BATCH, stopping=None):
         idempotency_keys,
         [idempotency_keys.c.principal, idempotency_keys.c.method, idempotency_keys.c.key],
         idempotency_keys.c.created_at < stamp - timedelta(days=s["idempotency_days"]),
+        batch,
+        stopping,
+    )
+    done["operation_log"] = _delete_batches(
+        engine,
+        operation_log,
+        [operation_log.c.id],
+        operation_log.c.at < stamp - timedelta(days=s["log_days"]),
         batch,
         stopping,
     )

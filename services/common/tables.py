@@ -4,6 +4,7 @@ from sqlalchemy import (
     JSON,
     Column,
     DateTime,
+    Index,
     Integer,
     MetaData,
     String,
@@ -68,6 +69,25 @@ idempotency_keys = Table(
     Column("key", String(200), primary_key=True),
     Column("result", JSON),
     Column("created_at", DateTime(timezone=True), nullable=False, index=True),
+)
+
+# 操作日志: what staff did in this service (who, what, on what, before and
+# after), written in the transaction of the change; kept LOG_KEEP_DAYS
+# (services.common.operation_log).
+operation_log = Table(
+    "operation_log",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("actor_kind", String(20), nullable=False),
+    Column("actor_id", String(64), nullable=False),
+    Column("action", String(60), nullable=False),
+    Column("target_id", String(64)),
+    Column("target", String(300)),
+    Column("before", JSON),
+    Column("after", JSON),
+    Index("ix_operation_log_at_id", "at", "id"),
+    Index("ix_operation_log_actor_at", "actor_id", "at"),
 )
 
 

@@ -11,6 +11,7 @@ import uuid
 from sqlalchemy import select
 
 from services.common import contracts as c
+from services.common import operation_log
 from services.common.errors import NotFound, ValidationFailed
 from services.common.fields import Choice, Date, Integer, MultiChoice, Schema, Text
 from services.declarations import checks
@@ -127,6 +128,7 @@ def save_batch(session, principal, data, batch_id=None, now=None):
     if errors:
         raise ValidationFailed("填写内容有误，请按红色提示修改后再保存", errors)
     b = get_batch(session, batch_id) if batch_id else Batch(id=str(uuid.uuid4()), created_at=now, demo=False)
+    before = form_values(b) if batch_id else None
     b.name = clean["name"]
     b.year = clean["year"]
     b.kind = clean["kind"]
@@ -142,6 +144,13 @@ def save_batch(session, principal, data, batch_id=None, now=None):
     if batch_id is None:
         session.add(b)
     session.flush()
+    after = form_values(b)
+    changed = {k for k in after if before is None or before.get(k) != after.get(k)}
+    operation_log.record(
+        session, principal, "batch.update" if batch_id else "batch.create", b.name, b.id,
+        before={k: before.get(k) for k in sorted(changed)} if before else None,
+        after={k: after.get(k) for k in sorted(changed)}, now=now,
+    )
     return batch_dict(b)
 
 

@@ -13,11 +13,10 @@ import zipfile
 
 import openpyxl
 from defusedxml import DefusedXmlException
-from openpyxl import Workbook, load_workbook
-from openpyxl.styles import Font
+from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
-from services.common import blobs, uploads
+from services.common import blobs, spreadsheets, uploads
 from services.declarations import sections as s
 
 MAX_ROWS = 5000  # data rows one import takes
@@ -34,28 +33,19 @@ if not openpyxl.DEFUSEDXML:  # pragma: no cover - defusedxml is a requirement
 
 def template():
     """The .xlsx the page offers: one header row of labels, help as a note row."""
-    wb = Workbook()
-    ws = wb.active
-    ws.title = SHEET
     fields = list(s.LEDGER_SCHEMA)
-    for col, f in enumerate(fields, start=1):
-        cell = ws.cell(row=1, column=col, value=f.label + ("*" if f.required else ""))
-        cell.font = Font(bold=True)
-        ws.column_dimensions[get_column_letter(col)].width = 16
+    book = spreadsheets.Book()
+    sheet = book.sheet(SHEET, header=[f.label + ("*" if f.required else "") for f in fields], widths=16)
     example = {
         "served_on": "2025-03-15", "category": "创业辅导", "target": "南京某某科技有限公司",
         "content": "创业计划书辅导", "mode": "线下", "place": "基地二楼会议室", "companies": 1,
         "participants": 3, "fee_mode": "免费", "fee": 0, "feedback": "满意",
     }
-    for col, f in enumerate(fields, start=1):
-        ws.cell(row=2, column=col, value=example.get(f.key))
-    notes = wb.create_sheet("填写说明")
-    notes.append(["列", "填写说明", "可选值"])
+    sheet.append([example.get(f.key) for f in fields])
+    notes = book.sheet("填写说明", header=["列", "填写说明", "可选值"])
     for f in fields:
         notes.append([f.label, f.help, "、".join(getattr(f, "options", ()) or ())])
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return book.to_bytes()
 
 
 class ImportFailed(ValueError):

@@ -10,6 +10,7 @@ from nameko.rpc import RpcProxy
 
 from services.common import blobs
 from services.common import contracts as c
+from services.common import operation_log  # module import: one service class per module
 from services.common import health
 from services.common.db import Database
 from services.common.entrypoints import Caller, rpc
@@ -37,7 +38,7 @@ def render_in_child(html):
             raise BadState("申请表生成失败，请稍后再试")
 
 
-class DeclarationsService(events.EventAdmin):
+class DeclarationsService(events.EventAdmin, operation_log.OperationLogAdmin):
     name = c.DECLARATIONS
 
     db = Database(c.DECLARATIONS)

@@ -4,6 +4,7 @@ It is the only service that sends SMS, and only on `sms_requested` events
 (from accounts and from declarations); see services.notify.sending.
 """
 from services.common import contracts as c
+from services.common import operation_log  # module import: one service class per module
 from services.common import health
 from services.common.db import Database
 from services.common.entrypoints import Caller, rpc
@@ -13,7 +14,7 @@ from services.notify import delivery_log, retention, sending
 from services.notify.dependencies import Outbound, timer
 
 
-class NotifyService(EventAdmin):
+class NotifyService(EventAdmin, operation_log.OperationLogAdmin):
     name = c.NOTIFY
 
     db = Database(c.NOTIFY)

@@ -11,7 +11,7 @@ import datetime as dt
 from sqlalchemy import func, select, update
 
 from services.common import contracts as c
-from services.common import regions
+from services.common import operation_log, regions
 from services.common.fields import search_term
 from services.common.errors import BadState, Conflict, Forbidden, ValidationFailed
 from services.review import labels as lb
@@ -209,8 +209,24 @@ def _move(tx, principal, case, expected_revision, action, acting_level, to_state
     )
     tx.session.add(record)
     tx.session.flush()
+    log_action = "review.recognise" if action == lb.APPROVE else (
+        "review.approve" if action == lb.ADVANCE else f"review.{action}")
+    before = {"状态": c.STATE_LABELS.get(case.state, case.state)}
+    after = {"状态": c.STATE_LABELS.get(to_state, to_state)}
+    if reason:
+        after["意见"] = reason
+    if sections:
+        after["退回部分"] = "、".join(c.SECTIONS.get(s, s) for s in sections)
+    operation_log.record(tx.session, principal, log_action, _target(case), case.declaration_id,
+                         before=before, after=after, now=now)
     tx.session.expire(case)
     return record
+
+
+def _target(case):
+    """How the logs name a case: the base and its 申报编号."""
+    reference = (case.summary or {}).get("reference")
+    return f"{case.base_name or ''}（{reference}）" if reference else (case.base_name or case.declaration_id)
 
 
 def _case_for_action(tx, principal, declaration_id, expected_revision):
@@ -335,6 +351,8 @@ def add_note(tx, principal, declaration_id, step, noted_on, text):
     )
     tx.session.add(note)
     tx.session.flush()
+    operation_log.record(tx.session, principal, "review.note", _target(case), case.declaration_id,
+                         after={"环节": lb.NOTE_STEPS[step], "日期": day.isoformat(), "记录": body[:200]})
     return note_row(note)
 
 
@@ -357,6 +375,8 @@ def case_row(case):
         "enterprise_name": case.enterprise_name,
         "credit_code": case.credit_code,
         "reference": (case.summary or {}).get("reference"),
+        "contact": (case.summary or {}).get("contact"),
+        "contact_mobile": (case.summary or {}).get("contact_mobile"),
         "region_code": case.region_code,
         "region_name": regions.full_name(case.region_code) or case.region_code,
         "state": case.state,
@@ -402,6 +422,7 @@ def note_row(n):
         "step_label": lb.NOTE_STEPS.get(n.step, n.step),
         "noted_on": n.noted_on.isoformat(),
         "text": n.text,
+        "actor_kind": n.actor_kind,
         "actor_id": n.actor_id,
         "created_at": _iso(n.created_at),
     }

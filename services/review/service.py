@@ -2,6 +2,7 @@
 services.review.cases (actions, lists) and services.review.scope (who sees
 what). Every RPC decides access from the verified principal of the call."""
 from services.common import contracts as c
+from services.common import operation_log  # module import: one service class per module
 from services.common import health
 from services.common.db import Database
 from services.common.entrypoints import Caller, rpc
@@ -10,7 +11,7 @@ from services.common.idempotency import idempotent
 from services.review import cases
 
 
-class ReviewService(EventAdmin):
+class ReviewService(EventAdmin, operation_log.OperationLogAdmin):
     name = c.REVIEW
 
     db = Database(c.REVIEW)

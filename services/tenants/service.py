@@ -3,6 +3,7 @@ services.tenants.intake."""
 from nameko.dependency_providers import Config
 
 from services.common import contracts as c
+from services.common import operation_log  # module import: one service class per module
 from services.common import health
 from services.common.db import Database
 from services.common.entrypoints import Caller, rpc
@@ -12,7 +13,7 @@ from services.tenants import intake, limits, links, retention, rolls
 
 # `events.EventAdmin`, not the bare name: `nameko run services.tenants.service`
 # takes every class of this module that has entrypoints for a service.
-class TenantsService(events.EventAdmin):
+class TenantsService(events.EventAdmin, operation_log.OperationLogAdmin):
     name = c.TENANTS
 
     db = Database(c.TENANTS)

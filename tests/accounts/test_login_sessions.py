@@ -144,6 +144,23 @@ def test_housekeeping_drops_only_what_has_served_its_purpose(session, admin):
     session.commit()
     counts = housekeeping.purge(session, now=T0 + dt.timedelta(days=2, minutes=1))
     session.commit()
-    assert counts == {"sessions": 2, "sms_codes": 1, "login_failures": 1, "outbox_codes": 0, "login_addresses": 0}
+    assert counts == {"sessions": 2, "sms_codes": 1, "login_failures": 1, "outbox_codes": 0, "login_addresses": 0,
+                      "login_log": 0}
     assert session.query(LoginSession).count() == 1 and session.query(SmsCode).count() == 1
     assert sessions.resolve(session, live, now=T0 + dt.timedelta(days=2, minutes=1))
+
+
+def test_the_login_log_is_kept_until_its_retention_has_passed(session):
+    """登录日志 outlives the day the throttle keeps failures: 180 days at least."""
+    from services.accounts import housekeeping, login_log
+
+    for days in (1, 179, 181):
+        login_log.record(session, f"user{days}", login_log.PORTAL, "10.0.0.1", login_log.FAILED,
+                         now=T0 - dt.timedelta(days=days))
+    session.commit()
+    counts = housekeeping.purge(session, now=T0)
+    session.commit()
+    assert counts["login_log"] == 1
+    assert [r["username"] for r in login_log.search(session)["items"]] == ["user1", "user179"]
+    # A shorter setting is never applied.
+    assert housekeeping.purge(session, now=T0, log_keep_days=7)["login_log"] == 0

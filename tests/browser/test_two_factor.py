@@ -53,7 +53,7 @@ def test_a_reviewer_enables_two_factor_and_logs_in_with_a_code(page, system):
     codes = page.locator("ul.recovery-codes li")
     expect(codes).to_have_count(10)
     page.get_by_role("link", name="我已保存，进入审核管理").click()
-    expect(page.get_by_role("heading", name="工信部门审核管理")).to_be_visible()
+    expect(page.get_by_role("heading", name="申报审核")).to_be_visible()
 
     page.get_by_role("button", name="退出").click()
     login(page)
@@ -61,5 +61,5 @@ def test_a_reviewer_enables_two_factor_and_logs_in_with_a_code(page, system):
     later = dt.datetime.now(dt.timezone.utc) + dt.timedelta(seconds=30)
     page.fill("#f-code", pyotp.TOTP(secret).at(later))  # the app's next code
     page.get_by_role("button", name="验证并登录").click()
-    expect(page.get_by_role("heading", name="工信部门审核管理")).to_be_visible()
+    expect(page.get_by_role("heading", name="申报审核")).to_be_visible()
     expect(page.get_by_text("两步验证：已启用")).to_be_visible()

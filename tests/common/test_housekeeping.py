@@ -113,10 +113,10 @@ def check_pruned(engine, rows):
 def test_prune_deletes_only_what_is_past_its_window(seeded):
     engine, rows = seeded
     done = housekeeping.prune(engine, {})
-    assert done == {"outbox_events": 1, "processed_events": 1, "idempotency_keys": 1}
+    assert done == {"outbox_events": 1, "processed_events": 1, "idempotency_keys": 1, "operation_log": 0}
     check_pruned(engine, rows)
     assert housekeeping.prune(engine, {}) == {
-        "outbox_events": 0, "processed_events": 0, "idempotency_keys": 0
+        "outbox_events": 0, "processed_events": 0, "idempotency_keys": 0, "operation_log": 0
     }
 
 
@@ -139,7 +139,7 @@ def test_windows_come_from_the_config(seeded):
         c.ENV_IDEMPOTENCY_KEEP_DAYS: "5",
     }
     assert housekeeping.prune(engine, config) == {
-        "outbox_events": 2, "processed_events": 2, "idempotency_keys": 2
+        "outbox_events": 2, "processed_events": 2, "idempotency_keys": 2, "operation_log": 0
     }
     assert ids(engine, outbox_events.c.id) == {rows["outbox_unpublished"]}
 
@@ -150,11 +150,33 @@ def test_windows_come_from_the_config(seeded):
         (c.ENV_OUTBOX_KEEP_DAYS, "0"),
         (c.ENV_IDEMPOTENCY_KEEP_DAYS, "-1"),
         (c.ENV_PROCESSED_EVENTS_KEEP_DAYS, "0.5"),
+        (c.ENV_LOG_KEEP_DAYS, "30"),
+        (c.ENV_LOG_KEEP_DAYS, "179"),
     ],
 )
 def test_a_window_that_makes_no_sense_is_refused(name, value):
     with pytest.raises(ValueError, match=name):
         housekeeping.settings({name: value})
+
+
+def test_the_operation_log_is_kept_until_its_retention_has_passed(db_engine):
+    """操作日志 rows go only once older than LOG_KEEP_DAYS (180 by default)."""
+    from services.common import operation_log
+    from services.common.principal import Principal
+    from sqlalchemy.orm import Session
+
+    engine = db_engine(c.REVIEW)
+    admin = Principal(kind=c.ADMIN, id="admin-1")
+    t = now()
+    with Session(engine) as session:
+        for days in (10, 179, 181, 400):
+            operation_log.record(session, admin, "batch.update", f"{days} 天前", now=t - days * DAY)
+        session.commit()
+    assert housekeeping.prune(engine, {})["operation_log"] == 2
+    left = {r["target"] for r in operation_log.search(Session(engine), limit=10)["items"]}
+    assert left == {"10 天前", "179 天前"}
+    assert housekeeping.prune(engine, {c.ENV_LOG_KEEP_DAYS: "365"})["operation_log"] == 0
+    assert housekeeping.prune(engine, {c.ENV_LOG_KEEP_DAYS: "180"})["operation_log"] == 0
 
 
 # --- in running services ---------------------------------------------------------

@@ -36,7 +36,7 @@ def test_staff_login_sets_a_protected_cookie_and_opens_the_console(accounts, con
     assert client.get("/console/").status_code == 302
 
     response = login_staff(client, "admin1")
-    assert response.headers["Location"] == "/console/"
+    assert response.headers["Location"] == "/console/cases"  # 待审核
     set_cookie = [h for h in response.headers.getlist("Set-Cookie") if h.startswith("sme_session=")][0]
     assert "HttpOnly" in set_cookie and "SameSite=Lax" in set_cookie
 
@@ -103,14 +103,14 @@ def test_login_rotates_the_session_and_logout_ends_it(accounts, config, app):
     # The replaced session is over even when presented again.
     stale = app.test_client()
     stale.set_cookie("sme_session", first)
-    assert stale.get("/console/").status_code == 302
+    assert stale.get("/console/").headers["Location"].startswith("/console/login")
 
-    response = post(client, "/logout", {"console": "1"})
+    response = post(client, "/console/logout", {})
     assert response.status_code == 302 and response.headers["Location"] == "/console/login"
     assert session_cookie(client) is None
     again = app.test_client()
     again.set_cookie("sme_session", second)
-    assert again.get("/console/").status_code == 302
+    assert again.get("/console/").headers["Location"].startswith("/console/login")
 
 
 def test_admin_creates_disables_and_resets_staff(accounts, config, app):
@@ -137,14 +137,14 @@ def test_admin_creates_disables_and_resets_staff(accounts, config, app):
 
     reviewer = app.test_client()
     login_staff(reviewer, "rev2")
-    assert reviewer.get("/console/").status_code == 200
+    assert reviewer.get("/console/").headers["Location"] == "/console/cases"  # logged in
 
     rows = re.findall(r"/console/staff/([0-9a-f-]{36})/disable", html)
     assert len(rows) == 2
     rev_id = rows[1]
     post(client, f"/console/staff/{rev_id}/disable", {"disabled": "1"})
     # Disabling ends the reviewer's sessions and refuses new logins.
-    assert reviewer.get("/console/").status_code == 302
+    assert reviewer.get("/console/").headers["Location"].startswith("/console/login")
     refused = post(reviewer, "/console/login", {"username": "rev2", "password": PASSWORD})
     assert refused.status_code == 401 and "该账号已停用" in refused.get_data(as_text=True)
 
@@ -176,7 +176,7 @@ def test_login_never_redirects_off_site(accounts, config, app, target):
     create_staff(config, "admin1")
     client = app.test_client()
     response = post(client, "/console/login", {"username": "admin1", "password": PASSWORD, "next": target})
-    assert response.status_code == 302 and response.headers["Location"] == "/console/"
+    assert response.status_code == 302 and response.headers["Location"] == "/console/cases"
 
 
 def test_an_oversized_post_gets_a_chinese_message(accounts, config):

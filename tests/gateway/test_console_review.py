@@ -19,14 +19,16 @@ from services.review.service import ReviewService
 from tests.accounts.helpers import create_staff, login_staff, post
 from tests.review.support import submitted
 from tests.support.events import listen_events
+from tests.support.spreadsheets import assert_text_cells
 
 STAFF = {
-    "xuanwu": dict(kind=c.REVIEWER, level=c.COUNTY, region="320102"),
-    "qinhuai": dict(kind=c.REVIEWER, level=c.COUNTY, region="320104"),
-    "nanjing": dict(kind=c.REVIEWER, level=c.CITY, region="320100"),
-    "jiangsu": dict(kind=c.REVIEWER, level=c.PROVINCE, region="320000"),
-    "admin": dict(kind=c.ADMIN),
+    "xuanwu": dict(kind=c.REVIEWER, level=c.COUNTY, region="320102", name="周玄武"),
+    "qinhuai": dict(kind=c.REVIEWER, level=c.COUNTY, region="320104", name="秦淮审核员"),
+    "nanjing": dict(kind=c.REVIEWER, level=c.CITY, region="320100", name="吴南京"),
+    "jiangsu": dict(kind=c.REVIEWER, level=c.PROVINCE, region="320000", name="郑江苏"),
+    "admin": dict(kind=c.ADMIN, name="王管理"),
 }
+UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
 @pytest.fixture
@@ -105,6 +107,8 @@ def test_inbox_scope_and_the_county_city_return_journey(system, config, app):
     assert "玄武创新创业园" in page(nanjing, "/console/cases")
     missing = act(nanjing, did, "return", reason="  ")
     assert missing.status_code == 422 and "请填写退回原因" in missing.get_data(as_text=True)
+    assert 'class="error-summary"' in missing.get_data(as_text=True)
+    assert 'href="#reason-return"' in missing.get_data(as_text=True)  # the summary leads to the field
     with listen_events(config["AMQP_URI"], c.REVIEW, c.DECLARATION_RETURNED) as events:
         returned = act(nanjing, did, "return", reason="请补充租赁合同", sections=["attachments"])
         assert returned.status_code == 302
@@ -113,6 +117,12 @@ def test_inbox_scope_and_the_county_city_return_journey(system, config, app):
     assert event["data"]["level"] == c.CITY
     history = page(nanjing, f"/console/cases/{did}")
     assert "已退回" in history and "请补充租赁合同" in history and "附件" in history
+    # The audit trail names the person and the office, not an account id.
+    trail = history.split('id="history"')[1].split("</table>")[0]
+    assert "周玄武" in trail and "南京市玄武区工信部门（区县审核）" in trail
+    assert "吴南京" in trail and "南京市工信部门（设区市审核）" in trail
+    assert "申报企业（玄武创新创业园运营管理有限公司）" in trail
+    assert not UUID.search(trail)
 
 
 def test_a_stale_page_is_refused_with_a_clear_message(system, config, app):
@@ -134,9 +144,13 @@ def test_province_notes_and_recognition_and_admin_return(system, config, app):
     assert 'data-action="recognise"' in case and "省级审核环节记录" in case
     bad = post(jiangsu, f"/console/cases/{did}/notes", {"step": "expert", "noted_on": "", "text": ""})
     assert bad.status_code == 422 and "请填写记录内容" in bad.get_data(as_text=True)
+    assert 'href="#note-text"' in bad.get_data(as_text=True) and 'id="note-text"' in bad.get_data(as_text=True)
     assert post(jiangsu, f"/console/cases/{did}/notes",
                 {"step": "expert", "noted_on": "2026-03-05", "text": "专家评审通过"}).status_code == 302
     assert act(jiangsu, did, "recognise", reason="同意认定").status_code == 302
+    notes = page(jiangsu, f"/console/cases/{did}").split('id="notes"')[1].split("</table>")[0]
+    assert "专家评审通过" in notes and "郑江苏" in notes and "江苏省工信部门（省级审核）" in notes
+    assert not UUID.search(notes)
     done = page(jiangsu, f"/console/cases/{did}")
     assert "已认定" in done and "专家评审通过" in done and "认定" in done
 
@@ -151,7 +165,8 @@ def test_province_notes_and_recognition_and_admin_return(system, config, app):
 
 
 def test_export_of_the_filtered_list(system, config, app):
-    deliver(system, config, submitted(region="320102", base_name="玄武创新创业园", tenant_count=90))
+    deliver(system, config, submitted(region="320102", base_name="玄武创新创业园", tenant_count=90,
+                                      small_micro_count=80, contact="王五", contact_mobile="13800001111"))
     deliver(system, config, submitted(region="320205", base_name="锡山科创园", level=c.CITY))
     admin = client_of(app, "admin")
     response = admin.get("/console/cases/export?tab=all&region_code=320100")
@@ -160,12 +175,15 @@ def test_export_of_the_filtered_list(system, config, app):
     assert ".xlsx" in response.headers["Content-Disposition"]
     rows = list(load_workbook(io.BytesIO(response.data)).active.iter_rows(values_only=True))
     header = rows[0]
-    assert header[:7] == ("申报批次", "基地名称", "运营主体", "统一社会信用代码", "注册地区", "状态", "提交时间")
-    assert "入驻企业数" in header
+    assert header[:10] == ("申报编号", "申报批次", "基地名称", "运营主体", "统一社会信用代码", "注册地区",
+                           "联系人", "联系手机", "状态", "提交时间")
+    assert "入驻企业数" in header and "其中小微企业数" in header
     assert len(rows) == 2  # the header and the one case of 南京市
     row = dict(zip(header, rows[1]))
+    assert row["申报编号"] == "SC2026AB12CD34"
     assert row["基地名称"] == "玄武创新创业园" and row["注册地区"] == "南京市玄武区"
-    assert row["状态"] == "待区县审核" and row["入驻企业数"] == 90
+    assert row["联系人"] == "王五" and row["联系手机"] == "13800001111"
+    assert row["状态"] == "待区县审核" and row["入驻企业数"] == 90 and row["其中小微企业数"] == 80
     assert row["提交时间"] == "2026-03-01 10:00"
     assert row["运营主体"] == "玄武创新创业园运营管理有限公司"
 
@@ -180,3 +198,48 @@ def test_console_review_pages_need_staff(system, app):
     response = anonymous.get("/console/cases")
     assert response.status_code == 302 and "/console/login" in response.headers["Location"]
     assert anonymous.get("/console/cases/export").status_code == 302
+
+
+def test_export_writes_what_enterprises_typed_as_text(system, config, app):
+    """A base named like a formula is a string cell in the reviewer's export,
+    never a formula Excel would run; a phone "+86…" stays as typed."""
+    hostile = '=HYPERLINK("http://evil.example/x","点击查看")'
+    deliver(system, config, submitted(region="320102", base_name=hostile, contact="-5",
+                                      contact_mobile="+8613800001111"))
+    response = client_of(app, "admin").get("/console/cases/export?tab=all")
+    assert response.status_code == 200
+    assert_text_cells(response.data, {hostile, hostile + "运营管理有限公司", "-5", "+8613800001111"})
+
+
+
+def test_the_console_opens_on_its_own_layout_with_the_menu(system, config, app):
+    """审核控制台 as `make run` prints it: after login at /console/ a reviewer
+    is on 待审核 with its counts, in the console's layout; the header's 退出
+    leads back to the console's login, never to the portal."""
+    did = deliver(system, config, submitted(region="320102", base_name="玄武创新创业园"))
+    client = app.test_client()
+    start = client.get("/console/")
+    assert start.status_code == 302 and start.headers["Location"].startswith("/console/login?next=/console/")
+    response = login_staff(client, "xuanwu")
+    home = client.get(response.headers["Location"], follow_redirects=True)
+    html = home.get_data(as_text=True)
+    assert home.request.path == "/console/cases"
+    assert "待审核（1）" in html and 'aria-label="审核管理菜单"' in html
+    assert f'href="/console/cases/{did}"' in html
+    menu = re.findall(r'data-menu="(\w+)"', html)
+    assert menu == ["cases"]  # a reviewer has 审核 only
+    assert 'action="/console/logout"' in html and "用户中心" not in html and "/center" not in html
+    assert 'class="skip-link" href="#main"' in html and 'id="main"' in html
+
+    admin = client_of(app, "admin")
+    html = page(admin, "/console/cases")
+    assert re.findall(r'data-menu="(\w+)"', html)[:6] == ["cases", "staff", "appeals", "batches", "sms", "parked"]
+    for path in ("/console/staff", "/console/appeals", "/console/batches", "/console/parked"):
+        assert 'aria-label="审核管理菜单"' in page(admin, path), path
+    # Pages of the console that fail keep the console's header.
+    missing = admin.get("/console/no-such-page")
+    assert missing.status_code == 404 and 'action="/console/logout"' in missing.get_data(as_text=True)
+
+    out = post(client, "/console/logout", {})
+    assert out.status_code == 302 and out.headers["Location"] == "/console/login"
+    assert client.get("/console/cases").status_code == 302

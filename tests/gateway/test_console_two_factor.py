@@ -88,7 +88,7 @@ def test_where_not_required_the_login_goes_in_and_enrolment_is_offered(container
     create_staff(conf, "tfa_gw_boss", kind=c.ADMIN)
     client = app.test_client()
     login_staff(client, "tfa_gw_county")
-    home = text(client.get("/console/"))
+    home = text(client.get("/console/", follow_redirects=True))  # a login lands on 待审核
     assert "尚未启用两步验证" in home and "/console/two-factor" in home
 
     page = client.get("/console/two-factor")

@@ -19,6 +19,7 @@ from services.common.entrypoints import Caller, rpc
 from services.common.errors import NotFound
 from services.tenants.service import TenantsService
 from tests.gateway.test_intake import WECHAT_UA, walk
+from tests.support.spreadsheets import assert_text_cells
 from tests.support.web import hidden_fields
 from tests.support.identifiers import credit_code
 from tests.tenants.helpers import BASE_NAME, OTHER, OWNER, entry_data
@@ -149,6 +150,7 @@ def test_the_owner_gets_a_qr_code_and_sees_what_tenants_submitted(app, owner):
     # A name that looks like a formula stays text.
     assert [r[3] for r in rows[1:]] == ['=HYPERLINK("http://x")甲', "乙制造有限公司"]
     assert book["入驻企业"]["D2"].data_type == "s"
+    assert_text_cells(export.data, {'=HYPERLINK("http://x")甲'})
     summary = dict(book["汇总"].values)
     assert summary["入驻企业数"] == 2 and summary["其中小微企业数"] == 1
 
