@@ -44,6 +44,7 @@ def create_app(config=None):
     )
 
     from gateway.api import bp as api_bp
+    from gateway.api.v1 import bp as api_v1_bp
     from gateway.console import bp as console_bp
     from gateway.intake import bp as intake_bp
     from gateway.portal import bp as portal_bp
@@ -52,6 +53,7 @@ def create_app(config=None):
     app.register_blueprint(console_bp, url_prefix="/console")
     app.register_blueprint(intake_bp, url_prefix="/intake")
     app.register_blueprint(api_bp, url_prefix="/api")
+    app.register_blueprint(api_v1_bp, url_prefix="/api/v1")
     app.add_url_rule("/healthz", view_func=health.healthz)
     errors.register(app)
     auth.init_app(app)  # g.principal / g.account from the session cookie

@@ -1,7 +1,7 @@
 """The accounts service: entrypoints only; the domain logic lives in plain modules."""
 from nameko.timer import timer
 
-from services.accounts import enterprises, housekeeping, login, sessions, staff
+from services.accounts import api_tokens, enterprises, housekeeping, login, sessions, staff
 from services.accounts.demo import ProductionGuard
 from services.accounts.dependencies import Settings
 from services.common import contracts as c
@@ -34,6 +34,25 @@ class AccountsService:
         """{"principal": {kind, id, region_code, level}, "account": {id, kind,
         username, display_name, region_code, level}} or None."""
         return sessions.resolve(self.db.session, token)
+
+    @rpc(public=True)
+    def resolve_api_token(self, token):
+        """As resolve_session, for a token of the JSON API (Authorization:
+        Bearer); RateLimited past the token's per-minute allowance."""
+        return api_tokens.resolve(self.db.session, token, self.settings.api_token_per_minute)
+
+    @rpc
+    def list_api_tokens(self):
+        return api_tokens.list_mine(self.db.session, self.caller)
+
+    @rpc
+    def create_api_token(self, name):
+        """{id, name, prefix, created_at, token}: the token is shown once."""
+        return api_tokens.create(self.db.session, self.caller, name)
+
+    @rpc
+    def revoke_api_token(self, token_id):
+        return api_tokens.revoke(self.db.session, self.caller, token_id)
 
     @rpc(public=True)
     def login(self, username, password, portal, ip=None):

@@ -32,6 +32,12 @@ RPC_RESOLVE_SESSION = "resolve_session"
 # the enterprise itself, staff or a service: enterprise_id -> {id, username,
 # name, credit_code, region_code, region_name, contact_name, contact_phone, disabled}
 RPC_ENTERPRISE_SUMMARY = "enterprise_summary"
+# API tokens of an enterprise (/api/v1): public resolve like resolve_session,
+# plus RateLimited past the token's allowance; the rest for the enterprise itself.
+ACCOUNTS_RESOLVE_API_TOKEN = "resolve_api_token"  # public: token -> as resolve_session
+ACCOUNTS_LIST_API_TOKENS = "list_api_tokens"  # () -> [{id, name, prefix, created_at, last_used_at}]
+ACCOUNTS_CREATE_API_TOKEN = "create_api_token"  # (name) -> {..., token} (shown once)
+ACCOUNTS_REVOKE_API_TOKEN = "revoke_api_token"  # (token_id)
 
 # tenants (QR intake): the enterprise's link, the declaration's roll-up, and
 # the public ones the anonymous intake pages call with the signed link token.
@@ -197,6 +203,7 @@ ENV_SMS_POLL_INTERVAL = "SMS_POLL_INTERVAL"  # seconds between sweeps for messag
 ENV_INTAKE_PER_IP_PER_MINUTE = "INTAKE_PER_IP_PER_MINUTE"  # intake saves and submits from one address
 ENV_INTAKE_PER_DEVICE_PER_MINUTE = "INTAKE_PER_DEVICE_PER_MINUTE"  # intake saves and submits from one device
 ENV_LOGIN_FAILURES_PER_IP = "LOGIN_FAILURES_PER_IP"  # failed logins from one address in 15 minutes
+ENV_API_TOKEN_PER_MINUTE = "API_TOKEN_PER_MINUTE"  # /api/v1 requests one API token may make per minute
 
 
 def service_database_env(service):
