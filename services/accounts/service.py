@@ -8,6 +8,8 @@ from services.common import contracts as c
 from services.common import health
 from services.common.db import Database
 from services.common.entrypoints import Caller, rpc
+from services.common.logs import CorrelationId
+from services.common.metrics import Metrics
 from services.common.errors import Forbidden, Unauthenticated
 
 
@@ -16,6 +18,8 @@ class AccountsService:
 
     db = Database(c.ACCOUNTS)
     caller = Caller()
+    correlation = CorrelationId()  # every line a worker logs names its request
+    metrics = Metrics()  # workers, RPC latency, events; /metrics when METRICS_PORT is set
     settings = Settings()
     guard = ProductionGuard()
 

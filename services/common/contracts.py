@@ -98,6 +98,11 @@ PRINCIPAL_KINDS = (ENTERPRISE, REVIEWER, ADMIN, SYSTEM)
 
 # Key of nameko context data that carries the signed principal.
 PRINCIPAL_CONTEXT_KEY = "principal"
+# Key of nameko context data that carries the request's correlation id (made
+# by the gateway per request, or taken from a trusted X-Request-ID); every
+# service logs it and passes it on (services.common.logs).
+CORRELATION_CONTEXT_KEY = "correlation_id"
+REQUEST_ID_HEADER = "X-Request-ID"
 
 # --- events -----------------------------------------------------------------
 SMS_REQUESTED = "sms_requested"  # phone, template, params, dedupe_key
@@ -203,6 +208,12 @@ ENV_SMS_POLL_INTERVAL = "SMS_POLL_INTERVAL"  # seconds between sweeps for messag
 ENV_INTAKE_PER_IP_PER_MINUTE = "INTAKE_PER_IP_PER_MINUTE"  # intake saves and submits from one address
 ENV_INTAKE_PER_DEVICE_PER_MINUTE = "INTAKE_PER_DEVICE_PER_MINUTE"  # intake saves and submits from one device
 ENV_LOGIN_FAILURES_PER_IP = "LOGIN_FAILURES_PER_IP"  # failed logins from one address in 15 minutes
+ENV_METRICS_PORT = "METRICS_PORT"  # a service process's port for /metrics, /livez, /readyz (unset: none)
+ENV_METRICS_PORT_BASE = "METRICS_PORT_BASE"  # `make run`: the first service's metrics port (default 9101; 0: none)
+ENV_METRICS_ADDR = "METRICS_ADDR"  # the address it listens on (default 0.0.0.0)
+ENV_METRICS_TOKEN = "METRICS_TOKEN"  # when set, the gateway's /metrics wants Authorization: Bearer <it>
+ENV_PROMETHEUS_MULTIPROC_DIR = "PROMETHEUS_MULTIPROC_DIR"  # gateway: where gunicorn's workers add up metrics
+ENV_LOG_FORMAT = "LOG_FORMAT"  # "json" (one object a line; default in production) or "text" (console)
 ENV_API_TOKEN_PER_MINUTE = "API_TOKEN_PER_MINUTE"  # /api/v1 requests one API token may make per minute
 
 

@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session
 from services.common import config as cfg
 from services.common import contracts as c
 from services.common import validators
+from services.common.metrics import SMS_SENDS
 from services.notify import providers
 from services.notify.models import (
     FAILED,
@@ -42,6 +43,7 @@ from services.notify.models import (
     PhoneLock,
 )
 from services.notify.templates import TemplateError, render
+
 
 log = logging.getLogger(__name__)
 
@@ -292,6 +294,8 @@ def send_one(engine, provider, message_id, attempts, settings):
         )
     if done.rowcount != 1:
         log.warning("message %s was taken over while sending; outcome %s not recorded", message_id, result.outcome)
+    else:
+        SMS_SENDS.labels(values["state"]).inc()
     log.info(
         "SMS %s to %s, attempt %d: %s%s",
         message_id,

@@ -7,6 +7,8 @@ from services.common import contracts as c
 from services.common import health
 from services.common.db import Database
 from services.common.entrypoints import Caller, rpc
+from services.common.logs import CorrelationId
+from services.common.metrics import Metrics
 from services.common.errors import Forbidden
 from services.common.events import EventAdmin, event_handler
 from services.notify import delivery_log, sending
@@ -18,6 +20,8 @@ class NotifyService(EventAdmin):
 
     db = Database(c.NOTIFY)
     caller = Caller()
+    correlation = CorrelationId()  # every line a worker logs names its request
+    metrics = Metrics()  # workers, RPC latency, events; /metrics when METRICS_PORT is set
     outbound = Outbound()
 
     @rpc(public=True)

@@ -5,6 +5,8 @@ from services.common import contracts as c
 from services.common import health
 from services.common.db import Database
 from services.common.entrypoints import Caller, rpc
+from services.common.logs import CorrelationId
+from services.common.metrics import Metrics
 from services.common.events import EventAdmin, event_handler
 from services.common.idempotency import idempotent
 from services.review import cases
@@ -15,6 +17,8 @@ class ReviewService(EventAdmin):
 
     db = Database(c.REVIEW)
     caller = Caller()
+    correlation = CorrelationId()  # every line a worker logs names its request
+    metrics = Metrics()  # workers, RPC latency, events; /metrics when METRICS_PORT is set
 
     @rpc(public=True)
     def health(self):
