@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 from flask import Flask, g
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from gateway import auth, csrf, errors, health, telemetry
+from gateway import auth, csrf, errors, health, security_headers, telemetry
 from services.common import config as cfg
 from services.common import contracts as c
 
@@ -60,6 +60,7 @@ def create_app(config=None):
     errors.register(app)
     auth.init_app(app)  # g.principal / g.account from the session cookie
     csrf.init_app(app)  # after auth: every POST/PUT/PATCH/DELETE needs the token
+    security_headers.init_app(app)  # no framing, no sniffing; HSTS in production
 
     @app.context_processor
     def labels():
