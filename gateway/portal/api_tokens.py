@@ -1,6 +1,6 @@
 """用户中心 → API 令牌: an enterprise creates a token for another system to
 read its declarations through /api/v1 (shown once), and revokes it."""
-from flask import g, render_template, request
+from flask import render_template, request
 
 from gateway import rpc
 from gateway.auth import login_required

@@ -207,11 +207,14 @@ class Metrics(DependencyProvider):
         WORKERS_MAX.labels(self.service).set(self.container.max_workers)
         WORKERS_BUSY.labels(self.service).set(0)
 
-    def start(self):
+    def _database(self):
         from services.common.db import Database
 
+        return next((d for d in self.container.dependencies if isinstance(d, Database)), None)
+
+    def start(self):
         config = self.container.config
-        database = next((d for d in self.container.dependencies if isinstance(d, Database)), None)
+        database = self._database()
         if database is not None:
             with STORE.lock:
                 STORE.databases[self.service] = database
@@ -225,10 +228,16 @@ class Metrics(DependencyProvider):
                 log.error("metrics port %s unavailable: %s", port, exc)
 
     def stop(self):
+        database = self._database()
         with STORE.lock:
-            STORE.databases.pop(self.service, None)
+            if STORE.databases.get(self.service) is database:
+                del STORE.databases[self.service]
         with READINESS.lock:
-            READINESS.checks.pop(self.service, None)
+            if READINESS.checks.get(self.service, (None,))[0] is database:
+                del READINESS.checks[self.service]
+            READINESS._answer = None
+
+    kill = stop
 
     def worker_setup(self, worker_ctx):
         worker_ctx.metrics_started = time.perf_counter()
