@@ -17,7 +17,7 @@ from services.common import contracts as c
 from services.declarations import sections as s
 from services.declarations.service import DeclarationsService
 from services.tenants.service import TenantsService
-from tests.accounts.helpers import post, register_and_login
+from tests.accounts.helpers import create_staff, login_staff, post, register_and_login
 from tests.declarations.helpers import ADMIN, application, batch_form, person
 from tests.declarations.test_service import proxy
 
@@ -119,7 +119,7 @@ def test_a_token_reads_the_enterprises_own_declarations_sections_and_states(syst
     assert gone.get_json()["detail"] == "API 令牌无效或已撤销" and gone.headers["WWW-Authenticate"].startswith("Bearer")
 
 
-def test_staff_and_anonymous_callers_get_problem_details(system, app):
+def test_staff_and_anonymous_callers_get_problem_details(system, app, services_config):
     anonymous = app.test_client().get("/api/v1/declarations")
     assert anonymous.status_code == 401 and anonymous.mimetype == PROBLEM
     assert anonymous.get_json() == {
@@ -130,6 +130,13 @@ def test_staff_and_anonymous_callers_get_problem_details(system, app):
     assert missing.status_code == 404 and missing.mimetype == PROBLEM
     wrong_scheme = app.test_client().get("/api/v1/declarations", headers={"Authorization": "Basic eDp5"})
     assert wrong_scheme.status_code == 401 and wrong_scheme.mimetype == PROBLEM
+
+    create_staff(services_config, "api_admin", kind=c.ADMIN)
+    staff = app.test_client()
+    login_staff(staff, "api_admin")
+    refused = staff.get("/api/v1/declarations")
+    assert refused.status_code == 403 and refused.mimetype == PROBLEM
+    assert refused.get_json()["detail"] == "此接口仅供企业账号使用"
 
 
 def test_a_token_past_its_allowance_is_refused_with_retry_after(runner_factory, services_config):

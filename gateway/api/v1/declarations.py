@@ -8,7 +8,9 @@ from flask import current_app, g, jsonify
 
 from gateway import rpc
 from gateway.api.v1 import bp
-from gateway.api.v1.openapi import ATTACHMENT_FIELDS, ID_PATTERN, SUMMARY_FIELDS, TRANSITION_FIELDS, SECTION_PATH, DocumentCache
+from gateway.api.v1.openapi import (
+    ATTACHMENT_FIELDS, ID_PATTERN, SECTION_PATH, SUMMARY_FIELDS, TRANSITION_FIELDS, DocumentCache,
+)
 from services.common import contracts as c
 from services.common.errors import Forbidden, NotFound, Unauthenticated
 
