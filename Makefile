@@ -15,10 +15,10 @@ $(STAMP): requirements.txt constraints.txt
 	touch $(STAMP)
 
 setup: venv
-	$(BIN)/python -W ignore -m services.common.setup
+	$(BIN)/python -m services.common.setup
 
 run: venv
-	$(BIN)/python -W ignore deploy/local.py
+	$(BIN)/python deploy/local.py
 
 # RabbitMQ (with its management plugin) and PostgreSQL, started or enabled
 # where missing: see deploy/test-services.sh.
@@ -49,10 +49,10 @@ screenshots: venv
 # Benchmarks (not tests): see bench/README.md.
 .PHONY: bench bench-intake
 bench: venv
-	$(BIN)/python -W ignore -m bench.rpc
+	$(BIN)/python -m bench.rpc
 
 bench-intake: venv
-	$(BIN)/python -W ignore -m bench.intake
+	$(BIN)/python -m bench.intake
 
 # Hostile uploads against the upload policy (bench/uploads.py).
 .PHONY: bench-uploads

@@ -1,7 +1,7 @@
 """Tenant intake burst benchmark (not a test): a base asks its tenants to scan
 the QR code at one meeting.
 
-    .venv/bin/python -W ignore -m bench.intake [--clients 200] [--concurrency 200]
+    .venv/bin/python -m bench.intake [--clients 200] [--concurrency 200]
 
 Starts the whole system exactly as `make run` does (deploy/local.py's
 System: five `nameko run` processes and the gunicorn gateway) on a RabbitMQ
@@ -29,6 +29,10 @@ from urllib.parse import urljoin
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from services.common import known_warnings  # noqa: E402
+
+known_warnings.quiet()  # before the libraries that warn on import
 
 import requests  # noqa: E402
 from sqlalchemy import create_engine, text  # noqa: E402

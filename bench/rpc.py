@@ -1,6 +1,6 @@
 """RPC and event benchmark (not a test): `make bench`, or
 
-    .venv/bin/python -W ignore -m bench.rpc [--scale 0.2] [--max-workers 10]
+    .venv/bin/python -m bench.rpc [--scale 0.2] [--max-workers 10]
 
 Starts the services of bench/services.py, each in its own `nameko run`
 process, on a RabbitMQ vhost and a PostgreSQL database made for the run (both
@@ -35,6 +35,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from services.common import known_warnings  # noqa: E402
+
+known_warnings.quiet()  # before the libraries that warn on import
 
 import psutil  # noqa: E402
 from kombu import Connection, Consumer, Producer, Queue  # noqa: E402

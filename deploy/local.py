@@ -17,6 +17,10 @@ from urllib.parse import urlparse
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from services.common import known_warnings  # noqa: E402
+
+known_warnings.quiet()  # before the libraries that warn on import
+
 from services.accounts import demo  # noqa: E402
 from services.common import config as cfg  # noqa: E402
 from services.common import contracts as c  # noqa: E402
@@ -70,10 +74,7 @@ class System:
         self.env = dict(os.environ, **(env or {}))
         self.env.setdefault("PYTHONPATH", str(ROOT))
         # nameko's CLI imports pkg_resources and eventlet, which both warn on import.
-        self.env.setdefault(
-            "PYTHONWARNINGS",
-            "ignore:::nameko.cli.main,ignore:::nameko.cli.commands,ignore:::nameko.containers",
-        )
+        self.env.setdefault("PYTHONWARNINGS", known_warnings.PYTHONWARNINGS_FOR_NAMEKO)
         self.host = host or cfg.get(c.ENV_GATEWAY_HOST, self.env)
         self.port = int(port or cfg.get(c.ENV_GATEWAY_PORT, self.env))
         self.log_dir = Path(log_dir) if log_dir else None
@@ -83,26 +84,35 @@ class System:
     def url(self):
         return f"http://{self.host}:{self.port}"
 
-    def _spawn(self, name, command):
+    def _spawn(self, name, command, env=None):
         out = None
         if self.log_dir:
             self.log_dir.mkdir(parents=True, exist_ok=True)
             out = open(self.log_dir / f"{name}.log", "ab")
         self.processes[name] = subprocess.Popen(
-            command, cwd=ROOT, env=self.env, stdout=out, stderr=subprocess.STDOUT if out else None,
+            command, cwd=ROOT, env=dict(self.env, **(env or {})), stdout=out, stderr=subprocess.STDOUT if out else None,
             start_new_session=True,
         )
 
     def setup(self):
         subprocess.run(
-            [sys.executable, "-W", "ignore", "-m", "services.common.setup"],
+            [sys.executable, "-m", "services.common.setup"],
             cwd=ROOT, env=self.env, check=True,
             stdout=subprocess.DEVNULL if self.log_dir else None,
         )
 
+    def metrics_env(self, index):
+        """Each service process its own metrics port (METRICS_PORT_BASE + index,
+        loopback; 0 turns them off)."""
+        base = int(self.env.get(c.ENV_METRICS_PORT_BASE) or 9101)
+        if not base:
+            return {}
+        return {c.ENV_METRICS_PORT: str(base + index),
+                c.ENV_METRICS_ADDR: self.env.get(c.ENV_METRICS_ADDR) or "127.0.0.1"}
+
     def start(self, timeout=90):
-        for service in c.SERVICES:
-            self._spawn(service, service_command(service))
+        for index, service in enumerate(c.SERVICES):
+            self._spawn(service, service_command(service), self.metrics_env(index))
         self._spawn("gateway", gateway_command(self.host, self.port))
         wait_healthy(self.url, self.processes, timeout)
 
@@ -149,6 +159,7 @@ def banner(url, staff=None, config=None):
         f"  企业门户     {url}/            （右上角“您好，请登录”；没有账号先“注册”）",
         f"  审核控制台   {url}/console/",
         f"  健康检查     {url}/healthz",
+        f"  指标         {url}/metrics （各服务：127.0.0.1:{cfg.get(c.ENV_METRICS_PORT_BASE, config, default='9101')} 起依次 /metrics）",
         f"  数据库       {database}",
     ]
     if staff:

@@ -8,8 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 from flask import Flask, g
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from gateway import auth, csrf, errors, health
-from gateway.rpc import RpcClient
+from gateway import auth, csrf, errors, health, security_headers, telemetry
 from services.common import config as cfg
 from services.common import contracts as c
 
@@ -36,7 +35,7 @@ def create_app(config=None):
         JSON_AS_ASCII=False,
     )
     app.json.ensure_ascii = False
-    app.extensions["rpc"] = RpcClient(config)
+    app.extensions["rpc"] = telemetry.TelemetryRpcClient(config)
     # Health checks fan out to every service at once from long-lived threads,
     # each of which keeps its own RPC proxy.
     app.extensions["health_pool"] = ThreadPoolExecutor(
@@ -44,20 +43,26 @@ def create_app(config=None):
     )
 
     from gateway.api import bp as api_bp
+    from gateway.api.v1 import bp as api_v1_bp
     from gateway.console import bp as console_bp
     from gateway.intake import bp as intake_bp
     from gateway.intake import short_bp as intake_short_bp
     from gateway.portal import bp as portal_bp
 
+    telemetry.init_app(app, config)  # first: the request's correlation id, metrics, /metrics
     app.register_blueprint(portal_bp)
     app.register_blueprint(console_bp, url_prefix="/console")
     app.register_blueprint(intake_bp, url_prefix="/intake")
     app.register_blueprint(intake_short_bp)  # /q/<id>: what the intake QR code encodes
     app.register_blueprint(api_bp, url_prefix="/api")
+    app.register_blueprint(api_v1_bp, url_prefix="/api/v1")
     app.add_url_rule("/healthz", view_func=health.healthz)
+    app.add_url_rule("/livez", view_func=health.livez)
+    app.add_url_rule("/readyz", view_func=health.readyz)
     errors.register(app)
     auth.init_app(app)  # g.principal / g.account from the session cookie
     csrf.init_app(app)  # after auth: every POST/PUT/PATCH/DELETE needs the token
+    security_headers.init_app(app)  # no framing, no sniffing; HSTS in production
 
     @app.context_processor
     def labels():

@@ -22,7 +22,7 @@ from services.common.principal import Principal
 
 COOKIE = "sme_session"
 MAX_AGE = 12 * 3600  # the session's absolute lifetime; the service enforces it
-SKIP_ENDPOINTS = ("static", "healthz")
+SKIP_ENDPOINTS = ("static", "healthz", "livez", "readyz", "metrics")
 
 
 def _rpc(service, method, *args, **kwargs):

@@ -68,8 +68,8 @@ def _accepted():
 
 def protect():
     """before_request: refuse an unsafe request without a valid token."""
-    if request.method not in UNSAFE:
-        return None
+    if request.method not in UNSAFE or request.routing_exception is not None:
+        return None  # nothing runs for an unknown path or method: Flask answers 404/405
     view = current_app.view_functions.get(request.endpoint)
     if view is not None and getattr(view, "csrf_exempt", False):
         return None

@@ -1,5 +1,8 @@
 """Remote errors to HTTP: one status and one Chinese message per error type,
-for pages (an error page) and for the JSON API alike."""
+for pages (an error page) and for the JSON API alike; /api/v1 answers them as
+RFC 9457 problem details (application/problem+json)."""
+from http import HTTPStatus
+
 from flask import jsonify, render_template, request
 
 from gateway.rpc import ServiceUnavailable
@@ -31,7 +34,28 @@ def wants_json():
     return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
 
 
+PROBLEM_API = "/api/v1/"
+PROBLEM_TYPE = "application/problem+json"
+
+
+def problem(status, message, errors=None):
+    """An RFC 9457 problem: the HTTP status's phrase as title, the Chinese
+    message as detail, the field messages of a validation failure."""
+    body = {"type": "about:blank", "title": HTTPStatus(status).phrase, "status": status,
+            "detail": message, "instance": request.path}
+    if errors:
+        body["errors"] = errors
+    response = jsonify(body)
+    response.status_code = status
+    response.mimetype = PROBLEM_TYPE
+    if status == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="api"'
+    return response, status
+
+
 def render_error(status, message):
+    if request.path.startswith(PROBLEM_API):
+        return problem(status, message)
     if wants_json():
         return jsonify({"error": message, "status": status}), status
     return render_template("error.html", status=status, message=message), status

@@ -79,7 +79,7 @@ class RpcClient:
         except BROKEN as exc:
             self._discard()
             raise ServiceUnavailable(service, f"broker unreachable: {exc}") from exc
-        data = {}
+        data = self.context_data()
         if principal is not None:
             data[c.PRINCIPAL_CONTEXT_KEY] = principals.sign(principal, self.config)
         standalone._worker_ctx.data = data
@@ -99,6 +99,11 @@ class RpcClient:
             log.warning("RPC connection broke (%s); rebuilding the proxy", exc)
             self._discard()
             raise ServiceUnavailable(service, f"connection lost: {exc}") from exc
+
+    def context_data(self):
+        """Context data every call carries besides the principal (a subclass
+        adds the request's correlation id)."""
+        return {}
 
     def close(self):
         with self._lock:

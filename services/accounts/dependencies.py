@@ -4,7 +4,7 @@ import hashlib
 
 from nameko.extensions import DependencyProvider
 
-from services.accounts import login, second_factor
+from services.accounts import api_tokens, login, second_factor
 from services.common import blobs
 from services.common import config as cfg
 from services.common import contracts as c
@@ -21,6 +21,9 @@ class Settings(DependencyProvider):
         self.log_keep_days = housekeeping.settings(config)["log_days"]
         self.login_failures_per_ip = max(
             int(cfg.get(c.ENV_LOGIN_FAILURES_PER_IP, config, default=str(login.MAX_IP_FAILURES))), 0
+        )
+        self.api_token_per_minute = max(
+            int(cfg.get(c.ENV_API_TOKEN_PER_MINUTE, config, default=str(api_tokens.PER_MINUTE))), 0
         )
 
     def get_dependency(self, worker_ctx):

@@ -172,3 +172,21 @@ class LoginRecord(Base):
     detail = Column(String(200))
 
     __table_args__ = (Index("ix_login_log_username_at", "username", "at"),)
+
+
+class ApiToken(Base):
+    """A per-enterprise token for the JSON API (/api/v1): only its hash is
+    kept; it works until revoked, within a per-minute allowance."""
+
+    __tablename__ = "api_tokens"
+
+    id = Column(String(36), primary_key=True)
+    account_id = Column(String(36), ForeignKey("accounts.id"), nullable=False, index=True)
+    name = Column(String(40), nullable=False)
+    token_hash = Column(String(64), nullable=False, unique=True)
+    prefix = Column(String(12), nullable=False)  # shown in 用户中心 to tell tokens apart
+    created_at = Column(DateTime(timezone=True), nullable=False)
+    last_used_at = Column(DateTime(timezone=True))
+    revoked_at = Column(DateTime(timezone=True))
+    window_start = Column(DateTime(timezone=True))  # the current minute of the allowance
+    window_count = Column(Integer, nullable=False, default=0)

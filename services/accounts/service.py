@@ -3,7 +3,7 @@ import contextlib
 
 from nameko.timer import timer
 
-from services.accounts import enterprises, housekeeping, login, login_log, retention, second_factor, sessions, staff
+from services.accounts import api_tokens, enterprises, housekeeping, login, login_log, retention, second_factor, sessions, staff
 from services.accounts.demo import ProductionGuard
 from services.accounts.dependencies import Settings
 from services.common import blobs
@@ -12,6 +12,8 @@ from services.common import health
 from services.common.db import Database
 from services.common.entrypoints import Caller, rpc
 from services.common import operation_log  # module import: one service class per module
+from services.common.logs import CorrelationId
+from services.common.metrics import Metrics
 from services.common.errors import BadState, Forbidden, RateLimited, Unauthenticated
 
 
@@ -20,6 +22,8 @@ class AccountsService(operation_log.OperationLogAdmin):
 
     db = Database(c.ACCOUNTS)
     caller = Caller()
+    correlation = CorrelationId()  # every line a worker logs names its request
+    metrics = Metrics()  # workers, RPC latency, events; /metrics when METRICS_PORT is set
     settings = Settings()
     guard = ProductionGuard()
 
@@ -42,6 +46,25 @@ class AccountsService(operation_log.OperationLogAdmin):
         """{"principal": {kind, id, region_code, level}, "account": {id, kind,
         username, display_name, region_code, level}} or None."""
         return sessions.resolve(self.db.session, token)
+
+    @rpc(public=True)
+    def resolve_api_token(self, token):
+        """As resolve_session, for a token of the JSON API (Authorization:
+        Bearer); RateLimited past the token's per-minute allowance."""
+        return api_tokens.resolve(self.db.session, token, self.settings.api_token_per_minute)
+
+    @rpc
+    def list_api_tokens(self):
+        return api_tokens.list_mine(self.db.session, self.caller)
+
+    @rpc
+    def create_api_token(self, name):
+        """{id, name, prefix, created_at, token}: the token is shown once."""
+        return api_tokens.create(self.db.session, self.caller, name)
+
+    @rpc
+    def revoke_api_token(self, token_id):
+        return api_tokens.revoke(self.db.session, self.caller, token_id)
 
     @rpc(public=True)
     def login(self, username, password, portal, ip=None):

@@ -34,6 +34,12 @@ RPC_RESOLVE_SESSION = "resolve_session"
 RPC_ENTERPRISE_SUMMARY = "enterprise_summary"
 # staff (console): ids -> {id: {name, office}} of the staff accounts among them
 ACCOUNTS_STAFF_NAMES = "staff_names"
+# API tokens of an enterprise (/api/v1): public resolve like resolve_session,
+# plus RateLimited past the token's allowance; the rest for the enterprise itself.
+ACCOUNTS_RESOLVE_API_TOKEN = "resolve_api_token"  # public: token -> as resolve_session
+ACCOUNTS_LIST_API_TOKENS = "list_api_tokens"  # () -> [{id, name, prefix, created_at, last_used_at}]
+ACCOUNTS_CREATE_API_TOKEN = "create_api_token"  # (name) -> {..., token} (shown once)
+ACCOUNTS_REVOKE_API_TOKEN = "revoke_api_token"  # (token_id)
 
 # tenants (QR intake): the enterprise's link, the declaration's roll-up, and
 # the public ones the anonymous intake pages call with the signed link token.
@@ -110,6 +116,11 @@ USER_KINDS = (ENTERPRISE, REVIEWER, ADMIN)  # what the gateway may sign (never S
 
 # Key of nameko context data that carries the signed principal.
 PRINCIPAL_CONTEXT_KEY = "principal"
+# Key of nameko context data that carries the request's correlation id (made
+# by the gateway per request, or taken from a trusted X-Request-ID); every
+# service logs it and passes it on (services.common.logs).
+CORRELATION_CONTEXT_KEY = "correlation_id"
+REQUEST_ID_HEADER = "X-Request-ID"
 
 # --- events -----------------------------------------------------------------
 SMS_REQUESTED = "sms_requested"  # phone, template, params, dedupe_key
@@ -243,6 +254,13 @@ ENV_RETENTION_DRAFT_YEARS = "RETENTION_DRAFT_YEARS"  # years after its batch clo
 ENV_RETENTION_REJECTED_YEARS = "RETENTION_REJECTED_YEARS"  # years after 不通过 a declaration keeps its personal data
 ENV_RETENTION_RECOGNISED_YEARS = "RETENTION_RECOGNISED_YEARS"  # years after the recognition's validity ends
 ENV_RECOGNITION_VALID_YEARS = "RECOGNITION_VALID_YEARS"  # years a recognition (认定) is valid
+ENV_METRICS_PORT = "METRICS_PORT"  # a service process's port for /metrics, /livez, /readyz (unset: none)
+ENV_METRICS_PORT_BASE = "METRICS_PORT_BASE"  # `make run`: the first service's metrics port (default 9101; 0: none)
+ENV_METRICS_ADDR = "METRICS_ADDR"  # the address it listens on (default 0.0.0.0)
+ENV_METRICS_TOKEN = "METRICS_TOKEN"  # when set, the gateway's /metrics wants Authorization: Bearer <it>
+ENV_PROMETHEUS_MULTIPROC_DIR = "PROMETHEUS_MULTIPROC_DIR"  # gateway: where gunicorn's workers add up metrics
+ENV_LOG_FORMAT = "LOG_FORMAT"  # "json" (one object a line; default in production) or "text" (console)
+ENV_API_TOKEN_PER_MINUTE = "API_TOKEN_PER_MINUTE"  # /api/v1 requests one API token may make per minute
 
 
 def service_database_env(service):

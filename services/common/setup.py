@@ -9,12 +9,16 @@ import argparse
 import logging
 import sys
 
-from kombu import Connection
+from services.common import known_warnings
 
-from services.common import config as cfg
-from services.common import contracts as c
-from services.common import migrations
-from services.common import queues
+known_warnings.quiet()  # before the libraries that warn on import
+
+from kombu import Connection  # noqa: E402
+
+from services.common import config as cfg  # noqa: E402
+from services.common import contracts as c  # noqa: E402
+from services.common import migrations  # noqa: E402
+from services.common import queues  # noqa: E402
 
 log = logging.getLogger("setup")
 

@@ -14,6 +14,8 @@ from services.common import operation_log  # module import: one service class pe
 from services.common import health
 from services.common.db import Database
 from services.common.entrypoints import Caller, rpc
+from services.common.logs import CorrelationId
+from services.common.metrics import Metrics
 from services.common.errors import BadState, ServiceError, ValidationFailed
 from services.common import events  # module import: `nameko run <module>` must see one service class
 from services.common.idempotency import idempotent
@@ -43,6 +45,8 @@ class DeclarationsService(events.EventAdmin, operation_log.OperationLogAdmin):
 
     db = Database(c.DECLARATIONS)
     caller = Caller()
+    correlation = CorrelationId()  # every line a worker logs names its request
+    metrics = Metrics()  # workers, RPC latency, events; /metrics when METRICS_PORT is set
     tenants = RpcProxy(c.TENANTS)
     config = Config()  # the container's config: where the blob store is
 

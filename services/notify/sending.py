@@ -32,6 +32,7 @@ from services.common import config as cfg
 from services.common import contracts as c
 from services.common import validators
 from services.common.tables import failed_events
+from services.common.metrics import SMS_SENDS
 from services.notify import providers
 from services.notify.models import (
     FAILED,
@@ -44,6 +45,7 @@ from services.notify.models import (
     PhoneLock,
 )
 from services.notify.templates import TemplateError, is_masked, masked, render
+
 
 log = logging.getLogger(__name__)
 
@@ -302,6 +304,8 @@ def send_one(engine, provider, message_id, attempts, settings):
         )
     if done.rowcount != 1:
         log.warning("message %s was taken over while sending; outcome %s not recorded", message_id, result.outcome)
+    else:
+        SMS_SENDS.labels(values["state"]).inc()
     log.info(
         "SMS %s to %s, attempt %d: %s%s",
         message_id,

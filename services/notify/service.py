@@ -8,6 +8,8 @@ from services.common import operation_log  # module import: one service class pe
 from services.common import health
 from services.common.db import Database
 from services.common.entrypoints import Caller, rpc
+from services.common.logs import CorrelationId
+from services.common.metrics import Metrics
 from services.common.errors import Forbidden
 from services.common.events import EventAdmin, event_handler
 from services.notify import delivery_log, retention, sending
@@ -19,6 +21,8 @@ class NotifyService(EventAdmin, operation_log.OperationLogAdmin):
 
     db = Database(c.NOTIFY)
     caller = Caller()
+    correlation = CorrelationId()  # every line a worker logs names its request
+    metrics = Metrics()  # workers, RPC latency, events; /metrics when METRICS_PORT is set
     outbound = Outbound()
 
     @rpc(public=True)

@@ -6,6 +6,8 @@ from services.common import operation_log  # module import: one service class pe
 from services.common import health
 from services.common.db import Database
 from services.common.entrypoints import Caller, rpc
+from services.common.logs import CorrelationId
+from services.common.metrics import Metrics
 from services.common.events import EventAdmin, event_handler
 from services.common.idempotency import idempotent
 from services.review import cases
@@ -16,6 +18,8 @@ class ReviewService(EventAdmin, operation_log.OperationLogAdmin):
 
     db = Database(c.REVIEW)
     caller = Caller()
+    correlation = CorrelationId()  # every line a worker logs names its request
+    metrics = Metrics()  # workers, RPC latency, events; /metrics when METRICS_PORT is set
 
     @rpc(public=True)
     def health(self):

@@ -7,6 +7,8 @@ from services.common import operation_log  # module import: one service class pe
 from services.common import health
 from services.common.db import Database
 from services.common.entrypoints import Caller, rpc
+from services.common.logs import CorrelationId
+from services.common.metrics import Metrics
 from services.common import events
 from services.tenants import intake, limits, links, retention, rolls
 
@@ -18,6 +20,8 @@ class TenantsService(events.EventAdmin, operation_log.OperationLogAdmin):
 
     db = Database(c.TENANTS)
     caller = Caller()
+    correlation = CorrelationId()  # every line a worker logs names its request
+    metrics = Metrics()  # workers, RPC latency, events; /metrics when METRICS_PORT is set
     config = Config()  # the container's config: the link tokens' secret
 
     @rpc(public=True)

@@ -294,3 +294,22 @@ def test_concurrent_sweeps_of_two_replicas_send_each_message_once(engine, gatewa
     assert all(gateway.seen(k) == 1 for k in keys)
     assert sorted(gateway.delivered_ids()) == sorted(keys)
     assert {m.state for m in messages(engine).values()} == {SENT}
+
+
+def test_each_send_is_counted_by_the_state_it_leaves_the_message_in(engine, provider, gateway):
+    from prometheus_client import REGISTRY
+
+    def count(state):
+        return REGISTRY.get_sample_value("sme_sms_sends_total", {"state": state}) or 0
+
+    before = {state: count(state) for state in (SENT, QUEUED, FAILED)}
+    sent, failing = request(), request()
+    accept(engine, sent)
+    sweep(engine, provider)
+    gateway.mode = ERROR
+    accept(engine, failing)
+    for _ in range(SETTINGS.max_attempts):
+        sweep(engine, provider)
+    assert count(SENT) - before[SENT] == 1
+    assert count(QUEUED) - before[QUEUED] == SETTINGS.max_attempts - 1  # retried later
+    assert count(FAILED) - before[FAILED] == 1
