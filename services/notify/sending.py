@@ -317,6 +317,26 @@ def send_one(engine, provider, message_id, attempts, settings):
     return result.outcome
 
 
+PURGE_EVERY = 60.0  # seconds between purges of expired codes in one process
+_last_purge = {}
+
+
+def purge_codes_due(engine, at=None):
+    """purge_codes at most every PURGE_EVERY seconds per engine; its two
+    tables each in a transaction of their own (never a lock on one held
+    while waiting for the other)."""
+    at = at or now()
+    last = _last_purge.get(id(engine))
+    if last is not None and (at - last).total_seconds() < PURGE_EVERY:
+        return 0
+    _last_purge[id(engine)] = at
+    changed = 0
+    for part in (_purge_messages, _purge_parked):
+        with Session(engine) as session, session.begin():
+            changed += part(session, at)
+    return changed
+
+
 def purge_codes(session, at=None):
     """SMS codes are kept in notify only until sent: a code message still
     unsent when the code has expired is given up, and its code masked, like
@@ -325,6 +345,10 @@ def purge_codes(session, at=None):
     expired are masked too (replayed, they are refused). Returns how many
     rows changed."""
     at = at or now()
+    return _purge_messages(session, at) + _purge_parked(session, at)
+
+
+def _purge_messages(session, at):
     changed = 0
     stale = session.scalars(
         select(Message).where(
@@ -338,6 +362,11 @@ def purge_codes(session, at=None):
         message.params, message.text = masked(message.template, message.params, message.text)
         message.updated_at = at
         changed += 1
+    return changed
+
+
+def _purge_parked(session, at):
+    changed = 0
     parked = session.execute(
         select(failed_events.c.id, failed_events.c.body).where(
             failed_events.c.handler.like(f"%{c.SMS_REQUESTED}%"),
@@ -368,8 +397,7 @@ def _scrub_body(body):
 def send_due(engine, provider, settings):
     """One sweep: take back stale sends, then send every message due, a few
     at a time. Returns the number of sends made."""
-    with Session(engine) as session, session.begin():
-        purge_codes(session)
+    purge_codes_due(engine)
     total = 0
     pool = eventlet.GreenPool(settings.concurrency)
     while True:
