@@ -77,7 +77,7 @@ class DeclarationsService(events.EventAdmin):
     @rpc
     @idempotent
     def start(self, batch_id, accepted=False, profile=None):
-        return domain.start(self.db.session, self.caller, batch_id, profile, accepted)
+        return domain.start(self.db.session, self.caller, batch_id, profile, accepted, dispatch=self.db.dispatch)
 
     @rpc
     def get(self, declaration_id):
@@ -170,25 +170,35 @@ class DeclarationsService(events.EventAdmin):
     @rpc
     @idempotent
     def submit(self, declaration_id):
-        """Close intake (tenants), run every check, and when clean send the
-        version to review. {"submitted": bool, "problems": [...], ...}"""
+        """Hold intake closed (tenants), run every check, and when clean send
+        the version to review. {"submitted": bool, "problems": [...], ...}
+
+        No window leaves a draft with intake closed: the hold is released
+        at once when the checks refuse or anything here fails, it runs out
+        by itself when this worker dies or its commit fails, and only the
+        committed submission closes intake for good (declaration_changed,
+        published from the outbox with the commit)."""
         session = self.db.session
         domain.prepare_submit(session, self.caller, declaration_id)
-        totals = self._tenants(c.TENANTS_CLOSE_INTAKE, declaration_id)
+        try:
+            totals = self._tenants(c.TENANTS_CLOSE_INTAKE, declaration_id)
+        except Exception:
+            self._release_hold(declaration_id)  # tenants may have held it before failing to answer
+            raise
         submitted = False
         try:
             result = domain.submit(session, self.caller, declaration_id, totals, self.db.dispatch)
             submitted = result["submitted"]
         finally:
             if not submitted:  # refused, or failed: the tenants may edit again
-                self._reopen_intake(declaration_id)
+                self._release_hold(declaration_id)
         return result
 
-    def _reopen_intake(self, declaration_id):
+    def _release_hold(self, declaration_id):
         try:
             self._tenants(c.TENANTS_REOPEN_INTAKE, declaration_id)
-        except BadState:
-            log.error("intake of %s stays closed after a refused 提交", declaration_id)
+        except (BadState, ServiceError) as exc:
+            log.warning("intake hold of %s not released (%s); it runs out by itself", declaration_id, exc)
 
     # --- versions (reviewers) -------------------------------------------------
 
@@ -206,18 +216,21 @@ class DeclarationsService(events.EventAdmin):
 
     # --- review events --------------------------------------------------------
 
+    # Applied by review's sequence, whatever order they come in
+    # (domain.on_review_event).
+
     @events.event_handler(c.REVIEW, c.DECLARATION_ADVANCED)
     def on_declaration_advanced(self, envelope):
-        domain.on_advanced(self.db.session, self.caller, envelope["data"], self.db.dispatch)
+        domain.on_review_event(self.db.session, c.DECLARATION_ADVANCED, envelope, self.db.dispatch)
 
     @events.event_handler(c.REVIEW, c.DECLARATION_RETURNED)
     def on_declaration_returned(self, envelope):
-        domain.on_returned(self.db.session, self.caller, envelope["data"], self.db.dispatch)
+        domain.on_review_event(self.db.session, c.DECLARATION_RETURNED, envelope, self.db.dispatch)
 
     @events.event_handler(c.REVIEW, c.DECLARATION_APPROVED)
     def on_declaration_approved(self, envelope):
-        domain.on_approved(self.db.session, self.caller, envelope["data"], self.db.dispatch)
+        domain.on_review_event(self.db.session, c.DECLARATION_APPROVED, envelope, self.db.dispatch)
 
     @events.event_handler(c.REVIEW, c.DECLARATION_REJECTED)
     def on_declaration_rejected(self, envelope):
-        domain.on_rejected(self.db.session, self.caller, envelope["data"], self.db.dispatch)
+        domain.on_review_event(self.db.session, c.DECLARATION_REJECTED, envelope, self.db.dispatch)

@@ -209,7 +209,15 @@ def _move(tx, principal, case, expected_revision, action, acting_level, to_state
     tx.session.add(record)
     tx.session.flush()
     tx.session.expire(case)
+    record.sequence = expected_revision + 1  # the case's revision after the move
     return record
+
+
+def _announce(tx, record, event_type, data):
+    """The review event of a move, with the case's revision as its sequence
+    and the state after the move (declarations and tenants order by it)."""
+    data = dict(data, from_state=record.from_state)
+    tx.dispatch(event_type, data, sequence=record.sequence, state=record.to_state)
 
 
 def _case_for_action(tx, principal, declaration_id, expected_revision):
@@ -240,12 +248,12 @@ def approve(tx, principal, declaration_id, expected_revision, opinion=None):
         new_level = lb.NEXT_LEVEL[level]
         record = _move(tx, principal, case, expected_revision, lb.ADVANCE, level,
                        c.PENDING_STATE_OF_LEVEL[new_level], new_level, reason=opinion)
-        tx.dispatch(c.DECLARATION_ADVANCED,
-                    {"declaration_id": declaration_id, "level": new_level, "version": version})
+        _announce(tx, record, c.DECLARATION_ADVANCED,
+                  {"declaration_id": declaration_id, "level": new_level, "version": version})
     else:
         record = _move(tx, principal, case, expected_revision, lb.APPROVE, level,
                        c.APPROVED, None, reason=opinion)
-        tx.dispatch(c.DECLARATION_APPROVED, {
+        _announce(tx, record, c.DECLARATION_APPROVED, {
             "declaration_id": declaration_id, "enterprise_id": enterprise_id,
             "reason": opinion or "", "version": version,
         })
@@ -262,7 +270,7 @@ def return_for_changes(tx, principal, declaration_id, expected_revision, reason,
     version, enterprise_id, declaration_id = case.version, case.enterprise_id, case.declaration_id
     record = _move(tx, principal, case, expected_revision, lb.RETURN, principal.level,
                    c.RETURNED, None, reason=reason, sections=sections)
-    tx.dispatch(c.DECLARATION_RETURNED, {
+    _announce(tx, record, c.DECLARATION_RETURNED, {
         "declaration_id": declaration_id, "enterprise_id": enterprise_id,
         "level": principal.level, "reason": reason, "sections": sections, "version": version,
     })
@@ -278,9 +286,9 @@ def reject(tx, principal, declaration_id, expected_revision, reason):
     version, enterprise_id, declaration_id = case.version, case.enterprise_id, case.declaration_id
     record = _move(tx, principal, case, expected_revision, lb.REJECT, principal.level,
                    c.REJECTED, None, reason=reason)
-    tx.dispatch(c.DECLARATION_REJECTED, {
+    _announce(tx, record, c.DECLARATION_REJECTED, {
         "declaration_id": declaration_id, "enterprise_id": enterprise_id,
-        "reason": reason, "version": version,
+        "level": principal.level, "reason": reason, "version": version,
     })
     return action_row(record)
 
@@ -299,7 +307,7 @@ def admin_return(tx, principal, declaration_id, expected_revision, reason, secti
     version, enterprise_id, declaration_id = case.version, case.enterprise_id, case.declaration_id
     record = _move(tx, principal, case, expected_revision, lb.ADMIN_RETURN, c.ADMIN_RETURN_LEVEL,
                    c.RETURNED, None, reason=reason, sections=sections)
-    tx.dispatch(c.DECLARATION_RETURNED, {
+    _announce(tx, record, c.DECLARATION_RETURNED, {
         "declaration_id": declaration_id, "enterprise_id": enterprise_id,
         "level": c.ADMIN_RETURN_LEVEL, "reason": reason, "sections": sections, "version": version,
     })

@@ -2,6 +2,7 @@
 services.tenants.intake."""
 from nameko.dependency_providers import Config
 
+from services.common import config as cfg
 from services.common import contracts as c
 from services.common import health
 from services.common.db import Database
@@ -43,7 +44,8 @@ class TenantsService(events.EventAdmin):
 
     @rpc
     def close_intake(self, declaration_id):
-        return intake.close_intake(self.db.session, self.caller, declaration_id)
+        hold = cfg.get(c.ENV_INTAKE_HOLD_SECONDS, self.config, intake.HOLD_SECONDS)
+        return intake.close_intake(self.db.session, self.caller, declaration_id, hold)
 
     @rpc
     def reopen_intake(self, declaration_id):
@@ -92,9 +94,13 @@ class TenantsService(events.EventAdmin):
     def _limit(self, kind, device_id, ip):
         limits.check(self.db.session, kind, intake.valid_device(device_id), ip, limits.settings(self.config))
 
-    # --- review events --------------------------------------------------------------
+    # --- declarations' events: tenants' copy of the declaration -------------------
 
-    @events.event_handler(c.REVIEW, c.DECLARATION_RETURNED)
-    def on_declaration_returned(self, envelope):
-        """A returned declaration is editable again: so is its tenant intake."""
-        intake.reopen_for_return(self.db.session, envelope["data"]["declaration_id"])
+    @events.event_handler(c.DECLARATIONS, c.DECLARATION_STARTED)
+    def on_declaration_started(self, envelope):
+        intake.apply_declaration(self.db.session, envelope)
+
+    @events.event_handler(c.DECLARATIONS, c.DECLARATION_CHANGED)
+    def on_declaration_changed(self, envelope):
+        """Submitted, returned, decided: intake opens and closes with it."""
+        intake.apply_declaration(self.db.session, envelope)

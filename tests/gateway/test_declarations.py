@@ -226,7 +226,8 @@ def test_list_rows_excel_import_attachments_and_submit_with_confirmation(system,
     with proxy(c.DECLARATIONS, services_config, OWNER) as decl:
         dispatch(c.REVIEW, c.DECLARATION_RETURNED, envelope({
             "declaration_id": did, "enterprise_id": OWNER.id, "level": c.COUNTY, "reason": "请补充服务台账",
-            "sections": [s.LEDGER], "version": 1}))
+            "sections": [s.LEDGER], "version": 1}, event_type=c.DECLARATION_RETURNED, sequence=2,
+            state=c.RETURNED))
         for _ in range(100):
             if decl.get(did)["state"] == c.RETURNED:
                 break
