@@ -366,19 +366,21 @@ def prepare_submit(session, principal, declaration_id, now=None):
     return d
 
 
-def run_checks(session, d, tenant_totals, today=None):
+def run_checks(session, d, tenant_totals, today=None, account=None):
     batch = session.get(Batch, d.batch_id)
-    return checks.check(
-        section_data(session, d.id), attachments_of(session, d.id), tenant_totals,
+    data = section_data(session, d.id)
+    problems = checks.check(
+        data, attachments_of(session, d.id), tenant_totals,
         batch.thresholds or {}, batch.thresholds_block, batch.required_attachments or [], today=today,
     )
+    return checks.account_problems(data[s.APPLICATION], account) + problems
 
 
-def preflight(session, principal, declaration_id, tenant_totals=None):
+def preflight(session, principal, declaration_id, tenant_totals=None, account=None):
     """The checks of 提交 without submitting (check-your-answers page)."""
     d = owned(session, principal, declaration_id)
     require_editable(session, d)
-    problems = run_checks(session, d, tenant_totals)
+    problems = run_checks(session, d, tenant_totals, account=account)
     data = section_data(session, d.id)
     return {
         "problems": problems,
@@ -388,12 +390,13 @@ def preflight(session, principal, declaration_id, tenant_totals=None):
     }
 
 
-def submit(session, principal, declaration_id, tenant_totals, dispatch, now=None):
-    """Every check; when clean, a new version goes to the level it belongs to.
+def submit(session, principal, declaration_id, tenant_totals, dispatch, now=None, account=None):
+    """Every check (with the account's own record, when given, from
+    accounts); when clean, a new version goes to the level it belongs to.
     Returns {"submitted": bool, "problems": [...], ...}."""
     now = now or utcnow()
     d = prepare_submit(session, principal, declaration_id, now)
-    problems = run_checks(session, d, tenant_totals, today=now.date())
+    problems = run_checks(session, d, tenant_totals, today=now.date(), account=account)
     if checks.blocking(problems):
         d.problems = problems
         d.updated_at = now

@@ -20,6 +20,7 @@ log = logging.getLogger(__name__)
 
 TENANTS_TIMEOUT = 15  # seconds; service-to-service calls have none of their own
 TENANTS_UNAVAILABLE = "入驻企业数据暂时无法获取，请稍后再提交"
+ACCOUNTS_UNAVAILABLE = "企业注册信息暂时无法核对，请稍后再提交"
 
 
 class DeclarationsService(events.EventAdmin):
@@ -28,6 +29,7 @@ class DeclarationsService(events.EventAdmin):
     db = Database(c.DECLARATIONS)
     caller = Caller()
     tenants = RpcProxy(c.TENANTS)
+    accounts = RpcProxy(c.ACCOUNTS)
     config = Config()  # the container's config: where the blob store is
 
     @rpc(public=True)
@@ -155,7 +157,19 @@ class DeclarationsService(events.EventAdmin):
         session = self.db.session
         domain.owned(session, self.caller, declaration_id)
         totals = self._tenants(c.TENANTS_TOTALS, declaration_id)
-        return domain.preflight(session, self.caller, declaration_id, totals)
+        return domain.preflight(session, self.caller, declaration_id, totals, self._account())
+
+    def _account(self):
+        """The calling enterprise as accounts holds it (credit code, name):
+        what the 申请表 is checked against, never what the gateway passes."""
+        try:
+            with eventlet.Timeout(TENANTS_TIMEOUT):
+                return self.accounts.enterprise_summary.call_async(str(self.caller.id)).result()
+        except ServiceError:
+            raise
+        except (eventlet.Timeout, Exception) as exc:
+            log.warning("accounts.enterprise_summary failed: %r", exc)
+            raise BadState(ACCOUNTS_UNAVAILABLE)
 
     def _tenants(self, method, declaration_id):
         try:
@@ -180,6 +194,7 @@ class DeclarationsService(events.EventAdmin):
         published from the outbox with the commit)."""
         session = self.db.session
         domain.prepare_submit(session, self.caller, declaration_id)
+        account = self._account()
         try:
             totals = self._tenants(c.TENANTS_CLOSE_INTAKE, declaration_id)
         except Exception:
@@ -187,7 +202,8 @@ class DeclarationsService(events.EventAdmin):
             raise
         submitted = False
         try:
-            result = domain.submit(session, self.caller, declaration_id, totals, self.db.dispatch)
+            result = domain.submit(session, self.caller, declaration_id, totals, self.db.dispatch,
+                                   account=account)
             submitted = result["submitted"]
         finally:
             if not submitted:  # refused, or failed: the tenants may edit again

@@ -453,3 +453,13 @@ def test_yearly_minimums_per_service_category_are_checked(session):
     result = domain.submit(session, ent, d["id"], TOTALS, Outbox())
     assert result["submitted"] is True  # the batch only warns
     assert [p["message"] for p in result["problems"]] == ["创业辅导的服务家次为1家次，低于本批次要求的50家次"]
+
+
+def test_the_account_record_is_compared_after_width_and_case_folding():
+    from services.declarations import checks
+
+    app = {"credit_code": "９１３２０１０２ma1xyw12ab", "operator_name": "南京玄武创业服务（有限）公司 "}
+    account = {"credit_code": "91320102MA1XYW12AB", "name": "南京玄武创业服务(有限)公司"}
+    assert checks.account_problems(app, account) == []
+    other = {"credit_code": "91320102MA1XYW1299", "name": "南京另一家公司"}
+    assert [p["field"] for p in checks.account_problems(app, other)] == ["credit_code", "operator_name"]

@@ -8,6 +8,7 @@ from nameko.standalone.rpc import ServiceRpcProxy
 
 from services.common import contracts as c
 from services.common import principal as principals
+from services.common.entrypoints import rpc
 from services.common.errors import BadState, NotFound, Unauthenticated
 from services.common.outbox import envelope
 from services.declarations import sections as s
@@ -27,9 +28,24 @@ def proxy(service, config, principal=None):
     return ServiceRpcProxy(service, config, context_data=context)
 
 
+ACCOUNT_RECORDS = {}  # enterprise id -> what accounts holds, when not the default
+
+
+class StandInAccounts:
+    """accounts' record of each enterprise (the real service is tested in its area)."""
+
+    name = c.ACCOUNTS
+
+    @rpc
+    def enterprise_summary(self, enterprise_id):
+        default = {"name": "南京玄武创业服务有限公司", "credit_code": application()["credit_code"]}
+        return {"id": enterprise_id, "region_code": "320102", **ACCOUNT_RECORDS.get(enterprise_id, default)}
+
+
 @pytest.fixture
 def system(runner_factory, config):
-    runner = runner_factory(config, DeclarationsService, TenantsService)
+    ACCOUNT_RECORDS.clear()
+    runner = runner_factory(config, DeclarationsService, TenantsService, StandInAccounts)
     runner.start()
     return runner
 
@@ -296,3 +312,22 @@ def test_a_committed_submission_closes_intake_for_good(short_hold, ready):
     assert intake_open(short_hold, owner, did) is False
     with proxy(c.TENANTS, short_hold, owner) as tenants:
         assert tenants.reopen_intake(did) == {"intake_open": False}
+
+
+def test_the_application_must_name_the_registered_enterprise(system, config, batch):
+    """The credit code and 运营主体 are checked against accounts' record of the
+    calling enterprise, not against anything the caller passes."""
+    owner = enterprise("ent-record")
+    ACCOUNT_RECORDS[owner.id] = {"name": "南京另一家服务有限公司", "credit_code": "91320102MA1XYW1299"}
+    with proxy(c.DECLARATIONS, config, owner) as decl:
+        did = decl.start(batch["id"], accepted=True, profile={"enterprise_name": "南京玄武创业服务有限公司"})["id"]
+        fill_declaration(decl, did)
+    add_tenants(config, owner, did, count=2)
+    with proxy(c.DECLARATIONS, config, owner) as decl:
+        refused = decl.submit(did)
+        assert refused["submitted"] is False
+        fields = {p["field"] for p in refused["problems"] if p["blocking"]}
+        assert {"credit_code", "operator_name"} <= fields
+        assert any("南京另一家服务有限公司" in p["message"] for p in refused["problems"])
+        assert decl.get(did)["state"] == c.DRAFT
+    assert intake_open(config, owner, did) is True
