@@ -59,6 +59,12 @@ bench-intake: venv
 bench-uploads: venv
 	$(BIN)/python -W ignore -m bench.uploads
 
+# The fault suite (figures, not a timed test; see tests/faults/suite.py): a
+# RabbitMQ node and a database of its own; exits non-zero on any loss.
+.PHONY: faults
+faults: venv
+	$(BIN)/python -W ignore -m tests.faults.suite
+
 clean:
 	rm -rf var .pytest_cache
 

@@ -129,10 +129,14 @@ DECLARATION_SUBMITTED = "declaration_submitted"  # declaration_id, enterprise_id
 DECLARATION_ADVANCED = "declaration_advanced"  # declaration_id, level (the new level), version
 DECLARATION_RETURNED = "declaration_returned"  # declaration_id, enterprise_id, level (or "admin"), reason, sections, version
 DECLARATION_APPROVED = "declaration_approved"  # declaration_id, enterprise_id, reason, version
-DECLARATION_REJECTED = "declaration_rejected"  # declaration_id, enterprise_id, reason, version
+DECLARATION_REJECTED = "declaration_rejected"  # declaration_id, enterprise_id, level, reason, version
 TENANT_SUBMITTED = "tenant_submitted"  # declaration_id, tenant_entry_id
 DECLARATION_ERASED = "declaration_erased"  # declaration_id, reason (retention or request): its personal data is gone
 ENTERPRISE_ERASED = "enterprise_erased"  # enterprise_id, phones: an enterprise's personal data erased on request
+# declarations' own copy of a declaration for those who decide access from it
+# (tenants): sent at 开始申报 and at every state change declarations applies.
+DECLARATION_STARTED = "declaration_started"  # declaration_id, enterprise_id, region_code, version
+DECLARATION_CHANGED = "declaration_changed"  # declaration_id, enterprise_id, region_code, version
 
 # (source service, event type) -> consumer services. A consumer's queue is
 # declared durable by the setup step before anything publishes (see
@@ -144,13 +148,41 @@ EVENTS = {
     (DECLARATIONS, SMS_REQUESTED): (NOTIFY,),
     (DECLARATIONS, DECLARATION_SUBMITTED): (REVIEW, TENANTS),
     (REVIEW, DECLARATION_ADVANCED): (DECLARATIONS,),
-    (REVIEW, DECLARATION_RETURNED): (DECLARATIONS, TENANTS),
+    (REVIEW, DECLARATION_RETURNED): (DECLARATIONS,),
     (REVIEW, DECLARATION_APPROVED): (DECLARATIONS,),
     (REVIEW, DECLARATION_REJECTED): (DECLARATIONS,),
     (TENANTS, TENANT_SUBMITTED): (),
     (DECLARATIONS, DECLARATION_ERASED): (TENANTS,),
     (ACCOUNTS, ENTERPRISE_ERASED): (NOTIFY,),
+    (DECLARATIONS, DECLARATION_STARTED): (TENANTS,),
+    (DECLARATIONS, DECLARATION_CHANGED): (TENANTS,),
 }
+
+# --- the event envelope (built and checked in services.common.outbox) ---------
+# Every event travels as
+#   {"event_id": uuid, "occurred_at": iso8601,
+#    "caused_by": {"kind": a principal kind, "id": "..."},
+#    "correlation_id": the request that caused it (kept through the relay,
+#                      retries and replays, and by the events it causes),
+#    "data": {...}}
+# and an event that changes a state another service keeps a copy of adds
+#   "sequence": the owner's counter of that state (rises with every change),
+#   "state": the state after the change.
+# A copy applies such an event only when its sequence is newer than the one
+# it holds (docs/events.md).
+ENVELOPE_FIELDS = ("event_id", "occurred_at", "caused_by", "correlation_id", "data")
+SEQUENCE_FIELDS = ("sequence", "state")
+SEQUENCED_EVENTS = frozenset({
+    DECLARATION_SUBMITTED,  # declarations' sequence; state: where it waits
+    DECLARATION_STARTED,  # declarations' sequence
+    DECLARATION_CHANGED,  # declarations' sequence
+    DECLARATION_ADVANCED,  # review's case revision; the state after the move
+    DECLARATION_RETURNED,
+    DECLARATION_APPROVED,
+    DECLARATION_REJECTED,
+})
+# Key of nameko context data that carries the correlation id of a request.
+CORRELATION_CONTEXT_KEY = "correlation_id"
 
 # A return by a platform admin (FAQ 2.7) names this instead of a level.
 ADMIN_RETURN_LEVEL = "admin"
@@ -261,6 +293,7 @@ ENV_METRICS_TOKEN = "METRICS_TOKEN"  # when set, the gateway's /metrics wants Au
 ENV_PROMETHEUS_MULTIPROC_DIR = "PROMETHEUS_MULTIPROC_DIR"  # gateway: where gunicorn's workers add up metrics
 ENV_LOG_FORMAT = "LOG_FORMAT"  # "json" (one object a line; default in production) or "text" (console)
 ENV_API_TOKEN_PER_MINUTE = "API_TOKEN_PER_MINUTE"  # /api/v1 requests one API token may make per minute
+ENV_INTAKE_HOLD_SECONDS = "INTAKE_HOLD_SECONDS"  # intake held closed for a 提交 that neither commits nor fails
 
 
 def service_database_env(service):

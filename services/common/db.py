@@ -106,19 +106,30 @@ class Transaction:
 
     `dispatch(event_type, data)` records an event in the same transaction as
     the business change; it is published after the commit (and by the relay
-    if that publish fails), never when the transaction rolls back.
+    if that publish fails), never when the transaction rolls back. Its
+    envelope names the worker's principal as the cause and carries the
+    worker's correlation id; a state-changing event also passes `sequence`
+    and `state`.
     """
 
-    def __init__(self, provider, session):
+    def __init__(self, provider, session, worker_ctx=None):
         self._provider = provider
+        self._worker_ctx = worker_ctx
         self.session = session
         self.finished = False
         self.pending_events = []
 
-    def dispatch(self, event_type, data):
+    def dispatch(self, event_type, data, sequence=None, state=None):
         from services.common import outbox
+        from services.common.entrypoints import acting_principal, correlation_id
 
-        row = outbox.record(self.session, self._provider.service_name, event_type, data)
+        ctx = self._worker_ctx
+        row = outbox.record(
+            self.session, self._provider.service_name, event_type, data,
+            cause=acting_principal(ctx) if ctx is not None else None,
+            correlation_id=correlation_id(ctx) if ctx is not None else None,
+            sequence=sequence, state=state,
+        )
         self.pending_events.append(row.id)
         return row.id
 
@@ -212,7 +223,7 @@ class Database(DependencyProvider):
             self.engine.dispose()
 
     def get_dependency(self, worker_ctx):
-        tx = Transaction(self, Session(self.engine, expire_on_commit=False))
+        tx = Transaction(self, Session(self.engine, expire_on_commit=False), worker_ctx)
         self.transactions[worker_ctx] = tx
         return tx
 

@@ -66,22 +66,44 @@ class Caller(DependencyProvider):
     entrypoint (e.g. nameko's own unchecked `rpc`, used by mistake)."""
 
     def get_dependency(self, worker_ctx):
-        entrypoint = worker_ctx.entrypoint
-        if getattr(entrypoint, "acts_as_service", False) or isinstance(entrypoint, Timer):
-            return principals.system(self.container.service_name)
-        if not isinstance(entrypoint, SecureRpc):
-            return None
-        token = worker_ctx.context_data.get(c.PRINCIPAL_CONTEXT_KEY)
-        if not token:
-            return None
-        try:
-            return principals.verify(
-                token,
-                self.container.config,
-                leeway=0 if entrypoint.public else CALLER_LEEWAY_SECONDS,
-            )
-        except Unauthenticated:
-            return None
+        return acting_principal(worker_ctx)
+
+
+def acting_principal(worker_ctx):
+    """The verified principal a worker acts for (see `Caller`)."""
+    entrypoint = worker_ctx.entrypoint
+    container = worker_ctx.container
+    if getattr(entrypoint, "acts_as_service", False) or isinstance(entrypoint, Timer):
+        return principals.system(container.service_name)
+    if not isinstance(entrypoint, SecureRpc):
+        return None
+    token = worker_ctx.context_data.get(c.PRINCIPAL_CONTEXT_KEY)
+    if not token:
+        return None
+    try:
+        return principals.verify(
+            token,
+            container.config,
+            leeway=0 if entrypoint.public else CALLER_LEEWAY_SECONDS,
+        )
+    except Unauthenticated:
+        return None
+
+
+def correlation_id(worker_ctx):
+    """The correlation id of the request a worker serves: the one its context
+    data carries (set by whoever started the request, restored by event
+    handlers from the envelope), else the id of the first call of the chain
+    that a service served (a standalone proxy, such as the gateway's, keeps
+    one id for all the calls it makes)."""
+    given = worker_ctx.context_data.get(c.CORRELATION_CONTEXT_KEY)
+    if isinstance(given, str) and given:
+        return given[:200]
+    stack = [i for i in worker_ctx.call_id_stack if not i.startswith(STANDALONE_CALL_PREFIX)]
+    return stack[0][:200] if stack else None
+
+
+STANDALONE_CALL_PREFIX = "standalone_rpc_proxy."
 
 
 class _ActingContext:

@@ -29,8 +29,12 @@ What a handler can count on:
   Then it is parked: kept, never dropped, listed by the `list_parked` RPC and
   tried once more by `replay_parked` (admins only, see `EventAdmin`).
   Replicas share due retries with FOR UPDATE SKIP LOCKED.
-- The envelope is checked (services.common.outbox.check_envelope) before the
-  handler runs; a malformed or undecodable message is parked at once.
+- The envelope is checked (services.common.outbox.check_envelope, with the
+  sequence and state a state-changing event must carry) before the handler
+  runs; a malformed or undecodable message is parked at once.
+- Correlation. The worker's context carries the envelope's correlation_id,
+  on the first try, on retries and on a replay alike, so the events the
+  handler dispatches carry it on.
 - Identity. A handler acts as its service: `self.caller` is the service's
   system principal, whatever headers the message carries.
 
@@ -275,7 +279,7 @@ class EventHandler(Entrypoint):
 
     def handle_message(self, body, message):
         try:
-            envelope = check_envelope(body)
+            envelope = check_envelope(body, self.event_type)
         except MalformedEnvelope as exc:
             self._park_now(message, None, body, f"malformed envelope: {exc}")
             return
@@ -284,7 +288,7 @@ class EventHandler(Entrypoint):
                 self.queue_consumer.ack_message(message)
                 return
             self.container.spawn_worker(
-                self, (envelope,), {}, context_data={},
+                self, (envelope,), {}, context_data=restored_context(envelope),
                 handle_result=partial(self.handle_result, message, envelope),
             )
         except ContainerBeingKilled:
@@ -342,7 +346,7 @@ class EventHandler(Entrypoint):
 
     def retry(self, failure_id, body):
         try:
-            envelope = check_envelope(json.loads(body))
+            envelope = check_envelope(json.loads(body), self.event_type)
         except (ValueError, MalformedEnvelope) as exc:
             record_retry_failure(
                 self.database.engine, failure_id, f"malformed envelope: {exc}", self.container.config
@@ -350,7 +354,7 @@ class EventHandler(Entrypoint):
             return
         try:
             self.container.spawn_worker(
-                self, (envelope,), {}, context_data={},
+                self, (envelope,), {}, context_data=restored_context(envelope),
                 handle_result=partial(self.handle_retry_result, failure_id),
             )
         except ContainerBeingKilled:
@@ -368,6 +372,13 @@ class EventHandler(Entrypoint):
         except Exception:  # the lease runs out and the retry is due again
             log.exception("%s: could not record a retry's outcome", self.handler_name)
         return result, exc_info
+
+
+def restored_context(envelope):
+    """The context a handler's worker runs in: the correlation id of the
+    request that caused the event, so that what the handler causes carries it
+    on (the principal is the service's own, see `Caller`)."""
+    return {c.CORRELATION_CONTEXT_KEY: envelope["correlation_id"]}
 
 
 def _transaction(service):

@@ -47,31 +47,57 @@ def event_exchange(source):
 
 
 class MalformedEnvelope(ValueError):
-    """A message body that is not the envelope of DESIGN.md."""
+    """A message body that is not the envelope of the contracts."""
 
 
-ENVELOPE_KEYS = {"event_id", "occurred_at", "data"}
+ENVELOPE_KEYS = frozenset(c.ENVELOPE_FIELDS)
+SEQUENCED_KEYS = ENVELOPE_KEYS | frozenset(c.SEQUENCE_FIELDS)
+MAX_ID_LENGTH = 200
 
 
-def envelope(data, event_id=None, occurred_at=None):
-    """{"event_id": uuid, "occurred_at": iso8601, "data": {...}}"""
-    return check_envelope(
-        {
-            "event_id": event_id or str(uuid.uuid4()),
-            "occurred_at": (occurred_at or now()).isoformat(),
-            "data": data,
-        }
-    )
+def caused_by(principal):
+    """The envelope's `caused_by` of a principal (or of an unknown cause)."""
+    if principal is None:
+        return {"kind": c.SYSTEM, "id": "unknown"}
+    return {"kind": principal.kind, "id": str(principal.id)}
 
 
-def check_envelope(body):
-    """The envelope itself when `body` is a well-formed one; MalformedEnvelope
-    otherwise."""
+def envelope(data, event_id=None, occurred_at=None, event_type=None, cause=None,
+             correlation_id=None, sequence=None, state=None):
+    """The envelope of the contracts around `data`. `cause` is the principal
+    (or `caused_by` dict) that caused it; `sequence` and `state` are required
+    for the state-changing events (contracts.SEQUENCED_EVENTS)."""
+    if cause is None or not isinstance(cause, dict):
+        cause = caused_by(cause)
+    body = {
+        "event_id": event_id or str(uuid.uuid4()),
+        "occurred_at": (occurred_at or now()).isoformat(),
+        "caused_by": {"kind": cause.get("kind"), "id": cause.get("id")},
+        "correlation_id": correlation_id or str(uuid.uuid4()),
+        "data": data,
+    }
+    if sequence is not None or state is not None:
+        body.update(sequence=sequence, state=state)
+    return check_envelope(body, event_type)
+
+
+def _text(body, key):
+    value = body[key]
+    if not isinstance(value, str) or not value or len(value) > MAX_ID_LENGTH:
+        raise MalformedEnvelope(f"{key} is not a short text: {value!r}")
+    return value
+
+
+def check_envelope(body, event_type=None):
+    """The envelope itself when `body` is a well-formed one (for `event_type`,
+    when given: a state-changing event must carry its sequence and state);
+    MalformedEnvelope otherwise."""
     if not isinstance(body, dict):
         raise MalformedEnvelope(f"the body is a {type(body).__name__}, not an object")
     keys = set(body)
-    if keys != ENVELOPE_KEYS:
-        missing, extra = ENVELOPE_KEYS - keys, keys - ENVELOPE_KEYS
+    expected = SEQUENCED_KEYS if (event_type in c.SEQUENCED_EVENTS or "sequence" in keys) else ENVELOPE_KEYS
+    if keys != expected:
+        missing, extra = expected - keys, keys - expected
         raise MalformedEnvelope(f"keys missing: {sorted(missing)}, unexpected: {sorted(extra)}")
     event_id = body["event_id"]
     try:
@@ -86,6 +112,19 @@ def check_envelope(body):
         datetime.fromisoformat(occurred_at)
     except ValueError:
         raise MalformedEnvelope(f"occurred_at is not an ISO 8601 time: {occurred_at!r}") from None
+    cause = body["caused_by"]
+    if not isinstance(cause, dict) or set(cause) != {"kind", "id"}:
+        raise MalformedEnvelope("caused_by is not {kind, id}")
+    if cause["kind"] not in c.PRINCIPAL_KINDS:
+        raise MalformedEnvelope(f"caused_by names an unknown principal kind: {cause['kind']!r}")
+    _text(cause, "id")
+    _text(body, "correlation_id")
+    if "sequence" in body:
+        sequence = body["sequence"]
+        if not isinstance(sequence, int) or isinstance(sequence, bool) or sequence < 0:
+            raise MalformedEnvelope(f"sequence is not a whole number: {sequence!r}")
+        if body["state"] not in c.STATE_LABELS:
+            raise MalformedEnvelope(f"state is not a declaration state: {body['state']!r}")
     if not isinstance(body["data"], dict):
         raise MalformedEnvelope("data is not an object")
     return body
@@ -99,8 +138,9 @@ class Row:
         self.id = id
 
 
-def record(session, source, event_type, data):
-    env = envelope(data)
+def record(session, source, event_type, data, cause=None, correlation_id=None, sequence=None, state=None):
+    env = envelope(data, event_type=event_type, cause=cause, correlation_id=correlation_id,
+                   sequence=sequence, state=state)
     session.execute(
         outbox_events.insert().values(
             id=env["event_id"],
@@ -138,6 +178,7 @@ def declarations(source, event_type):
 def publish_one(pub, source, event_type, payload):
     pub.publish(
         payload,
+        correlation_id=payload.get("correlation_id") if isinstance(payload, dict) else None,
         exchange=event_exchange(source),
         routing_key=event_type,
         declare=declarations(source, event_type),

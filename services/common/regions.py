@@ -68,3 +68,17 @@ def tree():
         {"code": code, "name": nm, "counties": [{"code": k, "name": n} for k, n in counties(code)]}
         for code, nm in cities()
     ]
+
+
+def within_office(level, office_code, region_code):
+    """True when a declaration of `region_code` lies inside the region of a
+    reviewer's office: its county, its city's counties, or (province) all."""
+    if level == "province":
+        return True
+    if not region_code or not office_code:
+        return False
+    if level == "city":
+        return city_of(region_code) == office_code
+    if level == "county":
+        return region_code == office_code
+    return False

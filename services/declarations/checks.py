@@ -207,3 +207,32 @@ def _label(key):
     from services.common import contracts as c
 
     return c.SECTIONS[key]
+
+
+# --- the account's own record (accounts holds it) ---------------------------------
+
+
+def normalised(value):
+    """For comparing what was typed with the account's record: full-width
+    characters as half-width (NFKC), case ignored, spaces dropped."""
+    import unicodedata
+
+    text = unicodedata.normalize("NFKC", str(value or ""))
+    return "".join(text.split()).upper()
+
+
+def account_problems(app, account):
+    """The 申请表's 统一社会信用代码 and 运营主体 must be the registered
+    enterprise's, as accounts holds them."""
+    problems = []
+    if not account:
+        return problems
+    if normalised(app.get("credit_code")) != normalised(account.get("credit_code")):
+        problems.append(problem(
+            s.APPLICATION, f"统一社会信用代码须与注册账号的一致（{account.get('credit_code')}）", "credit_code"
+        ))
+    if normalised(app.get("operator_name")) != normalised(account.get("name")):
+        problems.append(problem(
+            s.APPLICATION, f"运营主体须为注册账号的企业（{account.get('name')}）", "operator_name"
+        ))
+    return problems

@@ -113,7 +113,7 @@ def summary_dict(d, batch=None):
 
 def history_of(session, declaration_id):
     rows = session.execute(
-        select(Transition).where(Transition.declaration_id == declaration_id).order_by(Transition.id)
+        select(Transition).where(Transition.declaration_id == declaration_id).order_by(Transition.at, Transition.id)
     ).scalars()
     return [
         {
@@ -203,7 +203,7 @@ def list_mine(session, principal):
     return [summary_dict(d, b) for d, b in rows]
 
 
-def start(session, principal, batch_id, profile=None, accepted=False, now=None):
+def start(session, principal, batch_id, profile=None, accepted=False, now=None, dispatch=None):
     """开始申报 after the notice and the 真实性承诺: one declaration per
     enterprise per batch, only while the batch is open."""
     principal.require(c.ENTERPRISE)
@@ -241,6 +241,8 @@ def start(session, principal, batch_id, profile=None, accepted=False, now=None):
         declaration_id=d.id, from_state=None, to_state=c.DRAFT, at=now, actor_kind=principal.kind,
         actor_id=str(principal.id), reason="开始申报", version=0,
     ))
+    if dispatch is not None:
+        announce(d, dispatch, c.DECLARATION_STARTED)
     session.flush()
     return summary_dict(d, batch)
 
@@ -377,19 +379,21 @@ def prepare_submit(session, principal, declaration_id, now=None):
     return d
 
 
-def run_checks(session, d, tenant_totals, today=None):
+def run_checks(session, d, tenant_totals, today=None, account=None):
     batch = session.get(Batch, d.batch_id)
-    return checks.check(
-        section_data(session, d.id), attachments_of(session, d.id), tenant_totals,
+    data = section_data(session, d.id)
+    problems = checks.check(
+        data, attachments_of(session, d.id), tenant_totals,
         batch.thresholds or {}, batch.thresholds_block, batch.required_attachments or [], today=today,
     )
+    return checks.account_problems(data[s.APPLICATION], account) + problems
 
 
-def preflight(session, principal, declaration_id, tenant_totals=None):
+def preflight(session, principal, declaration_id, tenant_totals=None, account=None):
     """The checks of 提交 without submitting (check-your-answers page)."""
     d = owned(session, principal, declaration_id)
     require_editable(session, d)
-    problems = run_checks(session, d, tenant_totals)
+    problems = run_checks(session, d, tenant_totals, account=account)
     data = section_data(session, d.id)
     return {
         "problems": problems,
@@ -399,12 +403,13 @@ def preflight(session, principal, declaration_id, tenant_totals=None):
     }
 
 
-def submit(session, principal, declaration_id, tenant_totals, dispatch, now=None):
-    """Every check; when clean, a new version goes to the level it belongs to.
+def submit(session, principal, declaration_id, tenant_totals, dispatch, now=None, account=None):
+    """Every check (with the account's own record, when given, from
+    accounts); when clean, a new version goes to the level it belongs to.
     Returns {"submitted": bool, "problems": [...], ...}."""
     now = now or utcnow()
     d = prepare_submit(session, principal, declaration_id, now)
-    problems = run_checks(session, d, tenant_totals, today=now.date())
+    problems = run_checks(session, d, tenant_totals, today=now.date(), account=account)
     if checks.blocking(problems):
         d.problems = problems
         d.updated_at = now
@@ -414,8 +419,8 @@ def submit(session, principal, declaration_id, tenant_totals, dispatch, now=None
     attachments = attachments_of(session, d.id)
     figures = checks.figures(data, tenant_totals, today=now.date())
     resubmission = d.state == c.RETURNED
-    level = lifecycle.resubmission_level(d)
     app = data[s.APPLICATION]
+    level = lifecycle.resubmission_level(d, app.get("region_code"), submitted_region(session, d))
     d.region_code = app["region_code"]
     d.version += 1
     if not d.reference:
@@ -448,10 +453,11 @@ def submit(session, principal, declaration_id, tenant_totals, dispatch, now=None
         "revenue": app.get("revenue"), "total_area": app.get("total_area"),
         "warnings": len(d.problems),
     }
+    announce(d, dispatch)
     dispatch(c.DECLARATION_SUBMITTED, {
         "declaration_id": d.id, "enterprise_id": d.enterprise_id, "region_code": d.region_code,
         "level": level, "version": d.version, "resubmission": resubmission, "summary": summary,
-    })
+    }, sequence=d.sequence, state=d.state)
     dispatch(c.SMS_REQUESTED, {
         "phone": app["contact_mobile"], "template": c.SMS_DECLARATION_SUBMITTED,
         "params": {"base_name": app.get("base_name"), "reference": d.reference},
@@ -463,6 +469,16 @@ def submit(session, principal, declaration_id, tenant_totals, dispatch, now=None
         "state": d.state, "state_label": c.STATE_LABELS[d.state], "level": level,
         "submitted_at": iso(now),
     }
+
+
+def submitted_region(session, d):
+    """The 注册地区 of the version last submitted (None before the first)."""
+    if not d.version:
+        return None
+    v = session.get(Version, (d.id, d.version))
+    if v is None:
+        return None
+    return ((v.snapshot or {}).get("sections") or {}).get(s.APPLICATION, {}).get("region_code")
 
 
 def record_refused(session, declaration_id, problems):
@@ -563,64 +579,89 @@ def short_reason(reason, limit=SMS_REASON_LIMIT):
     return reason[: limit - 1] + "…（详见平台）"
 
 
-def _current(session, data, actor_state_check):
+class _Cause:
+    """The principal an event names as its cause (history's actor)."""
+
+    def __init__(self, caused_by):
+        caused_by = caused_by or {}
+        self.kind = str(caused_by.get("kind") or c.SYSTEM)
+        self.id = str(caused_by.get("id") or c.REVIEW)
+
+
+def _event_time(envelope, now):
+    try:
+        at = dt.datetime.fromisoformat(envelope["occurred_at"])
+    except (KeyError, TypeError, ValueError):
+        return now
+    return at if at.tzinfo else at.replace(tzinfo=dt.timezone.utc)
+
+
+def _history_level(event_type, data):
+    if event_type == c.DECLARATION_APPROVED:
+        return c.PROVINCE
+    return data.get("level")
+
+
+DEFAULT_REASONS = {
+    c.DECLARATION_ADVANCED: "审核通过，报送上级",
+    c.DECLARATION_APPROVED: "认定通过",
+}
+
+
+def on_review_event(session, event_type, envelope, dispatch, now=None):
+    """A review event (advanced, returned, approved, rejected), applied by
+    review's sequence: newer than what the declaration holds, it sets the
+    state review names, whatever the state here; older (a delay, a
+    duplicate, a replay), it changes nothing but leaves its row in the
+    history if that row is missing. Returns True when the state changed."""
+    now = now or utcnow()
+    data = envelope["data"]
+    sequence, state = envelope["sequence"], envelope["state"]
     d = load(session, data.get("declaration_id"), lock=True)
     if d is None:
         log.warning("review event for unknown declaration %s", data.get("declaration_id"))
-        return None
-    if data.get("version") is not None and int(data["version"]) != d.version:
-        log.info("stale review event for %s v%s (now v%s)", d.id, data.get("version"), d.version)
-        return None
-    if not actor_state_check(d):
-        log.info("review event for %s ignored in state %s", d.id, d.state)
-        return None
-    return d
-
-
-def on_advanced(session, principal, data, dispatch, now=None):
-    now = now or utcnow()
-    level = data.get("level")
-    target = c.PENDING_STATE_OF_LEVEL.get(level)
-    d = _current(session, data, lambda d: d.state in lifecycle.PENDING and d.state != target)
-    if d is None or target is None:
         return False
-    lifecycle.move(session, d, target, principal, now, reason=data.get("reason") or "审核通过，报送上级", level=level)
+    actor = _Cause(envelope.get("caused_by"))
+    at = _event_time(envelope, now)
+    reason = data.get("reason") or DEFAULT_REASONS.get(event_type)
+    level = _history_level(event_type, data)
+    version = int(data.get("version") or d.version)
+    if sequence <= d.review_sequence or version < d.version:
+        known = session.execute(
+            select(Transition.id).where(Transition.declaration_id == d.id, Transition.review_sequence == sequence)
+        ).first()
+        if known is None:
+            lifecycle.record(session, d, data.get("from_state"), state, actor, at, reason, level, sequence, version)
+        log.info("review event %s of %s (sequence %s) older than %s: history only",
+                 event_type, d.id, sequence, d.review_sequence)
+        return False
+    lifecycle.apply_review_state(session, d, state, actor, at, sequence, reason, level, data.get("from_state"))
+    if state == c.RETURNED:
+        d.return_level = data.get("level")
+        d.return_reason = data.get("reason") or ""
+        d.return_sections = [k for k in (data.get("sections") or []) if k in c.SECTIONS]
+        d.returned_at = at
+        _sms(dispatch, d, session, c.SMS_DECLARATION_RETURNED, {"reason": short_reason(d.return_reason)}, "returned")
+    elif state == c.APPROVED:
+        base = section_data(session, d.id)[s.APPLICATION].get("base_name")
+        _sms(dispatch, d, session, c.SMS_DECLARATION_APPROVED, {"base_name": base}, "approved")
+    elif state == c.REJECTED:
+        _sms(dispatch, d, session, c.SMS_DECLARATION_REJECTED, {"reason": short_reason(data.get("reason"))}, "rejected")
+    announce(d, dispatch)
     return True
 
 
-def on_returned(session, principal, data, dispatch, now=None):
-    now = now or utcnow()
-    d = _current(session, data, lambda d: d.state in lifecycle.PENDING)
-    if d is None:
-        return False
-    level = data.get("level")
-    reason = data.get("reason") or ""
-    lifecycle.move(session, d, c.RETURNED, principal, now, reason=reason, level=level)
-    d.return_level = level
-    d.return_reason = reason
-    d.return_sections = [k for k in (data.get("sections") or []) if k in c.SECTIONS]
-    d.returned_at = now
-    _sms(dispatch, d, session, c.SMS_DECLARATION_RETURNED, {"reason": short_reason(reason)}, "returned")
-    return True
+# --- declarations' own copy for tenants -----------------------------------------
 
 
-def on_approved(session, principal, data, dispatch, now=None):
-    now = now or utcnow()
-    d = _current(session, data, lambda d: d.state == c.PENDING_PROVINCE)
-    if d is None:
-        return False
-    lifecycle.move(session, d, c.APPROVED, principal, now, reason=data.get("reason") or "认定通过", level=c.PROVINCE)
-    base = section_data(session, d.id)[s.APPLICATION].get("base_name")
-    _sms(dispatch, d, session, c.SMS_DECLARATION_APPROVED, {"base_name": base}, "approved")
-    return True
+def copy_of(d):
+    """What tenants keeps of a declaration to decide access and intake."""
+    return {"declaration_id": d.id, "enterprise_id": d.enterprise_id, "region_code": d.region_code,
+            "version": d.version}
 
 
-def on_rejected(session, principal, data, dispatch, now=None):
-    now = now or utcnow()
-    d = _current(session, data, lambda d: d.state in lifecycle.PENDING)
-    if d is None:
-        return False
-    reason = data.get("reason") or ""
-    lifecycle.move(session, d, c.REJECTED, principal, now, reason=reason, level=d.level)
-    _sms(dispatch, d, session, c.SMS_DECLARATION_REJECTED, {"reason": short_reason(reason)}, "rejected")
-    return True
+def announce(d, dispatch, event_type=c.DECLARATION_CHANGED):
+    """Count a change of the declaration's state and tell tenants the state
+    after it, with that count as its sequence."""
+    d.sequence = (d.sequence or 0) + 1
+    dispatch(event_type, copy_of(d), sequence=d.sequence, state=d.state)

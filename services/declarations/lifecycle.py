@@ -62,9 +62,44 @@ def move(session, declaration, to_state, actor, at, reason=None, level=None):
     declaration.updated_at = at
 
 
-def resubmission_level(declaration):
+def record(session, declaration, from_state, to_state, actor, at, reason=None, level=None,
+           review_sequence=None, version=None):
+    """A row of the history 查看 shows (without changing the state)."""
+    session.add(
+        Transition(
+            declaration_id=declaration.id,
+            from_state=from_state,
+            to_state=to_state,
+            at=at,
+            actor_kind=actor.kind,
+            actor_id=str(actor.id),
+            level=level,
+            reason=reason,
+            version=declaration.version if version is None else version,
+            review_sequence=review_sequence,
+        )
+    )
+
+
+def apply_review_state(session, declaration, to_state, actor, at, sequence, reason=None, level=None,
+                       from_state=None):
+    """Take the state review holds, as of review's `sequence`, whatever the
+    state the declaration is in here: review owns the review state, and an
+    event newer than the one applied last is the truth (DESIGN: events
+    arrive in any order). The caller checked that `sequence` is newer."""
+    record(session, declaration, from_state or declaration.state, to_state, actor, at, reason, level, sequence)
+    declaration.state = to_state
+    declaration.level = LEVEL_OF_PENDING.get(to_state)
+    declaration.review_sequence = sequence
+    declaration.updated_at = at
+
+
+def resubmission_level(declaration, region_code=None, submitted_region=None):
     """Where a submission goes: the county at first; after a return, the level
-    that returned it, or the county again after an admin's return."""
-    if declaration.state == c.RETURNED and declaration.return_level in c.LEVELS:
+    that returned it, or the county again after an admin's return or when
+    the 注册地区 now names another region than the one last submitted to (its
+    county has never seen the declaration)."""
+    region_changed = bool(submitted_region) and region_code != submitted_region
+    if declaration.state == c.RETURNED and declaration.return_level in c.LEVELS and not region_changed:
         return declaration.return_level
     return c.COUNTY

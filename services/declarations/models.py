@@ -52,6 +52,10 @@ class Declaration(Base):
     seen_regions = Column(JSON, nullable=False, default=list)
     reference = Column(String(40), unique=True)
     version = Column(Integer, nullable=False, default=0)  # submitted versions so far
+    # declarations' own counter of state changes (what tenants' copy orders by)
+    sequence = Column(Integer, nullable=False, default=0)
+    # the newest review sequence (review's case revision) applied to `state`
+    review_sequence = Column(Integer, nullable=False, default=0)
     level = Column(String(20))  # the level it waits at, while pending
     return_level = Column(String(20))
     return_reason = Column(Text)
@@ -108,6 +112,7 @@ class Transition(Base):
     level = Column(String(20))
     reason = Column(Text)
     version = Column(Integer, nullable=False, default=0)
+    review_sequence = Column(Integer)  # the review event it records, if any
 
 
 class Version(Base):

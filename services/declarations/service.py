@@ -30,6 +30,8 @@ TENANTS_UNAVAILABLE = "入驻企业数据暂时无法获取，请稍后再提交
 # 打印申请表: one rendering at a time per process, in a child process.
 _rendering = semaphore.Semaphore(1)
 
+ACCOUNTS_UNAVAILABLE = "企业注册信息暂时无法核对，请稍后再提交"
+
 
 def render_in_child(html):
     with _rendering:
@@ -48,6 +50,7 @@ class DeclarationsService(events.EventAdmin, operation_log.OperationLogAdmin):
     correlation = CorrelationId()  # every line a worker logs names its request
     metrics = Metrics()  # workers, RPC latency, events; /metrics when METRICS_PORT is set
     tenants = RpcProxy(c.TENANTS)
+    accounts = RpcProxy(c.ACCOUNTS)
     config = Config()  # the container's config: where the blob store is
 
     @rpc(public=True)
@@ -97,7 +100,7 @@ class DeclarationsService(events.EventAdmin, operation_log.OperationLogAdmin):
     @rpc
     @idempotent
     def start(self, batch_id, accepted=False, profile=None):
-        return domain.start(self.db.session, self.caller, batch_id, profile, accepted)
+        return domain.start(self.db.session, self.caller, batch_id, profile, accepted, dispatch=self.db.dispatch)
 
     @rpc
     def get(self, declaration_id):
@@ -171,7 +174,19 @@ class DeclarationsService(events.EventAdmin, operation_log.OperationLogAdmin):
         session = self.db.session
         domain.owned(session, self.caller, declaration_id)
         totals = self._tenants(c.TENANTS_TOTALS, declaration_id)
-        return domain.preflight(session, self.caller, declaration_id, totals)
+        return domain.preflight(session, self.caller, declaration_id, totals, self._account())
+
+    def _account(self):
+        """The calling enterprise as accounts holds it (credit code, name):
+        what the 申请表 is checked against, never what the gateway passes."""
+        try:
+            with eventlet.Timeout(TENANTS_TIMEOUT):
+                return self.accounts.enterprise_summary.call_async(str(self.caller.id)).result()
+        except ServiceError:
+            raise
+        except (eventlet.Timeout, Exception) as exc:
+            log.warning("accounts.enterprise_summary failed: %r", exc)
+            raise BadState(ACCOUNTS_UNAVAILABLE)
 
     def _tenants(self, method, declaration_id):
         try:
@@ -186,25 +201,37 @@ class DeclarationsService(events.EventAdmin, operation_log.OperationLogAdmin):
     @rpc
     @idempotent
     def submit(self, declaration_id):
-        """Close intake (tenants), run every check, and when clean send the
-        version to review. {"submitted": bool, "problems": [...], ...}"""
+        """Hold intake closed (tenants), run every check, and when clean send
+        the version to review. {"submitted": bool, "problems": [...], ...}
+
+        No window leaves a draft with intake closed: the hold is released
+        at once when the checks refuse or anything here fails, it runs out
+        by itself when this worker dies or its commit fails, and only the
+        committed submission closes intake for good (declaration_changed,
+        published from the outbox with the commit)."""
         session = self.db.session
         domain.prepare_submit(session, self.caller, declaration_id)
-        totals = self._tenants(c.TENANTS_CLOSE_INTAKE, declaration_id)
+        account = self._account()
+        try:
+            totals = self._tenants(c.TENANTS_CLOSE_INTAKE, declaration_id)
+        except Exception:
+            self._release_hold(declaration_id)  # tenants may have held it before failing to answer
+            raise
         submitted = False
         try:
-            result = domain.submit(session, self.caller, declaration_id, totals, self.db.dispatch)
+            result = domain.submit(session, self.caller, declaration_id, totals, self.db.dispatch,
+                                   account=account)
             submitted = result["submitted"]
         finally:
             if not submitted:  # refused, or failed: the tenants may edit again
-                self._reopen_intake(declaration_id)
+                self._release_hold(declaration_id)
         return result
 
-    def _reopen_intake(self, declaration_id):
+    def _release_hold(self, declaration_id):
         try:
             self._tenants(c.TENANTS_REOPEN_INTAKE, declaration_id)
-        except BadState:
-            log.error("intake of %s stays closed after a refused 提交", declaration_id)
+        except (BadState, ServiceError) as exc:
+            log.warning("intake hold of %s not released (%s); it runs out by itself", declaration_id, exc)
 
     # --- versions (reviewers) -------------------------------------------------
 
@@ -257,18 +284,21 @@ class DeclarationsService(events.EventAdmin, operation_log.OperationLogAdmin):
 
     # --- review events --------------------------------------------------------
 
+    # Applied by review's sequence, whatever order they come in
+    # (domain.on_review_event).
+
     @events.event_handler(c.REVIEW, c.DECLARATION_ADVANCED)
     def on_declaration_advanced(self, envelope):
-        domain.on_advanced(self.db.session, self.caller, envelope["data"], self.db.dispatch)
+        domain.on_review_event(self.db.session, c.DECLARATION_ADVANCED, envelope, self.db.dispatch)
 
     @events.event_handler(c.REVIEW, c.DECLARATION_RETURNED)
     def on_declaration_returned(self, envelope):
-        domain.on_returned(self.db.session, self.caller, envelope["data"], self.db.dispatch)
+        domain.on_review_event(self.db.session, c.DECLARATION_RETURNED, envelope, self.db.dispatch)
 
     @events.event_handler(c.REVIEW, c.DECLARATION_APPROVED)
     def on_declaration_approved(self, envelope):
-        domain.on_approved(self.db.session, self.caller, envelope["data"], self.db.dispatch)
+        domain.on_review_event(self.db.session, c.DECLARATION_APPROVED, envelope, self.db.dispatch)
 
     @events.event_handler(c.REVIEW, c.DECLARATION_REJECTED)
     def on_declaration_rejected(self, envelope):
-        domain.on_rejected(self.db.session, self.caller, envelope["data"], self.db.dispatch)
+        domain.on_review_event(self.db.session, c.DECLARATION_REJECTED, envelope, self.db.dispatch)

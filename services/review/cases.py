@@ -220,6 +220,7 @@ def _move(tx, principal, case, expected_revision, action, acting_level, to_state
     operation_log.record(tx.session, principal, log_action, _target(case), case.declaration_id,
                          before=before, after=after, now=now)
     tx.session.expire(case)
+    record.sequence = expected_revision + 1  # the case's revision after the move
     return record
 
 
@@ -227,6 +228,13 @@ def _target(case):
     """How the logs name a case: the base and its 申报编号."""
     reference = (case.summary or {}).get("reference")
     return f"{case.base_name or ''}（{reference}）" if reference else (case.base_name or case.declaration_id)
+
+
+def _announce(tx, record, event_type, data):
+    """The review event of a move, with the case's revision as its sequence
+    and the state after the move (declarations and tenants order by it)."""
+    data = dict(data, from_state=record.from_state)
+    tx.dispatch(event_type, data, sequence=record.sequence, state=record.to_state)
 
 
 def _case_for_action(tx, principal, declaration_id, expected_revision):
@@ -257,12 +265,12 @@ def approve(tx, principal, declaration_id, expected_revision, opinion=None):
         new_level = lb.NEXT_LEVEL[level]
         record = _move(tx, principal, case, expected_revision, lb.ADVANCE, level,
                        c.PENDING_STATE_OF_LEVEL[new_level], new_level, reason=opinion)
-        tx.dispatch(c.DECLARATION_ADVANCED,
-                    {"declaration_id": declaration_id, "level": new_level, "version": version})
+        _announce(tx, record, c.DECLARATION_ADVANCED,
+                  {"declaration_id": declaration_id, "level": new_level, "version": version})
     else:
         record = _move(tx, principal, case, expected_revision, lb.APPROVE, level,
                        c.APPROVED, None, reason=opinion)
-        tx.dispatch(c.DECLARATION_APPROVED, {
+        _announce(tx, record, c.DECLARATION_APPROVED, {
             "declaration_id": declaration_id, "enterprise_id": enterprise_id,
             "reason": opinion or "", "version": version,
         })
@@ -279,7 +287,7 @@ def return_for_changes(tx, principal, declaration_id, expected_revision, reason,
     version, enterprise_id, declaration_id = case.version, case.enterprise_id, case.declaration_id
     record = _move(tx, principal, case, expected_revision, lb.RETURN, principal.level,
                    c.RETURNED, None, reason=reason, sections=sections)
-    tx.dispatch(c.DECLARATION_RETURNED, {
+    _announce(tx, record, c.DECLARATION_RETURNED, {
         "declaration_id": declaration_id, "enterprise_id": enterprise_id,
         "level": principal.level, "reason": reason, "sections": sections, "version": version,
     })
@@ -295,9 +303,9 @@ def reject(tx, principal, declaration_id, expected_revision, reason):
     version, enterprise_id, declaration_id = case.version, case.enterprise_id, case.declaration_id
     record = _move(tx, principal, case, expected_revision, lb.REJECT, principal.level,
                    c.REJECTED, None, reason=reason)
-    tx.dispatch(c.DECLARATION_REJECTED, {
+    _announce(tx, record, c.DECLARATION_REJECTED, {
         "declaration_id": declaration_id, "enterprise_id": enterprise_id,
-        "reason": reason, "version": version,
+        "level": principal.level, "reason": reason, "version": version,
     })
     return action_row(record)
 
@@ -316,7 +324,7 @@ def admin_return(tx, principal, declaration_id, expected_revision, reason, secti
     version, enterprise_id, declaration_id = case.version, case.enterprise_id, case.declaration_id
     record = _move(tx, principal, case, expected_revision, lb.ADMIN_RETURN, c.ADMIN_RETURN_LEVEL,
                    c.RETURNED, None, reason=reason, sections=sections)
-    tx.dispatch(c.DECLARATION_RETURNED, {
+    _announce(tx, record, c.DECLARATION_RETURNED, {
         "declaration_id": declaration_id, "enterprise_id": enterprise_id,
         "level": c.ADMIN_RETURN_LEVEL, "reason": reason, "sections": sections, "version": version,
     })

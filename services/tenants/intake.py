@@ -1,8 +1,10 @@
 """Tenant intake: QR links, drafts per device, entries, totals.
 
 Plain functions on a SQLAlchemy session; service.py only wires them to RPC
-and events. Access is decided here from the verified principal: the
-enterprise that created the declaration's link owns it; reviewers, admins and
+and events. Access is decided here from the verified principal and
+tenants' own copy of each declaration (owner, region, state, version), fed by
+declarations' events: the owner changes its link and entries; reviewers read
+the entries of submitted declarations of their office's region; admins and
 services read; the tenant pages are anonymous and present a signed link token.
 """
 import datetime as dt
@@ -15,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 
 from services.common import personal_data
 from services.common import contracts as c
+from services.common import regions
 from services.common.errors import BadState, Conflict, Forbidden, NotFound, ValidationFailed
 from services.tenants import links, steps
 from services.tenants.models import (
@@ -54,6 +57,55 @@ def url_path(token):
     return f"/intake/{token}"
 
 
+# --- tenants' copy of the declaration ------------------------------------------
+
+EDITABLE_STATES = (c.DRAFT, c.RETURNED)
+SYNCING_MESSAGE = "申报信息正在同步，请稍后刷新页面再试"
+HOLD_SECONDS = 60  # intake stays closed this long for a 提交 that neither commits nor fails
+
+
+def apply_declaration(session, envelope):
+    """declaration_started / declaration_changed: tenants' copy of the
+    declaration (owner, region, state, version), applied only when newer
+    than the copy (declarations' sequence), whatever order events come in.
+    Intake is open exactly while the declaration is editable. Returns True
+    when the copy changed."""
+    data, sequence, state = envelope["data"], envelope["sequence"], envelope["state"]
+    declaration_id = str(data["declaration_id"])
+    link = _link(session, declaration_id, lock=True)
+    stamp = now()
+    if link is None:
+        link = IntakeLink(declaration_id=declaration_id, enterprise_id="", base_name="", serial=0,
+                          intake_closed=False, created_at=stamp, sequence=0)
+        session.add(link)
+    elif link.state is not None and (link.sequence or 0) >= sequence:
+        return False
+    link.enterprise_id = str(data["enterprise_id"])  # declarations owns the answer
+    link.region_code = str(data.get("region_code") or "")[:6]
+    link.version = int(data.get("version") or 0)
+    link.state = state
+    link.sequence = sequence
+    closed = state not in EDITABLE_STATES
+    if closed and not link.intake_closed:
+        link.closed_at = stamp
+    if not closed:
+        link.closed_at = None
+        link.held_until = None  # any 提交 before this change is over
+    link.intake_closed = closed
+    link.updated_at = stamp
+    session.flush()
+    return True
+
+
+def is_closed(link, at=None):
+    """Intake closed: the declaration is not editable, or a 提交 holds it."""
+    if link is None:
+        return False
+    if link.intake_closed:
+        return True
+    return link.held_until is not None and links.utc(link.held_until) > (at or now())
+
+
 # --- access -------------------------------------------------------------------
 
 
@@ -67,19 +119,38 @@ def _link(session, declaration_id, lock=False):
 
 
 def _is_owner(link, principal):
-    return principal.is_enterprise and link is not None and link.enterprise_id == principal.id
+    return (
+        principal is not None and principal.is_enterprise and link is not None
+        and link.enterprise_id not in ("", None) and link.enterprise_id == principal.id
+    )
+
+
+def _reviewer_may_read(link, principal):
+    """A reviewer reads the entries of a submitted declaration of its office's
+    region (never a draft, never another region's)."""
+    return (
+        link is not None and link.state is not None and link.state != c.DRAFT and (link.version or 0) >= 1
+        and principal.level in c.LEVELS
+        and regions.within_office(principal.level, principal.region_code, link.region_code)
+    )
 
 
 def readable_link(session, principal, declaration_id):
-    """The link row (or None when there is none yet) if `principal` may read
-    the declaration's tenant entries."""
+    """The link row (it exists once declarations told tenants of the
+    declaration) if `principal` may read the declaration's tenant entries."""
     if principal is None:
         raise Forbidden("无权访问")
     link = _link(session, declaration_id)
-    if principal.kind in (c.REVIEWER, c.ADMIN, c.SYSTEM):
+    if principal.kind in (c.ADMIN, c.SYSTEM):
         return link
+    if principal.is_reviewer:
+        if _reviewer_may_read(link, principal):
+            return link
+        raise NotFound("未找到该申报，或不在您的审核范围内")
     if principal.is_enterprise:
-        if link is None or link.enterprise_id in ("", principal.id):
+        if link is None:
+            raise BadState(SYNCING_MESSAGE)
+        if _is_owner(link, principal):
             return link
         raise NotFound("未找到该申报")
     raise Forbidden("无权访问")
@@ -91,39 +162,22 @@ def owned_link(session, principal, declaration_id, lock=True):
         raise Forbidden("只有基地运营企业可以执行此操作")
     link = _link(session, declaration_id, lock=lock)
     if link is None:
-        raise NotFound("该申报尚未生成入驻企业填报二维码")
-    if link.enterprise_id == "":
-        link.enterprise_id = principal.id
-    if link.enterprise_id != principal.id:
+        raise BadState(SYNCING_MESSAGE)
+    if not _is_owner(link, principal):
         raise NotFound("未找到该申报")
     return link
 
 
 def _closer_link(session, principal, declaration_id):
-    """Link row for close/reopen: the owner, an admin or a service (created
-    when the declaration never had a link)."""
+    """Link row for the hold of 提交: the owner (declarations calls on its
+    behalf), an admin or a service."""
     if principal is None or principal.kind not in (c.ENTERPRISE, c.ADMIN, c.SYSTEM):
         raise Forbidden("无权执行此操作")
+    if principal.is_enterprise:
+        return owned_link(session, principal, declaration_id)
     link = _link(session, declaration_id, lock=True)
     if link is None:
-        stamp = now()
-        link = IntakeLink(
-            declaration_id=str(declaration_id),
-            enterprise_id=principal.id if principal.is_enterprise else "",
-            base_name="",
-            serial=0,
-            intake_closed=False,
-            created_at=stamp,
-            updated_at=stamp,
-        )
-        session.add(link)
-        session.flush()
-        return link
-    if principal.is_enterprise:
-        if link.enterprise_id == "":
-            link.enterprise_id = principal.id
-        elif link.enterprise_id != principal.id:
-            raise NotFound("未找到该申报")
+        raise BadState(SYNCING_MESSAGE)
     return link
 
 
@@ -147,7 +201,7 @@ def _status(link, config=None):
         "expires_at_text": beijing(link.expires_at),
         "expired": expired,
         "revoked_at": iso(link.revoked_at),
-        "intake_open": not link.intake_closed,
+        "intake_open": not is_closed(link),
         "closed_at": iso(link.closed_at),
     }
 
@@ -164,20 +218,7 @@ def open_link(session, principal, declaration_id, base_name, batch_closes_at, co
     if closes is not None and closes <= now():
         raise BadState(links.EXPIRED_MESSAGE)
     stamp = now()
-    link = _link(session, declaration_id, lock=True)
-    if link is None:
-        link = IntakeLink(
-            declaration_id=str(declaration_id),
-            enterprise_id=principal.id,
-            serial=0,
-            intake_closed=False,
-            created_at=stamp,
-        )
-        session.add(link)
-    elif link.enterprise_id == "":
-        link.enterprise_id = principal.id
-    elif link.enterprise_id != principal.id:
-        raise NotFound("未找到该申报")
+    link = owned_link(session, principal, declaration_id)
     link.base_name = base_name
     link.expires_at = closes
     if renew or not link.nonce:
@@ -210,35 +251,29 @@ def link_status(session, principal, declaration_id, config=None):
 # --- closing ----------------------------------------------------------------------
 
 
-def close_intake(session, principal, declaration_id):
-    """Close intake (at 提交) and return the totals of the entries."""
+def close_intake(session, principal, declaration_id, hold_seconds=HOLD_SECONDS):
+    """Hold intake closed for a 提交 and return the totals of the entries.
+    The committed submission closes it for good (declaration_changed); a
+    提交 that fails releases the hold (`reopen_intake`), and one that never
+    says either way lets it run out."""
     link = _closer_link(session, principal, declaration_id)
-    if not link.intake_closed:
-        link.intake_closed = True
-        link.closed_at = now()
-        link.updated_at = link.closed_at
+    stamp = now()
+    if not is_closed(link, stamp):
+        link.closed_at = stamp
+    link.held_until = stamp + dt.timedelta(seconds=float(hold_seconds))
+    link.updated_at = stamp
     return compute_totals(session, link.declaration_id)
 
 
 def reopen_intake(session, principal, declaration_id):
+    """Release the hold of a 提交 that did not go through. Intake opens only
+    while the declaration is editable (tenants' copy says so)."""
     link = _closer_link(session, principal, declaration_id)
-    _reopen(link)
-    return {"intake_open": True}
-
-
-def _reopen(link):
-    if link.intake_closed:
-        link.intake_closed = False
+    link.held_until = None
+    link.updated_at = now()
+    if not link.intake_closed:
         link.closed_at = None
-        link.updated_at = now()
-
-
-def reopen_for_return(session, declaration_id):
-    """A declaration was returned for changes: its tenants may edit again."""
-    link = _link(session, declaration_id, lock=True)
-    if link is not None:
-        _reopen(link)
-    return link is not None
+    return {"intake_open": not is_closed(link)}
 
 
 # --- entries ----------------------------------------------------------------------
@@ -329,7 +364,7 @@ def get_entry(session, principal, declaration_id, entry_id):
 
 def exclude_entry(session, principal, declaration_id, entry_id, reason):
     link = owned_link(session, principal, declaration_id)
-    if link.intake_closed:
+    if is_closed(link):
         raise BadState(LOCKED_MESSAGE)
     reason = (reason or "").strip()
     if not reason:
@@ -351,7 +386,7 @@ def reopen_entry(session, principal, declaration_id, entry_id):
     """Let the tenant correct an entry through the link (and count an excluded
     one again once it is resubmitted)."""
     link = owned_link(session, principal, declaration_id)
-    if link.intake_closed:
+    if is_closed(link):
         raise BadState(LOCKED_MESSAGE)
     entry = _entry(session, declaration_id, entry_id, lock=True)
     if entry.state == REOPENED:
@@ -452,8 +487,8 @@ def intake_context(session, token, device_id, config=None):
     device_id = valid_device(device_id)
     context = {
         "base_name": link.base_name,
-        "intake_open": not link.intake_closed,
-        "closed_message": CLOSED_MESSAGE if link.intake_closed else None,
+        "intake_open": not is_closed(link),
+        "closed_message": CLOSED_MESSAGE if is_closed(link) else None,
         "expires_at": iso(link.expires_at),
         "expires_at_text": beijing(link.expires_at),
         "steps": steps.describe(),
@@ -464,7 +499,7 @@ def intake_context(session, token, device_id, config=None):
         .where(TenantEntry.declaration_id == link.declaration_id, TenantEntry.device_id == device_id)
         .order_by(TenantEntry.submitted_at.desc())
     ).scalars().all()
-    if draft is None and not link.intake_closed:
+    if draft is None and not is_closed(link):
         reopened = next((e for e in mine if e.state == REOPENED), None)
         if reopened is not None:
             draft = IntakeDraft(
@@ -509,7 +544,7 @@ def save_step(session, token, step_key, data, device_id, config=None):
     """Check one step (every required field of it) and keep it in the device's
     draft. ValidationFailed with a message per field when it fails."""
     link = resolve(session, token, config)
-    if link.intake_closed:
+    if is_closed(link):
         raise BadState(CLOSED_MESSAGE)
     device_id = valid_device(device_id)
     step = steps.step(step_key)
@@ -540,7 +575,7 @@ def submit(session, token, device_id, dispatch, config=None, notice=None):
     `notice`: the version of the personal-data notice the page showed; the
     entry records it and when."""
     link = resolve(session, token, config, lock="share")
-    if link.intake_closed:
+    if is_closed(link):
         raise BadState(CLOSED_MESSAGE)
     device_id = valid_device(device_id)
     draft = _draft(session, link.declaration_id, device_id, lock=True)

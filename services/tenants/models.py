@@ -21,14 +21,23 @@ class IntakeLink(Base):
     __tablename__ = "intake_links"
 
     declaration_id = Column(String(64), primary_key=True)
-    enterprise_id = Column(String(64), nullable=False)  # the owner, from the principal
+    enterprise_id = Column(String(64), nullable=False)  # the owner, from declarations' events
     base_name = Column(String(200), nullable=False, default="")
     expires_at = Column(DateTime(timezone=True))
     serial = Column(Integer, nullable=False, default=0)  # link version, 1 for the first link
     nonce = Column(String(32))  # None: no active link
     revoked_at = Column(DateTime(timezone=True))
-    intake_closed = Column(Boolean, nullable=False, default=False)  # closed at 提交
+    # closed while the declaration is not editable (from declarations' events)
+    intake_closed = Column(Boolean, nullable=False, default=False)
     closed_at = Column(DateTime(timezone=True))
+    # tenants' copy of the declaration, applied by declarations' sequence
+    # (None: a row of a declaration started before the copy existed)
+    state = Column(String(30))
+    region_code = Column(String(6))
+    version = Column(Integer, nullable=False, default=0)
+    sequence = Column(Integer, nullable=False, default=0)
+    # closed for a 提交 in progress until then (released when it fails)
+    held_until = Column(DateTime(timezone=True))
     created_at = Column(DateTime(timezone=True), nullable=False)
     updated_at = Column(DateTime(timezone=True), nullable=False)
 

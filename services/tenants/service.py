@@ -2,6 +2,7 @@
 services.tenants.intake."""
 from nameko.dependency_providers import Config
 
+from services.common import config as cfg
 from services.common import contracts as c
 from services.common import operation_log  # module import: one service class per module
 from services.common import health
@@ -61,7 +62,8 @@ class TenantsService(events.EventAdmin, operation_log.OperationLogAdmin):
 
     @rpc
     def close_intake(self, declaration_id):
-        return intake.close_intake(self.db.session, self.caller, declaration_id)
+        hold = cfg.get(c.ENV_INTAKE_HOLD_SECONDS, self.config, intake.HOLD_SECONDS)
+        return intake.close_intake(self.db.session, self.caller, declaration_id, hold)
 
     @rpc
     def reopen_intake(self, declaration_id):
@@ -115,21 +117,27 @@ class TenantsService(events.EventAdmin, operation_log.OperationLogAdmin):
     def _limit(self, kind, device_id, ip):
         limits.check(self.db.session, kind, intake.valid_device(device_id), ip, limits.settings(self.config))
 
-    # --- review events --------------------------------------------------------------
+    # --- declarations' events: tenants' copy of the declaration -------------------
 
     @events.event_handler(c.DECLARATIONS, c.DECLARATION_SUBMITTED)
     def on_declaration_submitted(self, envelope):
         """Keep the 入驻企业名单 of the submitted version (intake is closed)."""
         rolls.on_submitted(self.db.session, envelope["data"])
+
     @events.event_handler(c.DECLARATIONS, c.DECLARATION_ERASED)
     def on_declaration_erased(self, envelope):
         """Its declaration's personal data is gone: so are its tenant entries."""
         data = envelope["data"]
         retention.erase_declaration(self.db.session, data["declaration_id"], data.get("reason"))
 
-    @events.event_handler(c.REVIEW, c.DECLARATION_RETURNED)
-    def on_declaration_returned(self, envelope):
-        """A returned declaration is editable again: so is its tenant intake
-        (its roll as submitted is kept first, should that event still be queued)."""
-        rolls.before_reopening(self.db.session, envelope["data"])
-        intake.reopen_for_return(self.db.session, envelope["data"]["declaration_id"])
+    @events.event_handler(c.DECLARATIONS, c.DECLARATION_STARTED)
+    def on_declaration_started(self, envelope):
+        intake.apply_declaration(self.db.session, envelope)
+
+    @events.event_handler(c.DECLARATIONS, c.DECLARATION_CHANGED)
+    def on_declaration_changed(self, envelope):
+        """Submitted, returned, decided: intake opens and closes with it. A
+        return reopens intake: the returned version's roll is kept first,
+        should the submission's event still be queued."""
+        if intake.apply_declaration(self.db.session, envelope) and envelope["state"] in intake.EDITABLE_STATES:
+            rolls.before_reopening(self.db.session, envelope["data"])

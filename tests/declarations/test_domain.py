@@ -9,6 +9,7 @@ from services.common import blobs
 from services.common import contracts as c
 from services.common.errors import BadState, Conflict, Forbidden, NotFound, ValidationFailed
 from services.common.principal import system
+from services.common.outbox import envelope
 from services.declarations import attachments, batches, domain, ledger_import
 from services.declarations import sections as s
 from tests.declarations.helpers import (
@@ -34,7 +35,7 @@ def session(db_engine):
 
 
 class Outbox(list):
-    def __call__(self, event_type, data):
+    def __call__(self, event_type, data, sequence=None, state=None):
         self.append((event_type, data))
 
     def of(self, event_type):
@@ -242,19 +243,30 @@ def test_required_attachments_are_checked_at_submit(session):
 # --- review events ------------------------------------------------------------
 
 
-def event(did, version=1, **data):
-    return {"declaration_id": did, "version": version, "enterprise_id": "ent-1", **data}
+REVIEWER_CAUSE = {"kind": c.REVIEWER, "id": "rev-9"}
+STATE_OF = {c.DECLARATION_APPROVED: c.APPROVED, c.DECLARATION_REJECTED: c.REJECTED,
+            c.DECLARATION_RETURNED: c.RETURNED}
+
+
+def review(session, did, event_type, sequence, out=None, version=1, minutes=None, **data):
+    """Apply a review event as the handler does: the envelope with review's
+    sequence (the case's revision) and the state after the move."""
+    state = c.PENDING_STATE_OF_LEVEL[data["level"]] if event_type == c.DECLARATION_ADVANCED else STATE_OF[event_type]
+    body = envelope({"declaration_id": did, "version": version, "enterprise_id": "ent-1", **data},
+                    event_type=event_type, cause=REVIEWER_CAUSE, sequence=sequence, state=state,
+                    occurred_at=None if minutes is None else domain.utcnow() + dt.timedelta(minutes=minutes))
+    return domain.on_review_event(session, event_type, body, out if out is not None else Outbox())
 
 
 def test_advanced_returned_and_resubmitted_to_the_returning_level(session, started):
     ent, did = started
     submitted(session, started)
     out = Outbox()
-    assert domain.on_advanced(session, SYSTEM, event(did, level=c.CITY), out)
-    assert not domain.on_advanced(session, SYSTEM, event(did, level=c.CITY), out)  # again: no effect
+    assert review(session, did, c.DECLARATION_ADVANCED, 2, out, level=c.CITY)
+    assert not review(session, did, c.DECLARATION_ADVANCED, 2, out, level=c.CITY)  # again: no effect
     long_reason = "入驻企业数与名单不一致，" * 10
-    assert domain.on_returned(session, SYSTEM, event(did, level=c.CITY, reason=long_reason,
-                                                     sections=[s.APPLICATION]), out)
+    assert review(session, did, c.DECLARATION_RETURNED, 3, out, level=c.CITY, reason=long_reason,
+                  sections=[s.APPLICATION])
     view = domain.get(session, ent, did)
     assert view["state"] == c.RETURNED and view["return_reason"] == long_reason
     assert view["section_states"][s.APPLICATION]["label"] == "有问题"
@@ -268,8 +280,9 @@ def test_advanced_returned_and_resubmitted_to_the_returning_level(session, start
     assert result["submitted"] and result["state"] == c.PENDING_CITY
     [ev] = resubmit.of(c.DECLARATION_SUBMITTED)
     assert ev["level"] == c.CITY and ev["resubmission"] is True and ev["version"] == 2
-    states = [h["to_state"] for h in domain.history(session, ent, did)]
-    assert states == [c.DRAFT, c.PENDING_COUNTY, c.PENDING_CITY, c.RETURNED, c.PENDING_CITY]
+    history = domain.history(session, ent, did)
+    assert [h["to_state"] for h in history] == [c.DRAFT, c.PENDING_COUNTY, c.PENDING_CITY, c.RETURNED, c.PENDING_CITY]
+    assert history[3]["actor_kind"] == c.REVIEWER and history[3]["actor_id"] == "rev-9"
     changes = domain.diff(session, reviewer(c.CITY, "320100"), did, 1, 2)
     assert [(ch["label"], ch["before"], ch["after"]) for ch in changes] == [
         ("基地名称", "玄武创业园", "玄武创业园（修改）")
@@ -279,8 +292,8 @@ def test_advanced_returned_and_resubmitted_to_the_returning_level(session, start
 def test_after_an_admins_return_the_resubmission_goes_to_the_county_of_the_new_region(session, started):
     ent, did = started
     submitted(session, started)
-    domain.on_returned(session, SYSTEM, event(did, level=c.ADMIN_RETURN_LEVEL, reason="注册地区有误",
-                                              sections=[s.APPLICATION]), Outbox())
+    review(session, did, c.DECLARATION_RETURNED, 2, level=c.ADMIN_RETURN_LEVEL, reason="注册地区有误",
+           sections=[s.APPLICATION])
     domain.save_application(session, ent, did, application(region_code=OTHER_REGION))
     out = Outbox()
     assert domain.submit(session, ent, did, TOTALS, out)["state"] == c.PENDING_COUNTY
@@ -291,32 +304,75 @@ def test_after_an_admins_return_the_resubmission_goes_to_the_county_of_the_new_r
     assert domain.get(session, reviewer(c.COUNTY, REGION), did)
 
 
+def test_after_a_city_return_a_changed_region_starts_again_at_its_county(session, started):
+    """A city returned it, the enterprise moved its 注册地区 to another city:
+    the new region's county has never seen it, so it goes there first."""
+    ent, did = started
+    submitted(session, started)
+    review(session, did, c.DECLARATION_ADVANCED, 2, level=c.CITY)
+    review(session, did, c.DECLARATION_RETURNED, 3, level=c.CITY, reason="请核对")
+    domain.save_application(session, ent, did, application(region_code="320506"))
+    out = Outbox()
+    result = domain.submit(session, ent, did, TOTALS, out)
+    assert result["state"] == c.PENDING_COUNTY and result["level"] == c.COUNTY
+    [ev] = out.of(c.DECLARATION_SUBMITTED)
+    assert ev["region_code"] == "320506" and ev["level"] == c.COUNTY
+    # an unchanged region still goes back to the level that returned it
+    review(session, did, c.DECLARATION_ADVANCED, 5, level=c.CITY, version=2)
+    review(session, did, c.DECLARATION_RETURNED, 6, level=c.CITY, reason="再核对", version=2)
+    assert domain.submit(session, ent, did, TOTALS, Outbox())["level"] == c.CITY
+
+
 def test_approved_and_rejected_are_final_and_ask_for_an_sms(session, started, batch):
     ent, did = started
     submitted(session, started)
     out = Outbox()
-    assert not domain.on_approved(session, SYSTEM, event(did), out)  # not at province yet
-    domain.on_advanced(session, SYSTEM, event(did, level=c.CITY), out)
-    domain.on_advanced(session, SYSTEM, event(did, level=c.PROVINCE), out)
-    assert domain.on_approved(session, SYSTEM, event(did, reason="通过"), out)
+    review(session, did, c.DECLARATION_ADVANCED, 2, out, level=c.CITY)
+    review(session, did, c.DECLARATION_ADVANCED, 3, out, level=c.PROVINCE)
+    assert review(session, did, c.DECLARATION_APPROVED, 4, out, reason="通过")
     assert domain.get(session, ent, did)["state_label"] == "已认定"
     assert out.of(c.SMS_REQUESTED)[0]["params"] == {"base_name": "玄武创业园"}
-    assert not domain.on_rejected(session, SYSTEM, event(did, reason="x"), out)
 
     other = enterprise("ent-2")
     d2 = domain.start(session, other, batch["id"], accepted=True)
     fill(session, other, d2["id"])
     domain.submit(session, other, d2["id"], TOTALS, Outbox())
     out = Outbox()
-    assert domain.on_rejected(session, SYSTEM, event(d2["id"], reason="材料不实"), out)
+    assert review(session, d2["id"], c.DECLARATION_REJECTED, 2, out, level=c.COUNTY, reason="材料不实")
     assert domain.get(session, other, d2["id"])["state"] == c.REJECTED
     assert out.of(c.SMS_REQUESTED)[0]["params"] == {"reason": "材料不实"}
 
 
-def test_an_event_of_an_older_version_is_ignored(session, started):
+def test_approval_that_overtakes_the_advances_is_not_lost(session, started):
+    """认定 handled while the declaration still waits at the county (the
+    advances delayed on their own queues): 已认定 at once, an SMS, and the
+    advances' rows in the history once they arrive; nothing moves back."""
+    ent, did = started
+    submitted(session, started)
+    out = Outbox()
+    assert review(session, did, c.DECLARATION_APPROVED, 4, out, minutes=3, reason="通过", from_state=c.PENDING_PROVINCE)
+    view = domain.get(session, ent, did)
+    assert view["state"] == c.APPROVED
+    assert [m["template"] for m in out.of(c.SMS_REQUESTED)] == [c.SMS_DECLARATION_APPROVED]
+    assert not review(session, did, c.DECLARATION_ADVANCED, 3, out, minutes=2, level=c.PROVINCE,
+                      from_state=c.PENDING_CITY)
+    assert not review(session, did, c.DECLARATION_ADVANCED, 2, out, minutes=1, level=c.CITY,
+                      from_state=c.PENDING_COUNTY)
+    assert not review(session, did, c.DECLARATION_ADVANCED, 2, out, minutes=1, level=c.CITY)  # a duplicate
+    assert domain.get(session, ent, did)["state"] == c.APPROVED
+    history = [(h["from_state"], h["to_state"]) for h in domain.history(session, ent, did)]
+    assert history[-3:] == [
+        (c.PENDING_COUNTY, c.PENDING_CITY), (c.PENDING_CITY, c.PENDING_PROVINCE), (c.PENDING_PROVINCE, c.APPROVED),
+    ]
+    assert len(out.of(c.SMS_REQUESTED)) == 1
+
+
+def test_an_event_older_than_the_state_held_changes_nothing(session, started):
     _ent, did = started
     submitted(session, started)
-    assert not domain.on_returned(session, SYSTEM, event(did, version=0, level=c.COUNTY, reason="x"), Outbox())
+    assert review(session, did, c.DECLARATION_ADVANCED, 3, level=c.CITY)
+    assert not review(session, did, c.DECLARATION_RETURNED, 2, level=c.COUNTY, reason="x")
+    assert domain.load(session, did).state == c.PENDING_CITY
 
 
 # --- attachments --------------------------------------------------------------
@@ -380,7 +436,7 @@ def test_a_returned_declaration_is_editable_only_until_the_resubmission_deadline
 
     ent, did = started
     submitted(session, started)
-    domain.on_returned(session, SYSTEM, event(did, level=c.COUNTY, reason="请补充"), Outbox())
+    review(session, did, c.DECLARATION_RETURNED, 2, level=c.COUNTY, reason="请补充")
     assert domain.get(session, ent, did)["editable"] is True
     batch = session.get(Batch, domain.load(session, did).batch_id)
     batch.closes_at = batch.resubmit_until = dt.datetime.now(dt.timezone.utc) - dt.timedelta(seconds=1)
@@ -420,3 +476,13 @@ def test_importing_the_ledger_twice_asks_append_or_replace_and_never_duplicates(
     rows = domain.get(session, ent, did)["sections"][s.LEDGER]
     assert [r["target"] for r in rows] == ["南京某某科技有限公司", "苏州某某信息有限公司"]
     assert len({r["id"] for r in rows}) == 2
+
+
+def test_the_account_record_is_compared_after_width_and_case_folding():
+    from services.declarations import checks
+
+    app = {"credit_code": "９１３２０１０２ma1xyw12ab", "operator_name": "南京玄武创业服务（有限）公司 "}
+    account = {"credit_code": "91320102MA1XYW12AB", "name": "南京玄武创业服务(有限)公司"}
+    assert checks.account_problems(app, account) == []
+    other = {"credit_code": "91320102MA1XYW1299", "name": "南京另一家公司"}
+    assert [p["field"] for p in checks.account_problems(app, other)] == ["credit_code", "operator_name"]

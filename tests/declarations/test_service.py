@@ -8,6 +8,7 @@ from nameko.standalone.rpc import ServiceRpcProxy
 
 from services.common import contracts as c
 from services.common import principal as principals
+from services.common.entrypoints import rpc
 from services.common.errors import BadState, NotFound, Unauthenticated
 from services.common.outbox import envelope
 from services.declarations import sections as s
@@ -27,9 +28,24 @@ def proxy(service, config, principal=None):
     return ServiceRpcProxy(service, config, context_data=context)
 
 
+ACCOUNT_RECORDS = {}  # enterprise id -> what accounts holds, when not the default
+
+
+class StandInAccounts:
+    """accounts' record of each enterprise (the real service is tested in its area)."""
+
+    name = c.ACCOUNTS
+
+    @rpc
+    def enterprise_summary(self, enterprise_id):
+        default = {"name": "南京玄武创业服务有限公司", "credit_code": application()["credit_code"]}
+        return {"id": enterprise_id, "region_code": "320102", **ACCOUNT_RECORDS.get(enterprise_id, default)}
+
+
 @pytest.fixture
 def system(runner_factory, config):
-    runner = runner_factory(config, DeclarationsService, TenantsService)
+    ACCOUNT_RECORDS.clear()
+    runner = runner_factory(config, DeclarationsService, TenantsService, StandInAccounts)
     runner.start()
     return runner
 
@@ -40,18 +56,39 @@ def batch(system, config):
         return admin.save_batch(batch_form())
 
 
+def open_link_when_known(tenants, declaration_id, tries=200):
+    """The link, once tenants learnt of the declaration (declaration_started)."""
+    import eventlet
+
+    for _ in range(tries):
+        try:
+            return tenants.open_link(declaration_id, "玄武创业园")["token"]
+        except BadState:
+            eventlet.sleep(0.05)
+    raise AssertionError("tenants never learnt of the declaration")
+
+
 def add_tenants(config, owner, declaration_id, count=2):
     with proxy(c.TENANTS, config, owner) as tenants, proxy(c.TENANTS, config) as anonymous:
-        token = tenants.open_link(declaration_id, "玄武创业园")["token"]
+        token = open_link_when_known(tenants, declaration_id)
         for i in range(count):
             device = new_device()
             fill(anonymous, token, device, entry_data(size="小型", employees=30, name=f"企业{i}"))
             anonymous.submit_intake(token, device)
 
 
-def publish_review_event(config, event_type, data, event_id=None):
+REVIEW_STATES = {c.DECLARATION_RETURNED: c.RETURNED, c.DECLARATION_APPROVED: c.APPROVED,
+                 c.DECLARATION_REJECTED: c.REJECTED}
+
+
+def publish_review_event(config, event_type, data, event_id=None, sequence=2):
+    """Publish a review event as review's outbox would: `sequence` is the
+    case's revision after the move."""
     dispatch = event_dispatcher(config)
-    body = envelope(data, event_id=event_id)
+    state = (c.PENDING_STATE_OF_LEVEL[data["level"]] if event_type == c.DECLARATION_ADVANCED
+             else REVIEW_STATES[event_type])
+    body = envelope(data, event_id=event_id, event_type=event_type,
+                    cause={"kind": c.REVIEWER, "id": "rev-1"}, sequence=sequence, state=state)
     # The exchange the review service's outbox publishes to.
     dispatch(c.REVIEW, event_type, body)
     return body
@@ -88,10 +125,13 @@ def test_a_declaration_from_start_to_review_and_back(system, config, batch):
         with listen_events(amqp, c.DECLARATIONS, "#") as events:
             result = decl.submit(did, idempotency_key="submit-1")
             again = decl.submit(did, idempotency_key="submit-1")  # a browser retry
-            received = events.wait(2)
+            received = events.wait(3)
         assert result["submitted"] and again == result
-        types = sorted(e["data"].get("template", "submitted") for e in received)
-        assert len(received) == 2 and types == [c.SMS_DECLARATION_SUBMITTED, "submitted"]
+        types = sorted(e["data"].get("template") or ("submitted" if "summary" in e["data"] else "changed")
+                       for e in received)
+        assert len(received) == 3 and types == ["changed", c.SMS_DECLARATION_SUBMITTED, "submitted"]
+        changed = next(e for e in received if "summary" not in e["data"] and "template" not in e["data"])
+        assert changed["state"] == c.PENDING_COUNTY and changed["data"]["enterprise_id"] == owner.id
         submitted = next(e for e in received if "summary" in e["data"])["data"]
         assert submitted["summary"]["tenant_count"] == 2 and submitted["summary"]["employees"] == 60
         with pytest.raises(BadState):
@@ -120,3 +160,174 @@ def test_a_declaration_from_start_to_review_and_back(system, config, batch):
     with proxy(c.DECLARATIONS, config, reviewer(c.COUNTY, "320102")) as county:
         assert county.versions(did)[0]["version"] == 1
         assert county.get(did)["state_label"] == "已退回"
+
+
+def submitted_declaration(config, batch, owner):
+    """A declaration of `owner` filled, with two tenants, and submitted (v1)."""
+    with proxy(c.DECLARATIONS, config, owner) as decl:
+        did = decl.start(batch["id"], accepted=True, profile={"enterprise_name": "南京玄武创业服务有限公司"})["id"]
+        fill_declaration(decl, did)
+        add_tenants(config, owner, did, count=2)
+        assert decl.submit(did)["submitted"]
+    return did
+
+
+def fill_declaration(decl, did):
+    decl.save_section(did, s.APPLICATION, application())
+    for row in (person(), person(name="钱七", category="创业辅导师")):
+        decl.save_row(did, s.PERSONNEL, row)
+    decl.save_row(did, s.PARTNERS, partner())
+    decl.save_row(did, s.LEDGER, ledger_row())
+
+
+def wait_for_state(config, principal, did, check, tries=300):
+    import eventlet
+
+    with proxy(c.DECLARATIONS, config, principal) as decl:
+        for _ in range(tries):
+            view = decl.get(did)
+            if check(view):
+                return view
+            eventlet.sleep(0.05)
+    raise AssertionError(f"the declaration never got there: {view['state']}")
+
+
+def test_an_approval_that_overtakes_the_advances_is_not_lost(system, config, batch):
+    """认定 handled while the declaration still waits at the county (the
+    advances delayed on their own queues): it shows 已认定, the SMS goes out,
+    and the advances still leave their rows in the history."""
+    owner = enterprise("ent-order")
+    did = submitted_declaration(config, batch, owner)
+    base = {"declaration_id": did, "enterprise_id": owner.id, "version": 1}
+    with listen_events(config["AMQP_URI"], c.DECLARATIONS, c.SMS_REQUESTED) as sms:
+        publish_review_event(config, c.DECLARATION_APPROVED,
+                             dict(base, reason="同意认定", from_state=c.PENDING_PROVINCE), sequence=4)
+        wait_for_state(config, owner, did, lambda v: v["state"] == c.APPROVED)
+        [message] = sms.wait(1, where=lambda e: e["data"]["template"] == c.SMS_DECLARATION_APPROVED)
+    publish_review_event(config, c.DECLARATION_ADVANCED,
+                         dict(base, level=c.PROVINCE, from_state=c.PENDING_CITY), sequence=3)
+    publish_review_event(config, c.DECLARATION_ADVANCED,
+                         dict(base, level=c.CITY, from_state=c.PENDING_COUNTY), sequence=2)
+    view = wait_for_state(config, owner, did, lambda v: len(v["history"]) == 5)
+    assert view["state"] == c.APPROVED and view["state_label"] == "已认定"
+    assert {h["to_state"] for h in view["history"]} >= {c.PENDING_CITY, c.PENDING_PROVINCE, c.APPROVED}
+
+
+# --- 提交 without a window: a failure injected at each step -------------------------
+
+
+def intake_open(config, owner, did):
+    with proxy(c.TENANTS, config, owner) as tenants:
+        return tenants.link_status(did)["intake_open"]
+
+
+@pytest.fixture
+def short_hold(config):
+    config[c.ENV_INTAKE_HOLD_SECONDS] = "1"
+    return config
+
+
+@pytest.fixture
+def ready(short_hold, system, batch):
+    owner = enterprise("ent-window")
+    with proxy(c.DECLARATIONS, short_hold, owner) as decl:
+        did = decl.start(batch["id"], accepted=True, profile={"enterprise_name": "南京玄武创业服务有限公司"})["id"]
+        fill_declaration(decl, did)
+    add_tenants(short_hold, owner, did, count=2)
+    return owner, did
+
+
+def test_submit_fails_after_tenants_held_intake(short_hold, ready, monkeypatch):
+    from services.declarations import domain
+
+    owner, did = ready
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("injected: the submission fails after the hold")
+
+    monkeypatch.setattr(domain, "submit", broken)
+    with proxy(c.DECLARATIONS, short_hold, owner) as decl:
+        with pytest.raises(Exception):
+            decl.submit(did)
+        assert decl.get(did)["state"] == c.DRAFT
+    assert intake_open(short_hold, owner, did) is True  # released at once
+
+
+def test_submit_gives_up_on_tenants_answer(short_hold, ready, monkeypatch):
+    """tenants held intake but its answer was lost (a timeout): released."""
+    from services.declarations.service import DeclarationsService
+
+    owner, did = ready
+    original = DeclarationsService._tenants
+
+    def lost_answer(self, method, declaration_id):
+        result = original(self, method, declaration_id)
+        if method == c.TENANTS_CLOSE_INTAKE:
+            raise BadState("injected: the answer of close_intake was lost")
+        return result
+
+    monkeypatch.setattr(DeclarationsService, "_tenants", lost_answer)
+    with proxy(c.DECLARATIONS, short_hold, owner) as decl:
+        with pytest.raises(BadState):
+            decl.submit(did)
+        assert decl.get(did)["state"] == c.DRAFT
+    assert intake_open(short_hold, owner, did) is True
+
+
+def test_submit_whose_commit_fails_leaves_intake_open(short_hold, ready, monkeypatch):
+    """The worker's commit fails after the hold (nothing was saved, no event):
+    the hold runs out and the tenants can go on."""
+    import eventlet
+
+    from services.common import db
+
+    owner, did = ready
+    original = db.Transaction.finish
+
+    def failing_commit(self, failed):
+        if self._provider.service_name == c.DECLARATIONS and not failed and self.pending_events:
+            original(self, True)
+            return RuntimeError("injected: the commit failed")
+        return original(self, failed)
+
+    monkeypatch.setattr(db.Transaction, "finish", failing_commit)
+    with proxy(c.DECLARATIONS, short_hold, owner) as decl:
+        with pytest.raises(Exception):
+            decl.submit(did)
+    monkeypatch.setattr(db.Transaction, "finish", original)
+    with proxy(c.DECLARATIONS, short_hold, owner) as decl:
+        assert decl.get(did)["state"] == c.DRAFT
+    assert intake_open(short_hold, owner, did) is False  # held for the 提交 that never said
+    eventlet.sleep(1.2)
+    assert intake_open(short_hold, owner, did) is True
+
+
+def test_a_committed_submission_closes_intake_for_good(short_hold, ready):
+    import eventlet
+
+    owner, did = ready
+    with proxy(c.DECLARATIONS, short_hold, owner) as decl:
+        assert decl.submit(did)["submitted"]
+    eventlet.sleep(1.5)  # longer than the hold: closed by the event, not the hold
+    assert intake_open(short_hold, owner, did) is False
+    with proxy(c.TENANTS, short_hold, owner) as tenants:
+        assert tenants.reopen_intake(did) == {"intake_open": False}
+
+
+def test_the_application_must_name_the_registered_enterprise(system, config, batch):
+    """The credit code and 运营主体 are checked against accounts' record of the
+    calling enterprise, not against anything the caller passes."""
+    owner = enterprise("ent-record")
+    ACCOUNT_RECORDS[owner.id] = {"name": "南京另一家服务有限公司", "credit_code": "91320102MA1XYW1299"}
+    with proxy(c.DECLARATIONS, config, owner) as decl:
+        did = decl.start(batch["id"], accepted=True, profile={"enterprise_name": "南京玄武创业服务有限公司"})["id"]
+        fill_declaration(decl, did)
+    add_tenants(config, owner, did, count=2)
+    with proxy(c.DECLARATIONS, config, owner) as decl:
+        refused = decl.submit(did)
+        assert refused["submitted"] is False
+        fields = {p["field"] for p in refused["problems"] if p["blocking"]}
+        assert {"credit_code", "operator_name"} <= fields
+        assert any("南京另一家服务有限公司" in p["message"] for p in refused["problems"])
+        assert decl.get(did)["state"] == c.DRAFT
+    assert intake_open(config, owner, did) is True

@@ -17,7 +17,7 @@ from services.common.outbox import envelope, publish_one, publisher
 from services.declarations.service import DeclarationsService
 from services.review.service import ReviewService
 from tests.accounts.helpers import create_staff, login_staff, post
-from tests.review.support import submitted
+from tests.review.support import submitted, submitted_envelope
 from tests.support.events import listen_events
 from tests.support.spreadsheets import assert_text_cells
 
@@ -50,7 +50,7 @@ def app(config):
 def deliver(system, config, data):
     container = get_container(system, ReviewService)
     with entrypoint_waiter(container, "on_declaration_submitted", timeout=20):
-        publish_one(publisher(config), c.DECLARATIONS, c.DECLARATION_SUBMITTED, envelope(data))
+        publish_one(publisher(config), c.DECLARATIONS, c.DECLARATION_SUBMITTED, submitted_envelope(data))
     return data["declaration_id"]
 
 

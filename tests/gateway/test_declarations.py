@@ -45,7 +45,7 @@ class StandInAccounts:
 
     @rpc
     def enterprise_summary(self, enterprise_id):
-        return {"id": enterprise_id, "name": "南京玄武创业服务有限公司", "credit_code": "91350100M000100Y43",
+        return {"id": enterprise_id, "name": "南京玄武创业服务有限公司", "credit_code": application()["credit_code"],
                 "region_code": "320102", "contact_name": "李四", "contact_phone": "13912345678"}
 
 
@@ -114,7 +114,7 @@ def test_start_needs_the_pledge_and_leads_to_the_main_data_page(system, app, bat
     assert "填报中" in listing and "继续填报" in listing and f"/center/declarations/start/{batch['id']}" not in listing
     # prefilled from the account
     form = text(client.get(f"/center/declarations/{did}/sections/application"))
-    assert "91350100M000100Y43" in form and 'class="help-icon"' in form
+    assert application()["credit_code"] in form and 'class="help-icon"' in form
     # long forms: the idle warning with 继续登录, and a request that keeps the session
     assert 'id="idle-warning"' in form and "继续登录" in form and "data-keep" in form
     assert client.get("/center/declarations/keepalive").get_json()["ok"] is True
@@ -226,7 +226,8 @@ def test_list_rows_excel_import_attachments_and_submit_with_confirmation(system,
     with proxy(c.DECLARATIONS, services_config, OWNER) as decl:
         dispatch(c.REVIEW, c.DECLARATION_RETURNED, envelope({
             "declaration_id": did, "enterprise_id": OWNER.id, "level": c.COUNTY, "reason": "请补充服务台账",
-            "sections": [s.LEDGER], "version": 1}))
+            "sections": [s.LEDGER], "version": 1}, event_type=c.DECLARATION_RETURNED, sequence=2,
+            state=c.RETURNED))
         for _ in range(100):
             if decl.get(did)["state"] == c.RETURNED:
                 break

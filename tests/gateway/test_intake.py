@@ -9,7 +9,7 @@ from gateway import create_app
 from gateway.intake import DEVICE_COOKIE
 from services.tenants.service import TenantsService
 from tests.support.identifiers import credit_code
-from tests.tenants.helpers import BASE_NAME, OWNER, entry_data, proxy
+from tests.tenants.helpers import BASE_NAME, OWNER, entry_data, proxy, started
 from tests.support.web import hidden_fields
 
 DECL = "decl-gw-1"
@@ -35,7 +35,8 @@ def app(config):
 
 
 @pytest.fixture
-def token(owner):
+def token(owner, config):
+    started(config, DECL)
     return owner.open_link(DECL, BASE_NAME, CLOSES)["token"]
 
 

@@ -22,7 +22,7 @@ from tests.gateway.test_intake import WECHAT_UA, walk
 from tests.support.spreadsheets import assert_text_cells
 from tests.support.web import hidden_fields
 from tests.support.identifiers import credit_code
-from tests.tenants.helpers import BASE_NAME, OTHER, OWNER, entry_data
+from tests.tenants.helpers import BASE_NAME, OTHER, OWNER, entry_data, started
 
 DECL = "decl-portal-1"
 CLOSES = (dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=30)).isoformat()
@@ -70,6 +70,7 @@ class FakeDeclarations:
 def system(runner_factory, config):
     runner = runner_factory(config, TenantsService, FakeAccounts, FakeDeclarations)
     runner.start()
+    started(config, DECL)  # what declarations tells tenants at 开始申报
     return runner
 
 

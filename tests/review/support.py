@@ -18,8 +18,8 @@ class Tx:
     def __init__(self, engine):
         self.session = Session(engine, expire_on_commit=False)
 
-    def dispatch(self, event_type, data):
-        return outbox.record(self.session, c.REVIEW, event_type, data).id
+    def dispatch(self, event_type, data, sequence=None, state=None):
+        return outbox.record(self.session, c.REVIEW, event_type, data, sequence=sequence, state=state).id
 
     def commit(self):
         self.session.commit()
@@ -75,8 +75,16 @@ def submitted(region="320102", level=c.COUNTY, version=1, resubmission=False, de
 
 
 def outbox_rows(engine):
+    """(event type, data without from_state) of review's outbox, in order."""
     with engine.connect() as conn:
         return [
-            (r.event_type, r.payload["data"])
+            (r.event_type, {k: v for k, v in r.payload["data"].items() if k != "from_state"})
             for r in conn.execute(select(outbox_events).order_by(outbox_events.c.created_at))
         ]
+
+
+def submitted_envelope(data):
+    """`declaration_submitted` as declarations' outbox sends it: its
+    sequence (declarations' counter) and the state it waits in."""
+    return outbox.envelope(data, event_type=c.DECLARATION_SUBMITTED, cause=Principal(c.ENTERPRISE, data["enterprise_id"]),
+                           sequence=2 * int(data["version"]), state=c.PENDING_STATE_OF_LEVEL[data["level"]])

@@ -46,6 +46,16 @@ def test_submission_opens_a_case_with_the_summary(engine):
     assert case["can"]["review"] is True
 
 
+def sequences(engine):
+    from sqlalchemy import select
+
+    from services.common.tables import outbox_events
+
+    with engine.connect() as conn:
+        return [(r.payload["sequence"], r.payload["state"])
+                for r in conn.execute(select(outbox_events).order_by(outbox_events.c.created_at))]
+
+
 def test_county_city_province_approval_emits_each_event_and_audits(engine):
     data = submitted()
     did = data["declaration_id"]
@@ -68,6 +78,10 @@ def test_county_city_province_approval_emits_each_event_and_audits(engine):
         (c.DECLARATION_ADVANCED, {"declaration_id": did, "level": c.PROVINCE, "version": 1}),
         (c.DECLARATION_APPROVED, {"declaration_id": did, "enterprise_id": data["enterprise_id"],
                                   "reason": "同意认定", "version": 1}),
+    ]
+    # each with the case's revision after the move as its sequence, and the state
+    assert [(seq, state) for seq, state in sequences(engine)] == [
+        (2, c.PENDING_CITY), (3, c.PENDING_PROVINCE), (4, c.APPROVED),
     ]
     trail = [(h["action_label"], h["level"], h["actor_id"], h["reason"]) for h in case["history"]]
     assert trail == [
@@ -112,7 +126,8 @@ def test_reject_needs_a_reason_and_closes_the_case(engine):
     act(engine, cases.reject, city(), did, rev, "运营年限不足")
     assert case_of(engine, city(), did)["state"] == c.REJECTED
     assert outbox_rows(engine) == [(c.DECLARATION_REJECTED, {
-        "declaration_id": did, "enterprise_id": data["enterprise_id"], "reason": "运营年限不足", "version": 1,
+        "declaration_id": did, "enterprise_id": data["enterprise_id"], "level": c.CITY, "reason": "运营年限不足",
+        "version": 1,
     })]
     with pytest.raises(Conflict):
         act(engine, cases.reject, city(), did, rev, "again")

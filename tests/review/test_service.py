@@ -12,7 +12,7 @@ from services.common import contracts as c
 from services.common.errors import Conflict, NotFound, Unauthenticated, ValidationFailed
 from services.common.outbox import envelope, publish_one, publisher
 from services.review.service import ReviewService
-from tests.review.support import city, county, submitted
+from tests.review.support import city, county, submitted, submitted_envelope
 from tests.support.events import listen_events
 
 
@@ -30,7 +30,7 @@ def deliver(container, config, data):
     wait until the review service has handled it."""
     with entrypoint_waiter(container, "on_declaration_submitted", timeout=20):
         pub = publisher(config)
-        publish_one(pub, c.DECLARATIONS, c.DECLARATION_SUBMITTED, envelope(data))
+        publish_one(pub, c.DECLARATIONS, c.DECLARATION_SUBMITTED, submitted_envelope(data))
 
 
 def test_a_submitted_declaration_reaches_the_inbox_and_scope_is_enforced(review, config):
@@ -63,7 +63,9 @@ def test_approve_publishes_declaration_advanced_once_per_idempotency_key(review,
         [event] = events.wait(1)
         assert len(events.drain()) == 1
     assert first == again and first["action_label"] == "通过"
-    assert event["data"] == {"declaration_id": did, "level": c.CITY, "version": 1}
+    assert event["data"] == {"declaration_id": did, "level": c.CITY, "version": 1, "from_state": c.PENDING_COUNTY}
+    assert (event["sequence"], event["state"]) == (rev + 1, c.PENDING_CITY)
+    assert event["caused_by"] == {"kind": c.REVIEWER, "id": county().id}
     case = client.call(c.REVIEW, "get_case", did, principal=city())
     assert case["state"] == c.PENDING_CITY
     assert [h["action"] for h in case["history"]] == ["submitted", "advance"]

@@ -56,3 +56,45 @@ def fill(tenants, token, device, data):
     """Save every step of `data` from `device` (a started tenants proxy)."""
     for key in steps.STEP_KEYS:
         tenants.save_intake_step(token, key, data[key], device)
+
+
+def publish_declaration(config, declaration_id, sequence, state=c.DRAFT, owner=OWNER, region="320102",
+                        version=0, event_type=c.DECLARATION_CHANGED, event_id=None):
+    """Tell tenants of a declaration as declarations' outbox does (its copy:
+    owner, region, state, version, by declarations' sequence)."""
+    from services.common import outbox
+
+    body = outbox.envelope(
+        {"declaration_id": declaration_id, "enterprise_id": owner.id, "region_code": region, "version": version},
+        event_type=event_type, event_id=event_id, cause=owner, sequence=sequence, state=state,
+    )
+    outbox.publish_one(outbox.publisher(config), c.DECLARATIONS, event_type, body)
+    return body
+
+
+def wait_for_copy(config, declaration_id, sequence, tries=400):
+    """Until tenants holds `sequence` (or a newer one) of the declaration."""
+    import eventlet
+    from sqlalchemy import text
+
+    from services.common.db import make_engine
+
+    engine = make_engine(c.TENANTS, config)
+    try:
+        for _ in range(tries):
+            with engine.connect() as conn:
+                held = conn.execute(
+                    text("SELECT sequence FROM intake_links WHERE declaration_id = :d"), {"d": declaration_id}
+                ).scalar()
+            if held is not None and held >= sequence:
+                return
+            eventlet.sleep(0.05)
+    finally:
+        engine.dispose()
+    raise AssertionError(f"tenants never held sequence {sequence} of {declaration_id}")
+
+
+def started(config, declaration_id, owner=OWNER, region="320102"):
+    """A declaration started by `owner`, known to tenants."""
+    publish_declaration(config, declaration_id, 1, owner=owner, region=region, event_type=c.DECLARATION_STARTED)
+    wait_for_copy(config, declaration_id, 1)

@@ -13,7 +13,7 @@ from services.common.errors import RateLimited
 from services.tenants import limits
 from services.tenants.models import IntakeRateCounter
 from services.tenants.service import TenantsService
-from tests.tenants.helpers import BASE_NAME, OWNER, entry_data, new_device, proxy
+from tests.tenants.helpers import BASE_NAME, OWNER, entry_data, new_device, proxy, started
 
 T0 = dt.datetime(2026, 11, 28, 2, 0, 10, tzinfo=dt.timezone.utc)  # 50 s before the next window
 SMALL = limits.Limits(per_ip=5, per_device=2)
@@ -112,6 +112,7 @@ def small_config(config):
 @pytest.fixture
 def token(container_factory, small_config, frozen):
     container_factory(TenantsService, small_config).start()
+    started(small_config, DECL)
     with proxy(small_config, OWNER) as owner:
         return owner.open_link(DECL, BASE_NAME, CLOSES)["token"]
 

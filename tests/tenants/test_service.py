@@ -11,6 +11,7 @@ from sqlalchemy import text
 from services.common import contracts as c
 from services.common import outbox
 from services.common.errors import BadState, Conflict, Forbidden, NotFound, ValidationFailed
+from services.common.principal import Principal
 from services.tenants import links
 from services.tenants.service import TenantsService
 from tests.support.events import listen_events
@@ -25,6 +26,9 @@ from tests.tenants.helpers import (
     fill,
     new_device,
     proxy,
+    publish_declaration,
+    started,
+    wait_for_copy,
 )
 
 DECL = "decl-0001"
@@ -51,7 +55,8 @@ def tenant(service, config):
 
 
 @pytest.fixture
-def token(owner):
+def token(owner, config):
+    started(config, DECL)
     return owner.open_link(DECL, BASE_NAME, CLOSES)["token"]
 
 
@@ -193,7 +198,7 @@ def test_closing_returns_totals_and_the_page_says_it_is_closed(owner, tenant, to
     half_done = new_device()
     tenant.save_intake_step(token, "base", entry_data()["base"], half_done)
 
-    totals = owner.close_intake(DECL)
+    totals = owner.close_intake(DECL)  # the hold of a 提交
     assert totals["count"] == 3 and totals["small_micro_count"] == 2
     assert totals["small_micro_share"] == pytest.approx(0.6667)
     assert (totals["employees"], totals["small_micro_employees"]) == (315, 15)
@@ -208,16 +213,37 @@ def test_closing_returns_totals_and_the_page_says_it_is_closed(owner, tenant, to
         owner.exclude_entry(DECL, first["id"], "不在本基地")
     assert owner.close_intake(DECL) == totals  # idempotent
 
-    owner.reopen_intake(DECL)
+    owner.reopen_intake(DECL)  # the 提交 did not go through
     assert tenant.intake_context(token, half_done)["intake_open"] is True
     assert owner.link_status(DECL)["intake_open"] is True
 
 
-def test_closing_a_declaration_that_never_had_a_link(owner):
-    assert owner.close_intake("decl-empty")["count"] == 0
-    assert owner.reopen_intake("decl-empty") == {"intake_open": True}
-    # The closing enterprise now owns it; nobody else does.
-    assert owner.link_status("decl-empty")["active"] is False
+def test_a_hold_nobody_releases_runs_out(container_factory, config, tenant):
+    held = dict(config, **{c.ENV_INTAKE_HOLD_SECONDS: 1})
+    container_factory(TenantsService, held).start()
+    started(config, DECL)
+    with proxy(config, OWNER) as owner:
+        token = owner.open_link(DECL, BASE_NAME, CLOSES)["token"]
+        owner.close_intake(DECL)  # then declarations dies before its commit
+        assert owner.link_status(DECL)["intake_open"] is False
+        eventlet.sleep(1.2)
+        assert owner.link_status(DECL)["intake_open"] is True
+    assert submit(tenant, token)["reference"]
+
+
+def test_a_declaration_tenants_was_never_told_of_is_nobodys(owner, config):
+    """The first caller cannot claim a declaration id (issue: whoever opened
+    the link first owned it)."""
+    with proxy(config, OTHER) as other:
+        with pytest.raises(BadState):
+            other.open_link("decl-empty", BASE_NAME, CLOSES)
+        with pytest.raises(BadState):
+            other.close_intake("decl-empty")
+    started(config, "decl-empty")  # OWNER's, as declarations says
+    with proxy(config, OTHER) as other:
+        with pytest.raises(NotFound):
+            other.open_link("decl-empty", BASE_NAME, CLOSES)
+    assert owner.open_link("decl-empty", BASE_NAME, CLOSES)["active"] is True
 
 
 def test_excluding_and_reopening_an_entry(owner, tenant, token):
@@ -274,7 +300,16 @@ def test_access_is_decided_from_the_principal(service, config, owner, tenant, to
             other.close_intake(DECL)
         with pytest.raises(NotFound):
             other.exclude_entry(DECL, entry_id, "x")
-    with proxy(config, REVIEWER) as reviewer:
+    county = REVIEWER  # county reviewer of 320102
+    other_county = Principal(kind=c.REVIEWER, id="rev-2", region_code="320104", level=c.COUNTY)
+    city = Principal(kind=c.REVIEWER, id="rev-3", region_code="320100", level=c.CITY)
+    other_city = Principal(kind=c.REVIEWER, id="rev-4", region_code="320500", level=c.CITY)
+    with proxy(config, county) as reviewer:
+        with pytest.raises(NotFound):  # a draft is the enterprise's own
+            reviewer.list_entries(DECL)
+    publish_declaration(config, DECL, 2, state=c.PENDING_COUNTY, version=1)
+    wait_for_copy(config, DECL, 2)
+    with proxy(config, county) as reviewer:
         assert len(reviewer.list_entries(DECL)) == 1
         assert reviewer.totals(DECL)["count"] == 1
         assert reviewer.link_status(DECL)["token"] is None  # only the owner sees the link
@@ -282,6 +317,14 @@ def test_access_is_decided_from_the_principal(service, config, owner, tenant, to
             reviewer.exclude_entry(DECL, entry_id, "x")
         with pytest.raises(Forbidden):
             reviewer.close_intake(DECL)
+    with proxy(config, city) as reviewer:
+        assert reviewer.totals(DECL)["count"] == 1
+    for outsider in (other_county, other_city):
+        with proxy(config, outsider) as reviewer:
+            with pytest.raises(NotFound):
+                reviewer.list_entries(DECL)
+            with pytest.raises(NotFound):
+                reviewer.get_entry(DECL, entry_id)
     with proxy(config, ADMIN) as admin:
         assert admin.get_entry(DECL, entry_id)["id"] == entry_id
     from services.common.errors import Unauthenticated
@@ -290,21 +333,11 @@ def test_access_is_decided_from_the_principal(service, config, owner, tenant, to
         tenant.list_entries(DECL)  # anonymous
     with pytest.raises(Unauthenticated):
         tenant.open_link(DECL, BASE_NAME, CLOSES)
-    with pytest.raises(NotFound):
+    with pytest.raises(BadState):  # one tenants was never told of
         owner.get_entry("decl-other", entry_id)
-
-
-def publish_returned(config, declaration_id, event_id=None):
-    exchange = outbox.event_exchange(c.REVIEW)
-    body = outbox.envelope(
-        {"declaration_id": declaration_id, "enterprise_id": OWNER.id, "level": c.COUNTY,
-         "reason": "入驻企业数据需核实", "sections": ["tenants"], "version": 1},
-        event_id=event_id,
-    )
-    outbox.publisher(config).publish(
-        body, exchange=exchange, routing_key=c.DECLARATION_RETURNED, declare=[exchange]
-    )
-    return body
+    # submitted: the owner cannot reopen intake (release a hold) into editing
+    assert owner.reopen_intake(DECL) == {"intake_open": False}
+    assert owner.link_status(DECL)["intake_open"] is False
 
 
 def wait_until(check, tries=200):
@@ -315,34 +348,41 @@ def wait_until(check, tries=200):
     return False
 
 
-def test_declaration_returned_reopens_intake_once(service, owner, tenant, token, config, db_engine):
+def test_intake_follows_the_declarations_state_by_sequence(service, owner, tenant, token, config, db_engine):
+    """Returned reopens intake, resubmitted closes it; an older event (a
+    retried or replayed 已退回 after the resubmission, or after 认定) changes
+    nothing."""
     device = new_device()
-    owner.close_intake(DECL)
+    submitted = publish_declaration(config, DECL, 2, state=c.PENDING_COUNTY, version=1)
+    wait_for_copy(config, DECL, 2)
     assert tenant.intake_context(token, device)["intake_open"] is False
 
-    body = publish_returned(config, DECL)
-    assert wait_until(lambda: owner.link_status(DECL)["intake_open"])
+    returned = publish_declaration(config, DECL, 3, state=c.RETURNED, version=1)
+    wait_for_copy(config, DECL, 3)
     assert tenant.intake_context(token, device)["intake_open"] is True
     fill(tenant, token, device, entry_data())
     assert tenant.submit_intake(token, device)["reference"]
 
-    # Closed again at the next 提交; a redelivered copy of the old event does nothing.
-    owner.close_intake(DECL)
-    publish_returned(config, DECL, event_id=body["event_id"])
-    publish_returned(config, "decl-unknown")  # no link: nothing to reopen, no failure
+    publish_declaration(config, DECL, 4, state=c.PENDING_COUNTY, version=2)  # resubmitted
+    wait_for_copy(config, DECL, 4)
+    publish_declaration(config, DECL, 3, state=c.RETURNED, version=1)  # a replay, new event id
+    publish_declaration(config, DECL, 3, state=c.RETURNED, version=1, event_id=returned["event_id"])
+    publish_declaration(config, DECL, 2, state=c.PENDING_COUNTY, version=1, event_id=submitted["event_id"])
+    publish_declaration(config, DECL, 5, state=c.APPROVED, version=2)
+    wait_for_copy(config, DECL, 5)
+    publish_declaration(config, DECL, 3, state=c.RETURNED, version=1)  # after 认定
     engine = db_engine(c.TENANTS)
 
     def handled():
         with engine.connect() as conn:
-            return conn.execute(text("SELECT count(*) FROM processed_events")).scalar() >= 2
+            return conn.execute(text("SELECT count(*) FROM processed_events")).scalar() >= 7  # distinct event ids
 
     assert wait_until(handled)
-    # Stopping waits for running handlers; whatever was not handled goes back
-    # to the queue, which must therefore be empty.
-    service.stop()
-    with Connection(config["AMQP_URI"]) as conn:
-        queue = c.event_queue(c.REVIEW, c.DECLARATION_RETURNED, c.TENANTS)
-        assert conn.default_channel.queue_declare(queue, passive=True).message_count == 0
+    assert tenant.intake_context(token, new_device())["intake_open"] is False
+    with pytest.raises(BadState):
+        owner.exclude_entry(DECL, owner.list_entries(DECL)[0]["id"], "x")
+    assert owner.reopen_intake(DECL) == {"intake_open": False}
     with engine.connect() as conn:
-        assert conn.execute(text("SELECT intake_closed FROM intake_links")).scalar() is True
+        row = conn.execute(text("SELECT state, sequence, version FROM intake_links")).one()
+        assert tuple(row) == (c.APPROVED, 5, 2)
         assert conn.execute(text("SELECT count(*) FROM failed_events")).scalar() == 0
