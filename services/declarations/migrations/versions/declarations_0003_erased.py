@@ -1,14 +1,14 @@
 """declarations: when a declaration's personal data was erased
 
-Revision ID: declarations_0002_i23
-Revises: declarations_0001
+Revision ID: declarations_0003
+Revises: declarations_0002
 Create Date: 2026-11-30
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "declarations_0002_i23"
-down_revision = "declarations_0002_i17"
+revision = "declarations_0003"
+down_revision = "declarations_0002"
 branch_labels = None
 depends_on = None
 

@@ -1,14 +1,14 @@
 """accounts: per-enterprise API tokens (hashed, revocable, rate-limited)
 
-Revision ID: accounts_0003_i21
-Revises: accounts_0002
+Revision ID: accounts_0006
+Revises: accounts_0005
 Create Date: 2026-11-30
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "accounts_0003_i21"
-down_revision = "accounts_0003_i17"
+revision = "accounts_0006"
+down_revision = "accounts_0005"
 branch_labels = None
 depends_on = None
 

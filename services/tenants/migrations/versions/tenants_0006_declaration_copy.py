@@ -1,15 +1,15 @@
 """tenants: its own copy of each declaration (owner, region, state, version,
 applied by declarations' sequence) and the hold of intake during 提交
 
-Revision ID: tenants_0003_i16
-Revises: tenants_0002
+Revision ID: tenants_0006
+Revises: tenants_0005
 Create Date: 2026-11-30
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "tenants_0003_i16"
-down_revision = "tenants_0002"
+revision = "tenants_0006"
+down_revision = "tenants_0005"
 branch_labels = None
 depends_on = None
 

@@ -1,14 +1,14 @@
 """common tables: operation_log (操作日志) of the staff actions in each service
 
-Revision ID: common_0004_i17
-Revises: common_0003
+Revision ID: common_0005
+Revises: common_0004
 Create Date: 2026-11-30
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "common_0004_i17"
-down_revision = "common_0004_i23"
+revision = "common_0005"
+down_revision = "common_0004"
 branch_labels = None
 depends_on = None
 

@@ -1,14 +1,14 @@
 """tenants: the personal-data notice a tenant entry was submitted under
 
-Revision ID: tenants_0003_i23
-Revises: tenants_0002
+Revision ID: tenants_0004
+Revises: tenants_0003
 Create Date: 2026-11-30
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "tenants_0003_i23"
-down_revision = "tenants_0003_i17"
+revision = "tenants_0004"
+down_revision = "tenants_0003"
 branch_labels = None
 depends_on = None
 

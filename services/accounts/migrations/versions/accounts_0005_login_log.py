@@ -1,14 +1,14 @@
 """accounts: login_log (登录日志) of every login attempt, portal and console
 
-Revision ID: accounts_0003_i17
-Revises: accounts_0002
+Revision ID: accounts_0005
+Revises: accounts_0004
 Create Date: 2026-11-30
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "accounts_0003_i17"
-down_revision = "accounts_0003_i23"
+revision = "accounts_0005"
+down_revision = "accounts_0004"
 branch_labels = None
 depends_on = None
 

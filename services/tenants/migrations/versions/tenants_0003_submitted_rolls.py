@@ -1,13 +1,13 @@
 """tenants: 入驻企业名单 as submitted, one per submitted version
 
-Revision ID: tenants_0003_i17
+Revision ID: tenants_0003
 Revises: tenants_0002
 Create Date: 2026-11-30
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "tenants_0003_i17"
+revision = "tenants_0003"
 down_revision = "tenants_0002"
 branch_labels = None
 depends_on = None

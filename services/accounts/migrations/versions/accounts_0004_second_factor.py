@@ -1,14 +1,14 @@
 """accounts: staff's second factor (TOTP secret, recovery codes, pending logins)
 
-Revision ID: accounts_0003_i23
-Revises: accounts_0002
+Revision ID: accounts_0004
+Revises: accounts_0003
 Create Date: 2026-11-30
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "accounts_0003_i23"
-down_revision = "accounts_0003_i15"
+revision = "accounts_0004"
+down_revision = "accounts_0003"
 branch_labels = None
 depends_on = None
 

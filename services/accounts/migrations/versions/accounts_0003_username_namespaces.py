@@ -1,14 +1,14 @@
 """accounts: enterprise and staff usernames in separate namespaces; login
 failures keyed by namespace; the addresses an account usually logs in from
 
-Revision ID: accounts_0003_i15
+Revision ID: accounts_0003
 Revises: accounts_0002
 Create Date: 2026-11-30
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "accounts_0003_i15"
+revision = "accounts_0003"
 down_revision = "accounts_0002"
 branch_labels = None
 depends_on = None

@@ -1,13 +1,13 @@
 """common tables: the personal-data log (what retention and requests deleted, in counts)
 
-Revision ID: common_0004_i23
+Revision ID: common_0004
 Revises: common_0003
 Create Date: 2026-11-30
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "common_0004_i23"
+revision = "common_0004"
 down_revision = "common_0003"
 branch_labels = None
 depends_on = None

@@ -1,14 +1,14 @@
 """declarations: the printed 申请表 of each submitted version (PDF in the blob
 store, the hash of its verification id, the content digest)
 
-Revision ID: declarations_0002_i17
+Revision ID: declarations_0002
 Revises: declarations_0001
 Create Date: 2026-11-30
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "declarations_0002_i17"
+revision = "declarations_0002"
 down_revision = "declarations_0001"
 branch_labels = None
 depends_on = None

@@ -5,15 +5,15 @@ tenants with every declaration_started / declaration_changed);
 `review_sequence` is the newest review sequence (review's case revision)
 applied; a transition remembers the review sequence it came from.
 
-Revision ID: declarations_0002_i16
-Revises: declarations_0001
+Revision ID: declarations_0004
+Revises: declarations_0003
 Create Date: 2026-11-30
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "declarations_0002_i16"
-down_revision = "declarations_0001"
+revision = "declarations_0004"
+down_revision = "declarations_0003"
 branch_labels = None
 depends_on = None
 

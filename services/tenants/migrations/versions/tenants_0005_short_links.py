@@ -1,14 +1,14 @@
 """tenants: short ids of intake links (the QR code encodes /q/<id>)
 
-Revision ID: tenants_0003_i19
-Revises: tenants_0002
+Revision ID: tenants_0005
+Revises: tenants_0004
 Create Date: 2026-11-30
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "tenants_0003_i19"
-down_revision = "tenants_0003_i23"
+revision = "tenants_0005"
+down_revision = "tenants_0004"
 branch_labels = None
 depends_on = None
 
