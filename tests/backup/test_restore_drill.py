@@ -90,7 +90,7 @@ class Actors:
         return self.rpc.call(service, method, *args, principal=principal, **kwargs)
 
     def attach(self, owner, did, category, data, filename):
-        key = blobs.temp_key()
+        key = blobs.temp_key(owner)
         blobs.blob_store(self.conf).put(key, data)
         return self.call(owner, c.DECLARATIONS, "add_attachment", did, category, key, filename)
 

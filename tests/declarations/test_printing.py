@@ -38,7 +38,7 @@ def submitted_declaration(config, batch, owner, base_name=BASE_NAME):
         decl.save_row(did, s.PERSONNEL, person(name="钱七", category="创业辅导师"))
         decl.save_row(did, s.PARTNERS, partner())
         decl.save_row(did, s.LEDGER, ledger_row())
-        temp = blobs.temp_key()
+        temp = blobs.temp_key(owner)
         store.put(temp, ATTACHMENT, "application/pdf")
         decl.add_attachment(did, "申请报告", temp, "../申请报告<1>.pdf")
         add_tenants(config, owner, did, count=2)

@@ -60,7 +60,7 @@ def test_an_admin_exports_then_erases_one_enterprise(runner_factory, conf, db_en
         batch = rpc.call(c.DECLARATIONS, "save_batch", batch_form(), principal=ADMIN)
         did = rpc.call(c.DECLARATIONS, "start", batch["id"], accepted=True, profile={}, principal=owner)["id"]
         rpc.call(c.DECLARATIONS, "save_section", did, s.APPLICATION, application(contact="李联系"), principal=owner)
-        temp = blobs.temp_key()
+        temp = blobs.temp_key(owner)
         store.put(temp, png_bytes())
         attachment = rpc.call(c.DECLARATIONS, "add_attachment", did, "申请报告", temp, "报告.png", principal=owner)
         attachment_key = rpc.call(c.DECLARATIONS, "attachment", attachment["id"], principal=owner)["blob_key"]

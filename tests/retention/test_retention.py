@@ -53,7 +53,7 @@ def declaration_with_data(conf, owner, batch_id):
         did = decl.start(batch_id, accepted=True, profile={"enterprise_name": "某运营公司"})["id"]
         decl.save_section(did, s.APPLICATION, application())
         decl.save_row(did, s.PERSONNEL, person())
-        key = blobs.temp_key()
+        key = blobs.temp_key(owner)
         store.put(key, png_bytes())
         decl.add_attachment(did, "申请报告", key, "报告.png")
         blob = decl.attachment(decl.get(did)["attachments"][0]["id"])["blob_key"]
