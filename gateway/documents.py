@@ -12,13 +12,12 @@ from flask import abort, send_file
 
 from gateway import rpc
 from gateway.uploads import blob_store
-from services.common import blobs
+from services.common import blobs, spreadsheets
 from services.common import contracts as c
 from services.common.errors import BadState
 
 PRINT_TIMEOUT = 60  # seconds: the first print of a version is rendered on request
 ZIP_MAX_BYTES = 512 * 1024 * 1024  # what one attachments zip may hold
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 _UNSAFE = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]+')
 
@@ -130,40 +129,21 @@ def roll_rows(roll):
     return list(ROLL_COLUMNS) + labels, rows
 
 
-def write_workbook(out, title, header, rows):
-    """One sheet in .xlsx to the file `out`. Every text is a string cell, never
-    a formula or an error value, whatever was typed."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(title)
-
-    def cell(value):
-        if value is None or isinstance(value, (int, float)) and not isinstance(value, bool):
-            return WriteOnlyCell(sheet, value=value)
-        one = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("", str(value))[:32767])
-        one.data_type = "s"
-        return one
-
-    sheet.append([cell(v) for v in header])
-    for row in rows:
-        sheet.append([cell(v) for v in row])
-    book.save(out)
-
-
 def send_roll_workbook(declaration_id, base_name=None, version=None):
     roll = rpc(c.TENANTS, c.TENANTS_SUBMITTED_ROLL, declaration_id, version)
     if roll is None:
         raise BadState("提交时的入驻企业名单尚未生成，请稍后刷新")
     header, rows = roll_rows(roll)
+    book = spreadsheets.Book(write_only=True)
+    sheet = book.sheet("入驻企业名单", header=header)
+    for row in rows:
+        sheet.append(row)
     spool = tempfile.TemporaryFile(suffix=".xlsx")
     try:
-        write_workbook(spool, "入驻企业名单", header, rows)
+        book.save(spool)
     except Exception:
         spool.close()
         raise
     spool.seek(0)
     name = safe_name(f"{base_name or '基地'}_入驻企业名单_第{roll['version']}次提交.xlsx")
-    return _private(send_file(spool, mimetype=XLSX, as_attachment=True, download_name=name))
+    return _private(send_file(spool, mimetype=spreadsheets.MIMETYPE, as_attachment=True, download_name=name))
