@@ -9,12 +9,58 @@ from services.common import contracts as c
 from services.common import outbox
 from services.common.errors import NotFound, Unauthenticated
 from services.common.principal import Principal
-from tests.tenants.helpers import ADMIN, OTHER, OWNER, REVIEWER, entry_data, fill, new_device, proxy
-from tests.tenants.test_service import CLOSES, DECL, owner, publish_returned, service, tenant, token, wait_until  # noqa: F401
+import eventlet
+
+from services.tenants.service import TenantsService
+from tests.tenants.helpers import (
+    ADMIN, BASE_NAME, OTHER, OWNER, REVIEWER, entry_data, fill, new_device, proxy, publish_declaration, started,
+    wait_for_copy,
+)
+
+DECL = "decl-0001"
 
 CITY = Principal(kind=c.REVIEWER, id="rev-city", region_code="320100", level=c.CITY)
 OTHER_COUNTY = Principal(kind=c.REVIEWER, id="rev-qh", region_code="320104", level=c.COUNTY)
 OTHER_CITY = Principal(kind=c.REVIEWER, id="rev-sz", region_code="320500", level=c.CITY)
+
+
+@pytest.fixture
+def service(container_factory, config):
+    container = container_factory(TenantsService, config)
+    container.start()
+    return container
+
+
+@pytest.fixture
+def owner(service, config):
+    with proxy(config, OWNER) as p:
+        yield p
+
+
+@pytest.fixture
+def tenant(service, config):
+    with proxy(config) as p:
+        yield p
+
+
+@pytest.fixture
+def token(owner, config):
+    started(config, DECL)
+    return owner.open_link(DECL, BASE_NAME)["token"]
+
+
+def wait_until(check, tries=200):
+    for _ in range(tries):
+        if check():
+            return True
+        eventlet.sleep(0.05)
+    return False
+
+
+def publish_returned(config, sequence, version=1):
+    """declarations tells tenants the declaration was returned (editable again)."""
+    publish_declaration(config, DECL, sequence, state=c.RETURNED, version=version)
+    wait_for_copy(config, DECL, sequence)
 
 
 def publish_submitted(config, version, region="320102", event_id=None):
@@ -22,7 +68,7 @@ def publish_submitted(config, version, region="320102", event_id=None):
     body = outbox.envelope(
         {"declaration_id": DECL, "enterprise_id": OWNER.id, "region_code": region, "level": c.COUNTY,
          "version": version, "resubmission": version > 1, "summary": {}},
-        event_id=event_id,
+        event_id=event_id, event_type=c.DECLARATION_SUBMITTED, cause=OWNER, sequence=2, state=c.PENDING_COUNTY,
     )
     outbox.publisher(config).publish(
         body, exchange=exchange, routing_key=c.DECLARATION_SUBMITTED, declare=[exchange]
@@ -47,7 +93,8 @@ def test_the_roll_of_a_submitted_version_stays_as_submitted(service, config, own
     owner.exclude_entry(DECL, second["entry_id"], "已迁出基地")
     assert owner.submitted_roll(DECL) is None  # nothing submitted yet
 
-    owner.close_intake(DECL)  # 提交
+    publish_declaration(config, DECL, 2, state=c.PENDING_COUNTY, version=1)  # 提交
+    wait_for_copy(config, DECL, 2)
     body = publish_submitted(config, 1)
     assert wait_until(lambda: owner.submitted_roll(DECL) is not None)
     roll = owner.submitted_roll(DECL)
@@ -59,7 +106,7 @@ def test_the_roll_of_a_submitted_version_stays_as_submitted(service, config, own
     assert "统一社会信用代码" in labels and "从业人员" in " ".join(labels)
 
     # Returned: intake reopens and the entries change; the roll of version 1 does not.
-    publish_returned(config, DECL)
+    publish_returned(config, 3)
     assert wait_until(lambda: owner.link_status(DECL)["intake_open"])
     submit_entry(tenant, token, "南京丙科技有限公司")
     publish_submitted(config, 1, event_id=body["event_id"])  # a redelivered copy changes nothing
@@ -78,10 +125,11 @@ def test_the_roll_of_a_submitted_version_stays_as_submitted(service, config, own
 
 def test_a_return_handled_before_its_submission_keeps_the_submitted_roll(service, config, owner, tenant, token):
     submit_entry(tenant, token, "南京甲科技有限公司")
-    owner.close_intake(DECL)
+    publish_declaration(config, DECL, 2, state=c.PENDING_COUNTY, version=1)  # 提交
+    wait_for_copy(config, DECL, 2)
     # After an outage the return of version 1 comes first: the roll is taken
     # before intake reopens, and the late submission names the region.
-    publish_returned(config, DECL)
+    publish_returned(config, 3)
     assert wait_until(lambda: owner.link_status(DECL)["intake_open"])
     submit_entry(tenant, token, "南京乙科技有限公司")
     publish_submitted(config, 1)
