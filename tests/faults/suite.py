@@ -7,7 +7,8 @@ duplicated anything.
     make faults                      # the full run (durations below)
     python -m tests.faults.suite     # the same
 
-Settings (environment): FAULTS_OUTAGE_SECONDS (20), FAULTS_PHONES (40),
+Settings (environment): FAULTS_OUTAGE_SECONDS (20: the broker),
+FAULTS_SMS_OUTAGE_SECONDS (60: the SMS provider), FAULTS_PHONES (40),
 FAULTS_EVENTS (200), and the node's ports (tests/faults/node.py). The short
 version in `make test` is tests/faults/test_faults.py.
 """
@@ -74,6 +75,7 @@ def table(rows):
 def settings():
     return {
         "outage": float(os.environ.get("FAULTS_OUTAGE_SECONDS", 20)),
+        "sms_outage": float(os.environ.get("FAULTS_SMS_OUTAGE_SECONDS", 60)),
         "phones": int(os.environ.get("FAULTS_PHONES", 40)),
         "events": int(os.environ.get("FAULTS_EVENTS", 200)),
     }
@@ -249,7 +251,45 @@ def late_consumer(env, count):
         container.stop()
 
 
-def run(outage, phones, events, node=None):
+def sms_provider_down(env, outage, count):
+    """The SMS provider answers 500 for half of `outage` seconds, then takes
+    requests without answering for the other half, then recovers: every
+    message asked for is sent afterwards, none twice."""
+    from services.notify.service import NotifyService
+    from tests.support.sms_gateway import ERROR, HANG, OK, SmsGateway
+
+    with SmsGateway(hang_seconds=2.0) as gateway:
+        config = dict(env.config, **gateway.settings(), **{
+            c.ENV_SMS_TIMEOUT: 1, c.ENV_SMS_RETRY_DELAY: 0.5, c.ENV_SMS_RETRY_MAX_DELAY: 2,
+            c.ENV_SMS_MAX_ATTEMPTS: 1000, c.ENV_SMS_POLL_INTERVAL: 0.2,
+            c.ENV_SMS_PER_PHONE_PER_MINUTE: 100, c.ENV_SMS_PER_PHONE_PER_DAY: 1000,
+        })
+        gateway.mode = ERROR
+        container = ServiceContainer(NotifyService, config)
+        container.start()
+        try:
+            pub = outbox.publisher(config)
+            phones = [f"139{n:08d}" for n in range(count)]
+            for n, phone in enumerate(phones):
+                body = outbox.envelope({"phone": phone, "template": c.SMS_USERNAME_REMINDER,
+                                        "params": {"username": f"user{n}"}, "dedupe_key": f"faults:{phone}"})
+                outbox.publish_one(pub, c.ACCOUNTS, c.SMS_REQUESTED, body)
+            eventlet.sleep(outage / 2)
+            gateway.mode = HANG
+            eventlet.sleep(outage / 2)
+            gateway.mode = OK
+            back = time.monotonic()
+            _wait(lambda: len({m["phone"] for m in gateway.delivered}) >= count, 120)
+            recovery = time.monotonic() - back
+            delivered = [m["phone"] for m in gateway.delivered]
+            sent = len(set(delivered) & set(phones))
+            return Row("SMS provider 500, then no answer", count, count, sent, count - sent,
+                       len(delivered) - len(set(delivered)), recovery)
+        finally:
+            container.stop()
+
+
+def run(outage, phones, events, node=None, sms_outage=None):
     own = node is None
     node = node or OwnNode()
     if own:
@@ -259,6 +299,7 @@ def run(outage, phones, events, node=None):
             return [
                 broker_stopped_mid_intake_burst(env, outage, phones),
                 late_consumer(env, events),
+                sms_provider_down(env, outage if sms_outage is None else sms_outage, max(5, phones // 2)),
             ]
     finally:
         if own:
@@ -267,7 +308,7 @@ def run(outage, phones, events, node=None):
 
 def main():
     s = settings()
-    rows = run(s["outage"], s["phones"], s["events"])
+    rows = run(s["outage"], s["phones"], s["events"], sms_outage=s["sms_outage"])
     print(table(rows))
     return 0 if all(r.ok for r in rows) else 1
 
