@@ -21,6 +21,7 @@ if __name__ == "__main__":
 
 import dataclasses
 import sys
+import tempfile
 import time
 import uuid
 
@@ -289,7 +290,108 @@ def sms_provider_down(env, outage, count):
             container.stop()
 
 
-def run(outage, phones, events, node=None, sms_outage=None):
+def _healthz(url, timeout):
+    import urllib.error
+    import urllib.request
+
+    began = time.monotonic()
+    try:
+        with urllib.request.urlopen(url + "/healthz", timeout=timeout) as resp:
+            status = resp.status
+    except urllib.error.HTTPError as exc:
+        status = exc.code
+    except OSError:
+        status = None
+    return status, time.monotonic() - began
+
+
+def services_killed(env, phones, workdir):
+    """The system as `make run` starts it (processes) on the suite's node and
+    database. Each service in turn is killed with SIGKILL: the gateway's
+    /healthz answers 503 within the RPC timeout, and the service, started
+    again, answers. tenants is killed in the middle of an intake burst:
+    every entry acknowledged is stored once."""
+    import signal
+    from pathlib import Path
+
+    from deploy.local import System, service_command
+    from tests.support.system import free_port, system_env
+
+    port = free_port()
+    sys_env = system_env(env.node.amqp_uri, env.database_url, workdir, port)
+    sys_env.update({c.ENV_RPC_TIMEOUT: "5", c.ENV_INTAKE_PER_IP_PER_MINUTE: "0",
+                    c.ENV_INTAKE_PER_DEVICE_PER_MINUTE: "0"})
+    system = System(env=sys_env, port=port, log_dir=Path(workdir) / "logs")
+    for service in c.SERVICES:
+        system.env.pop(c.service_database_env(service), None)
+    config = dict(env.config, **{c.ENV_PRINCIPAL_SECRET: sys_env[c.ENV_PRINCIPAL_SECRET]})
+    system.setup()
+    system.start(timeout=120)
+    rows = []
+    try:
+        answered, back, slowest = 0, 0, 0.0
+        for service in c.SERVICES:
+            os.killpg(system.processes[service].pid, signal.SIGKILL)
+            system.processes[service].wait()
+            status, seconds = _healthz(system.url, 30)
+            if status == 503 and seconds <= float(sys_env[c.ENV_RPC_TIMEOUT]):
+                answered += 1
+            system._spawn(service, service_command(service))
+            began = time.monotonic()
+            if _wait(lambda: _healthz(system.url, 10)[0] == 200, 120):
+                back += 1
+                slowest = max(slowest, time.monotonic() - began)
+        rows.append(Row("kill -9 of each service: 503 in time, back", len(c.SERVICES), answered, back,
+                        len(c.SERVICES) - min(answered, back), 0, slowest))
+
+        declaration_id = f"faults-kill-{uuid.uuid4().hex[:8]}"
+        _started(env, declaration_id)
+        _wait(lambda: env.scalar("SELECT count(*) FROM intake_links WHERE declaration_id = :d",
+                                 d=declaration_id), 30)
+        with _rpc(config, OWNER) as rpc:
+            token = rpc.tenants.open_link(declaration_id, "故障演练基地")["token"]
+        acknowledged, after = set(), []
+        restarted = []
+
+        def phone(n):
+            data = entry_data(name=f"演练企业{n}")
+            device = new_device()
+            deadline = time.monotonic() + 180
+            while time.monotonic() < deadline:
+                try:
+                    with _rpc(config, timeout=5) as rpc:
+                        for key in ("base", "basic", "operations"):
+                            rpc.tenants.save_intake_step(token, key, data[key], device)
+                        rpc.tenants.submit_intake(token, device)
+                    acknowledged.add(data["basic"]["credit_code"])
+                    if restarted:
+                        after.append(time.monotonic())
+                    return
+                except Exception:  # noqa: BLE001 - no answer: try again, as a phone does
+                    eventlet.sleep(0.5)
+
+        pool = eventlet.GreenPool(10)
+        for n in range(phones):
+            pool.spawn_n(phone, n)
+            if n == phones // 2:
+                eventlet.sleep(0.5)
+                os.killpg(system.processes[c.TENANTS].pid, signal.SIGKILL)
+                system.processes[c.TENANTS].wait()
+                system._spawn(c.TENANTS, service_command(c.TENANTS))
+                restarted.append(time.monotonic())
+        pool.waitall()
+        with env.engine.connect() as conn:
+            codes = list(conn.execute(text("SELECT credit_code FROM tenant_entries WHERE declaration_id = :d"),
+                                      {"d": declaration_id}).scalars())
+        recovery = (min(after) - restarted[0]) if after and restarted else 0.0
+        rows.append(Row("kill -9 of tenants mid intake burst", phones, len(acknowledged), len(codes),
+                        len(acknowledged - set(codes)), len(codes) - len(set(codes)), recovery))
+    finally:
+        system.stop()
+    return rows
+
+
+def run(outage, phones, events, node=None, sms_outage=None, workdir=None):
     own = node is None
     node = node or OwnNode()
     if own:
@@ -300,6 +402,7 @@ def run(outage, phones, events, node=None, sms_outage=None):
                 broker_stopped_mid_intake_burst(env, outage, phones),
                 late_consumer(env, events),
                 sms_provider_down(env, outage if sms_outage is None else sms_outage, max(5, phones // 2)),
+                *services_killed(env, max(6, phones // 2), workdir or tempfile.mkdtemp(prefix="sme-faults-")),
             ]
     finally:
         if own:
