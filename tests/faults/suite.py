@@ -7,7 +7,8 @@ duplicated anything.
     make faults                      # the full run (durations below)
     python -m tests.faults.suite     # the same
 
-Settings (environment): FAULTS_OUTAGE_SECONDS (20), FAULTS_PHONES (40),
+Settings (environment): FAULTS_OUTAGE_SECONDS (20: the broker),
+FAULTS_SMS_OUTAGE_SECONDS (60: the SMS provider), FAULTS_PHONES (40),
 FAULTS_EVENTS (200), and the node's ports (tests/faults/node.py). The short
 version in `make test` is tests/faults/test_faults.py.
 """
@@ -20,6 +21,7 @@ if __name__ == "__main__":
 
 import dataclasses
 import sys
+import tempfile
 import time
 import uuid
 
@@ -74,6 +76,7 @@ def table(rows):
 def settings():
     return {
         "outage": float(os.environ.get("FAULTS_OUTAGE_SECONDS", 20)),
+        "sms_outage": float(os.environ.get("FAULTS_SMS_OUTAGE_SECONDS", 60)),
         "phones": int(os.environ.get("FAULTS_PHONES", 40)),
         "events": int(os.environ.get("FAULTS_EVENTS", 200)),
     }
@@ -249,7 +252,146 @@ def late_consumer(env, count):
         container.stop()
 
 
-def run(outage, phones, events, node=None):
+def sms_provider_down(env, outage, count):
+    """The SMS provider answers 500 for half of `outage` seconds, then takes
+    requests without answering for the other half, then recovers: every
+    message asked for is sent afterwards, none twice."""
+    from services.notify.service import NotifyService
+    from tests.support.sms_gateway import ERROR, HANG, OK, SmsGateway
+
+    with SmsGateway(hang_seconds=2.0) as gateway:
+        config = dict(env.config, **gateway.settings(), **{
+            c.ENV_SMS_TIMEOUT: 1, c.ENV_SMS_RETRY_DELAY: 0.5, c.ENV_SMS_RETRY_MAX_DELAY: 2,
+            c.ENV_SMS_MAX_ATTEMPTS: 1000, c.ENV_SMS_POLL_INTERVAL: 0.2,
+            c.ENV_SMS_PER_PHONE_PER_MINUTE: 100, c.ENV_SMS_PER_PHONE_PER_DAY: 1000,
+        })
+        gateway.mode = ERROR
+        container = ServiceContainer(NotifyService, config)
+        container.start()
+        try:
+            pub = outbox.publisher(config)
+            phones = [f"139{n:08d}" for n in range(count)]
+            for n, phone in enumerate(phones):
+                body = outbox.envelope({"phone": phone, "template": c.SMS_USERNAME_REMINDER,
+                                        "params": {"username": f"user{n}"}, "dedupe_key": f"faults:{phone}"})
+                outbox.publish_one(pub, c.ACCOUNTS, c.SMS_REQUESTED, body)
+            eventlet.sleep(outage / 2)
+            gateway.mode = HANG
+            eventlet.sleep(outage / 2)
+            gateway.mode = OK
+            back = time.monotonic()
+            _wait(lambda: len({m["phone"] for m in gateway.delivered}) >= count, 120)
+            recovery = time.monotonic() - back
+            delivered = [m["phone"] for m in gateway.delivered]
+            sent = len(set(delivered) & set(phones))
+            return Row("SMS provider 500, then no answer", count, count, sent, count - sent,
+                       len(delivered) - len(set(delivered)), recovery)
+        finally:
+            container.stop()
+
+
+def _healthz(url, timeout):
+    import urllib.error
+    import urllib.request
+
+    began = time.monotonic()
+    try:
+        with urllib.request.urlopen(url + "/healthz", timeout=timeout) as resp:
+            status = resp.status
+    except urllib.error.HTTPError as exc:
+        status = exc.code
+    except OSError:
+        status = None
+    return status, time.monotonic() - began
+
+
+def services_killed(env, phones, workdir):
+    """The system as `make run` starts it (processes) on the suite's node and
+    database. Each service in turn is killed with SIGKILL: the gateway's
+    /healthz answers 503 within the RPC timeout, and the service, started
+    again, answers. tenants is killed in the middle of an intake burst:
+    every entry acknowledged is stored once."""
+    import signal
+    from pathlib import Path
+
+    from deploy.local import System, service_command
+    from tests.support.system import free_port, system_env
+
+    port = free_port()
+    sys_env = system_env(env.node.amqp_uri, env.database_url, workdir, port)
+    sys_env.update({c.ENV_RPC_TIMEOUT: "5", c.ENV_INTAKE_PER_IP_PER_MINUTE: "0",
+                    c.ENV_INTAKE_PER_DEVICE_PER_MINUTE: "0"})
+    system = System(env=sys_env, port=port, log_dir=Path(workdir) / "logs")
+    for service in c.SERVICES:
+        system.env.pop(c.service_database_env(service), None)
+    config = dict(env.config, **{c.ENV_PRINCIPAL_SECRET: sys_env[c.ENV_PRINCIPAL_SECRET]})
+    system.setup()
+    system.start(timeout=120)
+    rows = []
+    try:
+        answered, back, slowest = 0, 0, 0.0
+        for service in c.SERVICES:
+            os.killpg(system.processes[service].pid, signal.SIGKILL)
+            system.processes[service].wait()
+            status, seconds = _healthz(system.url, 30)
+            if status == 503 and seconds <= float(sys_env[c.ENV_RPC_TIMEOUT]):
+                answered += 1
+            system._spawn(service, service_command(service))
+            began = time.monotonic()
+            if _wait(lambda: _healthz(system.url, 10)[0] == 200, 120):
+                back += 1
+                slowest = max(slowest, time.monotonic() - began)
+        rows.append(Row("kill -9 of each service: 503 in time, back", len(c.SERVICES), answered, back,
+                        len(c.SERVICES) - min(answered, back), 0, slowest))
+
+        declaration_id = f"faults-kill-{uuid.uuid4().hex[:8]}"
+        _started(env, declaration_id)
+        _wait(lambda: env.scalar("SELECT count(*) FROM intake_links WHERE declaration_id = :d",
+                                 d=declaration_id), 30)
+        with _rpc(config, OWNER) as rpc:
+            token = rpc.tenants.open_link(declaration_id, "故障演练基地")["token"]
+        acknowledged, after = set(), []
+        restarted = []
+
+        def phone(n):
+            data = entry_data(name=f"演练企业{n}")
+            device = new_device()
+            deadline = time.monotonic() + 180
+            while time.monotonic() < deadline:
+                try:
+                    with _rpc(config, timeout=5) as rpc:
+                        for key in ("base", "basic", "operations"):
+                            rpc.tenants.save_intake_step(token, key, data[key], device)
+                        rpc.tenants.submit_intake(token, device)
+                    acknowledged.add(data["basic"]["credit_code"])
+                    if restarted:
+                        after.append(time.monotonic())
+                    return
+                except Exception:  # noqa: BLE001 - no answer: try again, as a phone does
+                    eventlet.sleep(0.5)
+
+        pool = eventlet.GreenPool(10)
+        for n in range(phones):
+            pool.spawn_n(phone, n)
+            if n == phones // 2:
+                eventlet.sleep(0.5)
+                os.killpg(system.processes[c.TENANTS].pid, signal.SIGKILL)
+                system.processes[c.TENANTS].wait()
+                system._spawn(c.TENANTS, service_command(c.TENANTS))
+                restarted.append(time.monotonic())
+        pool.waitall()
+        with env.engine.connect() as conn:
+            codes = list(conn.execute(text("SELECT credit_code FROM tenant_entries WHERE declaration_id = :d"),
+                                      {"d": declaration_id}).scalars())
+        recovery = (min(after) - restarted[0]) if after and restarted else 0.0
+        rows.append(Row("kill -9 of tenants mid intake burst", phones, len(acknowledged), len(codes),
+                        len(acknowledged - set(codes)), len(codes) - len(set(codes)), recovery))
+    finally:
+        system.stop()
+    return rows
+
+
+def run(outage, phones, events, node=None, sms_outage=None, workdir=None):
     own = node is None
     node = node or OwnNode()
     if own:
@@ -259,6 +401,8 @@ def run(outage, phones, events, node=None):
             return [
                 broker_stopped_mid_intake_burst(env, outage, phones),
                 late_consumer(env, events),
+                sms_provider_down(env, outage if sms_outage is None else sms_outage, max(5, phones // 2)),
+                *services_killed(env, max(6, phones // 2), workdir or tempfile.mkdtemp(prefix="sme-faults-")),
             ]
     finally:
         if own:
@@ -267,7 +411,7 @@ def run(outage, phones, events, node=None):
 
 def main():
     s = settings()
-    rows = run(s["outage"], s["phones"], s["events"])
+    rows = run(s["outage"], s["phones"], s["events"], sms_outage=s["sms_outage"])
     print(table(rows))
     return 0 if all(r.ok for r in rows) else 1
 

@@ -1,7 +1,8 @@
 """The fault suite's short version (`make faults` runs the full one): a
-broker node of its own stopped in the middle of a tenant-intake burst, and a
-consumer that starts after its events were published; nothing acknowledged
-is lost, nothing is stored twice."""
+broker node of its own stopped in the middle of a tenant-intake burst, a
+consumer that starts after its events were published, the SMS provider down,
+each service killed with SIGKILL (tenants under load); nothing acknowledged
+is lost, nothing is stored or sent twice."""
 import pytest
 
 from tests.faults import node as nodes
@@ -14,7 +15,7 @@ def test_nothing_is_lost_or_duplicated_across_a_broker_stop_and_a_late_consumer(
     node = nodes.OwnNode(base_dir=tmp_path / "node")
     node.start()
     try:
-        rows = suite.run(outage=3, phones=8, events=30, node=node)
+        rows = suite.run(outage=3, phones=8, events=30, node=node, workdir=tmp_path / "system")
     finally:
         node.remove()
     print(suite.table(rows))
