@@ -9,7 +9,10 @@ value looks like an id; otherwise the gateway makes one.
 Metrics work in gunicorn's several worker processes when
 PROMETHEUS_MULTIPROC_DIR names an empty directory writable by them (the
 client library's multiprocess mode); /metrics then adds up every worker.
-With METRICS_TOKEN set, /metrics answers only `Authorization: Bearer <it>`.
+With METRICS_TOKEN set, /metrics answers only `Authorization: Bearer <it>`;
+without it, in production, it answers only requests that did not come
+through the proxy in front (no X-Forwarded-For: Prometheus scrapes the pod
+or container directly, the public comes through the Ingress).
 """
 import hmac
 import os
@@ -97,6 +100,8 @@ def metrics():
         given = request.headers.get("Authorization", "")
         if not hmac.compare_digest(given.encode(), f"Bearer {token}".encode()):
             return Response("unauthorized\n", status=401, mimetype="text/plain")
+    elif not current_app.config["DEVELOPMENT"] and request.headers.get("X-Forwarded-For"):
+        return Response("not found\n", status=404, mimetype="text/plain")
     registry = REGISTRY
     if os.environ.get(c.ENV_PROMETHEUS_MULTIPROC_DIR):
         from prometheus_client import multiprocess

@@ -146,3 +146,14 @@ def test_metrics_may_require_a_token(system, services_config):
         assert client.get("/metrics", headers={"Authorization": "Bearer scrape-secret"}).status_code == 200
     finally:
         app.extensions["rpc"].close()
+
+
+def test_in_production_metrics_are_not_served_through_the_proxy(system, services_config):
+    app = create_app({**services_config, c.ENV_APP_ENV: "production", c.ENV_SECRET_KEY: "k" * 40,
+                      c.ENV_PRINCIPAL_SECRET: "p" * 40, c.ENV_TRUSTED_PROXIES: "1"})
+    try:
+        client = app.test_client()
+        assert client.get("/metrics", headers={"X-Forwarded-For": "203.0.113.9"}).status_code == 404
+        assert client.get("/metrics").status_code == 200  # the scraper, straight to the pod
+    finally:
+        app.extensions["rpc"].close()
