@@ -223,10 +223,23 @@ def normalised(value):
 
 def account_problems(app, account):
     """The 申请表's 统一社会信用代码 and 运营主体 must be the registered
-    enterprise's, as accounts holds them."""
+    enterprise's, as accounts holds them (an empty field is only 必填)."""
     problems = []
     if not account:
         return problems
+    credit_code = app.get("credit_code")
+    if credit_code and normalised(credit_code) != normalised(account.get("credit_code")):
+        problems.append(problem(
+            s.APPLICATION, f"须与注册账号的一致（{account.get('credit_code')}）", "credit_code",
+            label=_field_label(s.APPLICATION, "credit_code"),
+        ))
+    operator = app.get("operator_name")
+    if operator and normalised(operator) != normalised(account.get("name")):
+        problems.append(problem(
+            s.APPLICATION, f"须为注册账号的企业（{account.get('name')}）", "operator_name",
+            label=_field_label(s.APPLICATION, "operator_name"),
+        ))
+    return problems
     if normalised(app.get("credit_code")) != normalised(account.get("credit_code")):
         problems.append(problem(
             s.APPLICATION, f"统一社会信用代码须与注册账号的一致（{account.get('credit_code')}）", "credit_code"
