@@ -103,12 +103,20 @@ def metrics():
     elif not current_app.config["DEVELOPMENT"] and request.headers.get("X-Forwarded-For"):
         return Response("not found\n", status=404, mimetype="text/plain")
     registry = REGISTRY
-    if os.environ.get(c.ENV_PROMETHEUS_MULTIPROC_DIR):
+    if multiprocess_mode():
         from prometheus_client import multiprocess
 
         registry = CollectorRegistry()
         multiprocess.MultiProcessCollector(registry)
     return Response(generate_latest(registry), mimetype=CONTENT_TYPE_LATEST)
+
+
+def multiprocess_mode():
+    """Whether the metrics live in PROMETHEUS_MULTIPROC_DIR's files: decided
+    once, when prometheus_client was imported with that variable set."""
+    from prometheus_client import values
+
+    return values.ValueClass is not values.MutexValue and bool(os.environ.get(c.ENV_PROMETHEUS_MULTIPROC_DIR))
 
 
 def init_app(app, config):
