@@ -62,9 +62,12 @@ def deliveries(draw):
 def engine(pg_database):
     from services.common.db import make_engine
 
+    from tests.conftest import truncate_all
+
     engine = make_engine(c.DECLARATIONS, {c.ENV_DATABASE_URL: pg_database})
     yield engine
     engine.dispose()
+    truncate_all(pg_database)  # the next tests start from empty tables
 
 
 @pytest.fixture(scope="module")
@@ -127,3 +130,24 @@ def test_any_order_of_review_events_ends_in_the_state_review_holds(engine, batch
         assert [seq for seq, _ in told] == sorted({seq for seq, _ in told})
         if events:
             assert told[-1][1] == expected
+
+
+def test_announce_all_gives_tenants_a_copy_of_every_declaration(engine, batch_id, pg_database):
+    """For declarations started before tenants kept a copy: one command
+    records a newer declaration_changed of each in the outbox."""
+    from sqlalchemy import select
+
+    from services.common.tables import outbox_events
+    from services.declarations import manage
+
+    with Session(engine, expire_on_commit=False) as session:
+        ent = enterprise(f"ent-announce-{next(COUNTER)}")
+        did = domain.start(session, ent, batch_id, accepted=True)["id"]  # no dispatch: an older start
+        session.commit()
+    count = manage.announce_all({c.ENV_DATABASE_URL: pg_database})
+    assert count >= 1
+    with engine.connect() as conn:
+        rows = [r.payload for r in conn.execute(select(outbox_events).where(
+            outbox_events.c.event_type == c.DECLARATION_CHANGED))]
+    [mine] = [p for p in rows if p["data"]["declaration_id"] == did]
+    assert mine["state"] == c.DRAFT and mine["sequence"] == 1 and mine["data"]["enterprise_id"] == ent.id

@@ -20,7 +20,7 @@ JOB_SECONDS = 0.05
 # An event each service consumes in production (contracts.EVENTS).
 CONSUMED = {
     c.DECLARATIONS: (c.REVIEW, c.DECLARATION_ADVANCED),
-    c.TENANTS: (c.REVIEW, c.DECLARATION_RETURNED),
+    c.TENANTS: (c.DECLARATIONS, c.DECLARATION_CHANGED),
 }
 
 

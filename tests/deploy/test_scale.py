@@ -176,7 +176,9 @@ def test_event_burst_is_shared_and_one_instance_going_away_loses_nothing(
     source, event_type = scaled.CONSUMED[service]
     pub = outbox.publisher(config)
     for job in range(BURST):
-        outbox.publish_one(pub, source, event_type, outbox.envelope({"job_id": job}))
+        # both are state-changing events: the envelope carries a sequence and a state
+        body = outbox.envelope({"job_id": job}, event_type=event_type, sequence=job + 1, state=c.PENDING_CITY)
+        outbox.publish_one(pub, source, event_type, body)
 
     the_middle_of_the_burst(engine)
     take_away(running["a"], how)
