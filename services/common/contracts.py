@@ -118,7 +118,8 @@ USER_KINDS = (ENTERPRISE, REVIEWER, ADMIN)  # what the gateway may sign (never S
 PRINCIPAL_CONTEXT_KEY = "principal"
 # Key of nameko context data that carries the request's correlation id (made
 # by the gateway per request, or taken from a trusted X-Request-ID); every
-# service logs it and passes it on (services.common.logs).
+# service logs it, passes it on (services.common.logs) and puts it in the
+# envelope of the events it causes (services.common.events).
 CORRELATION_CONTEXT_KEY = "correlation_id"
 REQUEST_ID_HEADER = "X-Request-ID"
 
@@ -181,8 +182,6 @@ SEQUENCED_EVENTS = frozenset({
     DECLARATION_APPROVED,
     DECLARATION_REJECTED,
 })
-# Key of nameko context data that carries the correlation id of a request.
-CORRELATION_CONTEXT_KEY = "correlation_id"
 
 # A return by a platform admin (FAQ 2.7) names this instead of a level.
 ADMIN_RETURN_LEVEL = "admin"
