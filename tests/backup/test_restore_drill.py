@@ -147,7 +147,8 @@ def test_backup_lose_everything_restore_and_go_on(drill, runner_factory, tmp_pat
             owner = actors.login(data["username"])
             did = actors.call(owner, c.DECLARATIONS, "start", batch["id"], accepted=True,
                               profile={"enterprise_name": data["name"]})["id"]
-            actors.call(owner, c.DECLARATIONS, "save_section", did, s.APPLICATION, application(base_name=name))
+            actors.call(owner, c.DECLARATIONS, "save_section", did, s.APPLICATION, application(
+                base_name=name, credit_code=data["credit_code"], operator_name=data["name"]))
             for row in (person(), person(name="钱七", category="创业辅导师")):
                 actors.call(owner, c.DECLARATIONS, "save_row", did, s.PERSONNEL, row)
             actors.call(owner, c.DECLARATIONS, "save_row", did, s.PARTNERS, partner())

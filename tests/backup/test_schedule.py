@@ -33,4 +33,7 @@ def test_the_cronjob_backs_up_every_database_and_the_bucket_into_its_volume(caps
     mount = next(m for m in box["volumeMounts"] if m["mountPath"] == env[c.ENV_BACKUP_DIR]["value"])
     volume = next(v for v in pod["volumes"] if v["name"] == mount["name"])
     assert volume["persistentVolumeClaim"]["claimName"] == found["PersistentVolumeClaim"]["metadata"]["name"]
-    assert box["image"].startswith("registry.example.internal/sme-bases:")
+    assert box["image"] == "sme-bases"  # the release component sets its name and tag with the others'
+    rendered = next(doc for doc in d.kustomize(d.K8S) if doc["kind"] == "CronJob")
+    [released] = rendered["spec"]["jobTemplate"]["spec"]["template"]["spec"]["containers"]
+    assert released["image"].startswith("registry.example.internal/sme-bases:")
