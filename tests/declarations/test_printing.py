@@ -118,9 +118,11 @@ def test_the_printed_application_of_a_submitted_version(system, config, batch):
 
     # 通过 → 通过 → 认定: the verification of version 2 says so, and when.
     [url2] = pdf.qr_codes(data2)
-    for event_type, data in ((c.DECLARATION_ADVANCED, {"level": c.CITY}), (c.DECLARATION_ADVANCED, {"level": c.PROVINCE}),
-                             (c.DECLARATION_APPROVED, {"reason": "同意认定"})):
-        publish_review_event(config, event_type, {"declaration_id": did, "enterprise_id": owner.id, "version": 2, **data})
+    moves = ((c.DECLARATION_ADVANCED, {"level": c.CITY}), (c.DECLARATION_ADVANCED, {"level": c.PROVINCE}),
+             (c.DECLARATION_APPROVED, {"reason": "同意认定"}))
+    for sequence, (event_type, data) in enumerate(moves, start=4):  # the case's revisions after the resubmission
+        publish_review_event(config, event_type, {"declaration_id": did, "enterprise_id": owner.id, "version": 2, **data},
+                             sequence=sequence)
         expected = c.APPROVED if event_type == c.DECLARATION_APPROVED else c.PENDING_STATE_OF_LEVEL[data["level"]]
         with proxy(c.DECLARATIONS, config, owner) as decl:
             for _ in range(100):
