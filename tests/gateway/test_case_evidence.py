@@ -18,7 +18,7 @@ from services.common.entrypoints import rpc
 from services.declarations.service import DeclarationsService
 from services.review.service import ReviewService
 from services.tenants.service import TenantsService
-from tests.declarations.helpers import ADMIN, batch_form, enterprise, reviewer
+from tests.declarations.helpers import ADMIN, application, batch_form, enterprise, reviewer
 from tests.declarations.test_printing import ATTACHMENT, BASE_NAME, PUBLIC, submitted_declaration
 from tests.accounts.helpers import post
 from tests.declarations.test_service import add_tenants, proxy
@@ -44,6 +44,16 @@ class StandInAccounts:
             return None
         principal = {"kind": p.kind, "id": p.id, "region_code": p.region_code, "level": p.level}
         return {"principal": principal, "account": {**principal, "username": p.id, "display_name": p.id}}
+
+    @rpc
+    def enterprise_summary(self, enterprise_id):
+        """The enterprise as accounts holds it: 提交 checks the 申请表 against it."""
+        return {"id": enterprise_id, "name": application()["operator_name"], "credit_code": application()["credit_code"],
+                "region_code": "320102", "contact_name": "李四", "contact_phone": "13912345678"}
+
+    @rpc
+    def staff_names(self, ids):
+        return {}
 
 
 @pytest.fixture
