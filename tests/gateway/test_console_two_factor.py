@@ -11,6 +11,7 @@ import pytest
 
 from gateway import create_app
 from services.accounts.service import AccountsService
+from services.review.service import ReviewService
 from services.common import contracts as c
 from tests.accounts.helpers import PASSWORD, create_staff, login_staff, post
 
@@ -23,6 +24,7 @@ CODES = re.compile(r"<li><code>([0-9a-f]{5}-[0-9a-f]{5})</code></li>")
 def make(container_factory, config, required):
     conf = {**config, c.ENV_STAFF_TOTP_REQUIRED: required}
     container_factory(AccountsService, conf).start()
+    container_factory(ReviewService, conf).start()  # a console login lands on 待审核
     app = create_app(conf)
     return conf, app
 
@@ -55,7 +57,7 @@ def test_an_admin_enrols_at_login_and_then_gives_a_code(container_factory, confi
     assert base64.b64decode(QR.search(html).group(1)).startswith(b"\x89PNG")
     secret = secret_of(html)
     challenge = HIDDEN.search(html).group(1)
-    assert client.get("/console/").status_code == 302  # no session before the second factor
+    assert client.get("/console/cases").status_code == 302  # no session before the second factor
 
     wrong = post(client, "/console/login/enrol", {"challenge": challenge, "code": "000000", "next": "/console/"})
     assert wrong.status_code == 401 and "验证码不正确" in text(wrong)
@@ -64,7 +66,7 @@ def test_an_admin_enrols_at_login_and_then_gives_a_code(container_factory, confi
                 {"challenge": challenge, "code": pyotp.TOTP(secret).now(), "next": "/console/"})
     codes = CODES.findall(text(done))
     assert done.status_code == 200 and len(codes) == 10 and "只显示这一次" in text(done)
-    assert client.get("/console/").status_code == 200
+    assert client.get("/console/", follow_redirects=True).status_code == 200
 
     # The next login: the password, then a code from the app (or a recovery code).
     other = app.test_client()
@@ -106,5 +108,5 @@ def test_where_not_required_the_login_goes_in_and_enrolment_is_offered(container
     account_id = re.search(r'/console/staff/([0-9a-f-]{36})/two-factor/reset', listing).group(1)
     reset = post(boss, f"/console/staff/{account_id}/two-factor/reset")
     assert reset.status_code == 302 and "已重置" in text(boss.get("/console/staff"))
-    assert client.get("/console/").status_code == 302
+    assert client.get("/console/cases").status_code == 302
     login_staff(client, "tfa_gw_county")  # by password again

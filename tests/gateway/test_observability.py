@@ -149,7 +149,7 @@ def test_metrics_may_require_a_token(system, services_config):
 
 
 def test_in_production_metrics_are_not_served_through_the_proxy(system, services_config):
-    app = create_app({**services_config, c.ENV_APP_ENV: "production", c.ENV_SECRET_KEY: "k" * 40,
+    app = create_app({**services_config, c.ENV_APP_ENV: "production", c.ENV_SECRET_KEY: "k" * 40, c.ENV_PUBLIC_BASE_URL: "https://sme.example.gov.cn",
                       c.ENV_PRINCIPAL_SECRET: "p" * 40, c.ENV_TRUSTED_PROXIES: "1"})
     try:
         client = app.test_client()

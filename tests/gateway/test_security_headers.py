@@ -75,7 +75,7 @@ def test_every_page_forbids_framing_for_every_caller(system, app, services_confi
 
 
 def test_production_adds_hsts(system, services_config):
-    app = create_app({**services_config, c.ENV_APP_ENV: "production", c.ENV_SECRET_KEY: "k" * 40,
+    app = create_app({**services_config, c.ENV_APP_ENV: "production", c.ENV_SECRET_KEY: "k" * 40, c.ENV_PUBLIC_BASE_URL: "https://sme.example.gov.cn",
                       c.ENV_PRINCIPAL_SECRET: "p" * 40})
     try:
         client = app.test_client()
