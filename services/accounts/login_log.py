@@ -14,6 +14,7 @@ from sqlalchemy import delete, func, select
 
 from services.accounts.models import LoginRecord
 from services.common.errors import Forbidden, RateLimited
+from services.common.fields import search_term
 
 PORTAL = "portal"
 CONSOLE = "console"
@@ -49,15 +50,17 @@ def record(session, who, kind, address, result, detail=None, account_id=None, no
     """Log one login attempt: `who` the username as typed, `kind` PORTAL or
     CONSOLE, `address` the client's IP, `result` one of RESULTS (a later
     step may add its own, e.g. a second factor's), `detail` a short note."""
+    # What was typed is kept as text PostgreSQL can hold (no NUL or other
+    # control characters), bounded like the columns.
     session.add(
         LoginRecord(
             at=now or utcnow(),
-            username=(who or "").strip().lower()[:40],
+            username=search_term(who, 40).lower(),
             account_id=account_id,
-            kind=kind if kind in KINDS else str(kind)[:20],
-            address=(address or "")[:64] or None,
-            result=str(result)[:20],
-            detail=(detail or "")[:200] or None,
+            kind=kind if kind in KINDS else search_term(kind, 20),
+            address=search_term(address, 64) or None,
+            result=search_term(result, 20),
+            detail=search_term(detail, 200) or None,
         )
     )
     session.flush()

@@ -26,7 +26,7 @@ from services.tenants.service import TenantsService
 from tests.accounts.helpers import create_staff, csrf_token, login_staff, register_and_login
 from tests.declarations.helpers import batch_form
 from tests.gateway.test_intake import WECHAT_UA
-from tests.gateway.test_intake_portal import intake_path
+from tests.gateway.test_intake_portal import PUBLIC, intake_path
 from tests.support.web import hidden_fields
 
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
@@ -96,7 +96,7 @@ def system(runner_factory, config, tmp_path):
 
 @pytest.fixture
 def app(system):
-    app = create_app(system)
+    app = create_app({**system, c.ENV_PUBLIC_BASE_URL: PUBLIC})
     yield app
     app.extensions["rpc"].close()
 
@@ -195,7 +195,7 @@ class Everywhere:
 
 def test_the_known_killers_in_every_field_of_every_form(app, declaration, admin):
     client, did, batch_id = declaration
-    token = intake_path(client.get(f"/center/declarations/{did}/tenants").get_data(as_text=True)).rsplit("/", 1)[1]
+    token = intake_path(app, client.get(f"/center/declarations/{did}/tenants").get_data(as_text=True)).rsplit("/", 1)[1]
     tenant = app.test_client()
     tenant.get(f"/intake/{token}", headers={"User-Agent": WECHAT_UA})
     for value in KILLERS:
@@ -217,7 +217,7 @@ def test_the_known_killers_in_every_field_of_every_form(app, declaration, admin)
 @given(data=st.data())
 def test_the_intake_steps_answer_every_input_with_a_message(app, declaration, data):
     owner, did, _batch = declaration
-    token = intake_path(owner.get(f"/center/declarations/{did}/tenants").get_data(as_text=True)).rsplit("/", 1)[1]
+    token = intake_path(app, owner.get(f"/center/declarations/{did}/tenants").get_data(as_text=True)).rsplit("/", 1)[1]
     tenant = app.test_client()
     tenant.get(f"/intake/{token}", headers={"User-Agent": WECHAT_UA})
     step = data.draw(st.sampled_from(steps.STEP_KEYS), label="step")
