@@ -199,6 +199,7 @@ def make_provider(config, engine):
         raise ValueError(f"{c.ENV_SMS_PROVIDER} must be one of {', '.join(PROVIDERS)}, not {name!r}")
     if name == CONSOLE:
         if cfg.is_production(config):
+            cfg.refuse_unsafe_start(c.NOTIFY, config)  # names every problem, whichever part starts first
             raise RuntimeError(f"{c.ENV_SMS_PROVIDER}=console is not allowed in production")
         return ConsoleProvider(engine)
     settings = {

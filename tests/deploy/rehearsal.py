@@ -392,10 +392,24 @@ def create_staff(system, password):
         check(done.returncode == 0, f"create-staff {username}: {done.stdout}{done.stderr}")
 
 
+TOTP_SECRET = re.compile(r'<code class="totp-secret">([A-Z2-7 ]+)</code>')
+
+
 def staff_login(base, username, password):
+    """登录 at the console; an admin in production must first enrol 两步验证:
+    the rehearsal's authenticator app reads the key from the page."""
+    import pyotp
+
     browser = Browser(base)
     page = browser.get("/console/login")
-    browser.submit(page, {"username": username, "password": password})
+    response = page.form().submit(browser.http, {"username": username, "password": password})
+    secret = TOTP_SECRET.search(response.text) if response.status_code == 200 else None
+    if secret:
+        enrol = Page(response)
+        browser.submit(enrol, {"code": pyotp.TOTP(secret.group(1).replace(" ", "")).now()},
+                       expect=200, with_field="code")  # the recovery codes, shown once
+    else:
+        check(response.status_code == 302, f"POST /console/login: {response.status_code}\n{response.text[:1500]}")
     return browser
 
 
