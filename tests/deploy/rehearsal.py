@@ -619,7 +619,7 @@ def rehearse(target, walk=True, say=print, work_dir=None, timeout=120, servers=N
         processes = (compose_processes if target == "compose" else k8s_processes)(localiser, port)
         for proc in processes:
             if proc.env.get(c.ENV_PUBLIC_BASE_URL):
-                proc.rewrites.append(f"{c.ENV_PUBLIC_BASE_URL}: {proc.env[c.ENV_PUBLIC_BASE_URL]} → the gateway here")
+                proc.rewrites.append(f"{c.ENV_PUBLIC_BASE_URL}: the public address → the gateway here")
                 proc.env[c.ENV_PUBLIC_BASE_URL] = f"http://127.0.0.1:{port}"
         system = System(processes, work_dir / "logs", say)
         try:
