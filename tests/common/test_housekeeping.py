@@ -173,7 +173,8 @@ def test_the_operation_log_is_kept_until_its_retention_has_passed(db_engine):
             operation_log.record(session, admin, "batch.update", f"{days} 天前", now=t - days * DAY)
         session.commit()
     assert housekeeping.prune(engine, {})["operation_log"] == 2
-    left = {r["target"] for r in operation_log.search(Session(engine), limit=10)["items"]}
+    with Session(engine) as session:
+        left = {r["target"] for r in operation_log.search(session, limit=10)["items"]}
     assert left == {"10 天前", "179 天前"}
     assert housekeeping.prune(engine, {c.ENV_LOG_KEEP_DAYS: "365"})["operation_log"] == 0
     assert housekeeping.prune(engine, {c.ENV_LOG_KEEP_DAYS: "180"})["operation_log"] == 0
