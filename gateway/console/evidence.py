@@ -10,6 +10,7 @@ from nameko.exceptions import MethodNotFound, RemoteError
 from gateway import documents, rpc
 from gateway.auth import staff_required
 from gateway.console import bp
+from gateway.console.exports import log_export
 from gateway.rpc import ServiceUnavailable
 from services.common import contracts as c
 from services.common.errors import BadState, NotFound, ServiceError
@@ -47,14 +48,18 @@ def submitted_roll(declaration_id, version=None):
 @staff_required()
 @back_to_case_on_refusal
 def case_print(declaration_id):
-    return documents.send_printed(declaration_id, version_asked())
+    response = documents.send_printed(declaration_id, version_asked())
+    log_taken(c.DECLARATIONS, "download.application", declaration_id)
+    return response
 
 
 @bp.get("/cases/<declaration_id>/attachments.zip")
 @staff_required()
 @back_to_case_on_refusal
 def case_attachments_zip(declaration_id):
-    return documents.send_attachments_zip(declaration_id, version_asked())
+    response = documents.send_attachments_zip(declaration_id, version_asked())
+    log_taken(c.DECLARATIONS, "download.attachments", declaration_id)
+    return response
 
 
 @bp.get("/cases/<declaration_id>/tenants.xlsx")
@@ -62,4 +67,17 @@ def case_attachments_zip(declaration_id):
 @back_to_case_on_refusal
 def case_tenants_export(declaration_id):
     case = rpc(c.REVIEW, c.REVIEW_GET_CASE, declaration_id)  # in the reviewer's scope, or NotFound
-    return documents.send_roll_workbook(declaration_id, case.get("base_name"), version_asked())
+    response = documents.send_roll_workbook(declaration_id, case.get("base_name"), version_asked())
+    log_taken(c.TENANTS, "export.tenants", declaration_id, case)
+    return response
+
+
+def log_taken(service, action, declaration_id, case=None):
+    """What a reviewer took out of a case goes into the 操作日志 of the
+    service that holds it, named by the base and its 申报编号."""
+    if case is None:
+        case = rpc(c.REVIEW, c.REVIEW_GET_CASE, declaration_id)
+    reference = (case.get("summary") or {}).get("reference") or case.get("reference")
+    name = case.get("base_name") or declaration_id
+    log_export(service, action, f"{name}（{reference}）" if reference else name,
+               {"declaration_id": declaration_id, "version": version_asked()})

@@ -97,7 +97,7 @@ def wait_for(client, path, text, tries=100):
     raise AssertionError(f"{path} never showed {text!r}")
 
 
-def test_a_reviewer_takes_the_evidence_of_a_case(app, case):
+def test_a_reviewer_takes_the_evidence_of_a_case(app, case, services_config):
     did, reference = case
     county = client_of(app, "t-county")
     page = wait_for(county, f"/console/cases/{did}", "企业0")  # review and tenants learnt of 提交
@@ -125,6 +125,13 @@ def test_a_reviewer_takes_the_evidence_of_a_case(app, case):
     header = rows[0]
     assert header[:4] == ("序号", "填报编号", "企业名称", "统一社会信用代码") and "从业人员" in "".join(header)
     assert [r[2] for r in rows[1:]] == ["企业0", "企业1"] and rows[1][5] == "已提交"
+
+    # What the reviewer took out is in the 操作日志 of the service that holds it.
+    taken = {c.DECLARATIONS: {"download.application", "download.attachments"}, c.TENANTS: {"export.tenants"}}
+    for service, actions in taken.items():
+        with proxy(service, services_config, ADMIN) as holder:
+            logged = holder.list_operations()["items"]
+        assert actions <= {row["action"] for row in logged if reference in row["target"]}, service
 
     # A reviewer of another county has none of it.
     other = client_of(app, "t-other-county")
