@@ -82,6 +82,12 @@ def test_an_admin_enrols_at_login_and_then_gives_a_code(container_factory, confi
     again = post(app.test_client(), "/console/login/code", {"challenge": challenge, "code": codes[1]})
     assert again.status_code == 302 and again.headers["Location"].endswith("/console/login")
 
+    # Every step of those logins is in the 登录日志 an admin reads.
+    logins = text(other.get("/console/logs/logins"))
+    for label in ("密码正确，须先启用两步验证", "启用两步验证并登录", "密码正确，待两步验证", "两步验证码错误",
+                  "恢复码验证通过，登录成功", "两步验证已失效"):
+        assert label in logins, label
+
 
 def test_where_not_required_the_login_goes_in_and_enrolment_is_offered(container_factory, config, apps):
     conf, app = make(container_factory, config, "")
