@@ -1,4 +1,5 @@
 """Shared by the tenants tests: principals, a complete entry, a tenant client."""
+import datetime as dt
 import secrets
 
 from nameko.standalone.rpc import ServiceRpcProxy
@@ -13,6 +14,18 @@ OTHER = principals.Principal(kind=c.ENTERPRISE, id="ent-other", region_code="320
 REVIEWER = principals.Principal(kind=c.REVIEWER, id="rev-1", region_code="320102", level=c.COUNTY)
 ADMIN = principals.Principal(kind=c.ADMIN, id="adm-1")
 BASE_NAME = "南京玄武创业园"
+DECL = "decl-0001"  # the declaration the tests' QR link (the `token` fixture) is for
+CLOSES = (dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=30)).isoformat()
+
+
+def wait_until(check, tries=200):
+    import eventlet
+
+    for _ in range(tries):
+        if check():
+            return True
+        eventlet.sleep(0.05)
+    return False
 
 
 def entry_data(code=None, size="小型", employees=35, revenue="1234.50", name="南京示例科技有限公司"):

@@ -9,52 +9,15 @@ from services.common import contracts as c
 from services.common import outbox
 from services.common.errors import NotFound, Unauthenticated
 from services.common.principal import Principal
-import eventlet
-
-from services.tenants.service import TenantsService
 from tests.tenants.helpers import (
-    ADMIN, BASE_NAME, OTHER, OWNER, REVIEWER, entry_data, fill, new_device, proxy, publish_declaration, started,
-    wait_for_copy,
+    ADMIN, DECL, OTHER, OWNER, REVIEWER, entry_data, fill, new_device, proxy, publish_declaration, wait_for_copy,
+    wait_until,
 )
 
-DECL = "decl-0001"
 
 CITY = Principal(kind=c.REVIEWER, id="rev-city", region_code="320100", level=c.CITY)
 OTHER_COUNTY = Principal(kind=c.REVIEWER, id="rev-qh", region_code="320104", level=c.COUNTY)
 OTHER_CITY = Principal(kind=c.REVIEWER, id="rev-sz", region_code="320500", level=c.CITY)
-
-
-@pytest.fixture
-def service(container_factory, config):
-    container = container_factory(TenantsService, config)
-    container.start()
-    return container
-
-
-@pytest.fixture
-def owner(service, config):
-    with proxy(config, OWNER) as p:
-        yield p
-
-
-@pytest.fixture
-def tenant(service, config):
-    with proxy(config) as p:
-        yield p
-
-
-@pytest.fixture
-def token(owner, config):
-    started(config, DECL)
-    return owner.open_link(DECL, BASE_NAME)["token"]
-
-
-def wait_until(check, tries=200):
-    for _ in range(tries):
-        if check():
-            return True
-        eventlet.sleep(0.05)
-    return False
 
 
 def publish_returned(config, sequence, version=1):

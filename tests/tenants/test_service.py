@@ -17,6 +17,9 @@ from services.tenants.service import TenantsService
 from tests.support.events import listen_events
 from tests.support.identifiers import credit_code
 from tests.tenants.helpers import (
+    CLOSES,
+    DECL,
+    wait_until,
     ADMIN,
     BASE_NAME,
     OTHER,
@@ -30,35 +33,6 @@ from tests.tenants.helpers import (
     started,
     wait_for_copy,
 )
-
-DECL = "decl-0001"
-CLOSES = (dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=30)).isoformat()
-
-
-@pytest.fixture
-def service(container_factory, config):
-    container = container_factory(TenantsService, config)
-    container.start()
-    return container
-
-
-@pytest.fixture
-def owner(service, config):
-    with proxy(config, OWNER) as p:
-        yield p
-
-
-@pytest.fixture
-def tenant(service, config):
-    with proxy(config) as p:
-        yield p
-
-
-@pytest.fixture
-def token(owner, config):
-    started(config, DECL)
-    return owner.open_link(DECL, BASE_NAME, CLOSES)["token"]
-
 
 def submit(tenant, token, data=None, device=None):
     device = device or new_device()
@@ -338,14 +312,6 @@ def test_access_is_decided_from_the_principal(service, config, owner, tenant, to
     # submitted: the owner cannot reopen intake (release a hold) into editing
     assert owner.reopen_intake(DECL) == {"intake_open": False}
     assert owner.link_status(DECL)["intake_open"] is False
-
-
-def wait_until(check, tries=200):
-    for _ in range(tries):
-        if check():
-            return True
-        eventlet.sleep(0.05)
-    return False
 
 
 def test_intake_follows_the_declarations_state_by_sequence(service, owner, tenant, token, config, db_engine):

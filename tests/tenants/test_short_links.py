@@ -9,8 +9,7 @@ from sqlalchemy import text
 from services.common import contracts as c
 from services.common.errors import BadState, Forbidden, NotFound, Unauthenticated
 from services.tenants import links
-from tests.tenants.helpers import BASE_NAME, OTHER, REVIEWER, new_device, proxy
-from tests.tenants.test_service import CLOSES, DECL, owner, service, tenant, token  # noqa: F401  (fixtures)
+from tests.tenants.helpers import BASE_NAME, CLOSES, DECL, OTHER, REVIEWER, new_device, proxy
 
 
 def test_a_short_id_opens_the_current_link_until_it_is_revoked(owner, tenant, token):
