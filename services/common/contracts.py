@@ -159,6 +159,19 @@ EVENTS = {
     (DECLARATIONS, DECLARATION_CHANGED): (TENANTS,),
 }
 
+# Who may cause an event: a decision only a reviewer or an admin, a
+# submission only the enterprise (or, for both, a service acting on its own:
+# a manage command, a replay). The kit parks an event whose `caused_by` names
+# another kind before any handler sees it.
+EVENT_CAUSES = {
+    DECLARATION_STARTED: (ENTERPRISE, SYSTEM),
+    DECLARATION_SUBMITTED: (ENTERPRISE, SYSTEM),
+    DECLARATION_ADVANCED: (REVIEWER, ADMIN, SYSTEM),
+    DECLARATION_RETURNED: (REVIEWER, ADMIN, SYSTEM),
+    DECLARATION_APPROVED: (REVIEWER, ADMIN, SYSTEM),
+    DECLARATION_REJECTED: (REVIEWER, ADMIN, SYSTEM),
+}
+
 # --- the event envelope (built and checked in services.common.outbox) ---------
 # Every event travels as
 #   {"event_id": uuid, "occurred_at": iso8601,

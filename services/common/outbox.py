@@ -117,6 +117,8 @@ def check_envelope(body, event_type=None):
         raise MalformedEnvelope("caused_by is not {kind, id}")
     if cause["kind"] not in c.PRINCIPAL_KINDS:
         raise MalformedEnvelope(f"caused_by names an unknown principal kind: {cause['kind']!r}")
+    if event_type in c.EVENT_CAUSES and cause["kind"] not in c.EVENT_CAUSES[event_type]:
+        raise MalformedEnvelope(f"{event_type} cannot be caused by a {cause['kind']}")
     _text(cause, "id")
     _text(body, "correlation_id")
     if "sequence" in body:

@@ -119,6 +119,21 @@ def test_a_state_changing_event_must_carry_its_sequence_and_state():
     assert c.SEQUENCED_EVENTS <= {event for _source, event in c.EVENTS}
 
 
+def test_a_decision_or_a_submission_is_caused_only_by_who_may_make_it():
+    enterprise = principals.Principal(kind=c.ENTERPRISE, id="ent-1", region_code="320102")
+    county = principals.Principal(kind=c.REVIEWER, id="rev-1", region_code="320102", level=c.COUNTY)
+    decided = dict(event_type=c.DECLARATION_APPROVED, sequence=4, state=c.APPROVED)
+    assert envelope({"declaration_id": "d"}, cause=county, **decided)["caused_by"]["kind"] == c.REVIEWER
+    with pytest.raises(MalformedEnvelope, match="cannot be caused by a enterprise"):
+        envelope({"declaration_id": "d"}, cause=enterprise, **decided)
+    submitted = dict(event_type=c.DECLARATION_SUBMITTED, sequence=2, state=c.PENDING_COUNTY)
+    assert envelope({"declaration_id": "d"}, cause=enterprise, **submitted)
+    with pytest.raises(MalformedEnvelope):
+        envelope({"declaration_id": "d"}, cause=county, **submitted)
+    # a service acting on its own (a manage command, a replay) may cause either
+    assert envelope({"declaration_id": "d"}, **decided)["caused_by"]["kind"] == c.SYSTEM
+
+
 # --- end to end ------------------------------------------------------------------
 
 
