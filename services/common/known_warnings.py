@@ -21,7 +21,10 @@ LIBRARIES = r"(eventlet|nameko|kombu)(\..*)?$"
 # For the environment of `nameko run`: by message, category and module.
 PYTHONWARNINGS_FOR_NAMEKO = ",".join((
     f"ignore:{PKG_RESOURCES}:UserWarning:nameko.cli.main",
-    "ignore::Warning:nameko.cli.run",  # only eventlet's deprecation, on its import
+    # Only eventlet's deprecation, on its import by whichever of these comes first.
+    "ignore::Warning:nameko.cli.run",
+    "ignore::Warning:nameko.cli.commands",
+    "ignore::Warning:nameko.containers",
 ))
 
 

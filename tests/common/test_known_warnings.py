@@ -39,3 +39,15 @@ def test_nameko_run_gets_the_same_by_its_environment():
                              "from nameko.cli.main import main\nimport nameko.cli.run\nmain()"],
                             cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
     assert "Warning" not in result.stderr, result.stderr
+
+
+def test_a_nameko_run_process_importing_its_service_shows_no_known_warning():
+    """What `nameko run services.x.service:X` imports before it serves: the
+    command's own modules and nameko's containers (eventlet's import)."""
+    from services.common import known_warnings
+
+    env = dict(os.environ, PYTHONWARNINGS=known_warnings.PYTHONWARNINGS_FOR_NAMEKO)
+    code = "import nameko.cli.main, nameko.cli.commands, nameko.containers, services.tenants.service"
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True,
+                            timeout=120)
+    assert result.returncode == 0 and "Warning" not in result.stderr, result.stderr
