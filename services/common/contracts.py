@@ -95,6 +95,7 @@ COUNTY = "county"
 CITY = "city"
 PROVINCE = "province"
 LEVELS = (COUNTY, CITY, PROVINCE)
+NEXT_LEVEL = {COUNTY: CITY, CITY: PROVINCE}  # where 通过 sends a declaration before province
 
 # --- declaration sections -------------------------------------------------
 SECTIONS = {

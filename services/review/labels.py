@@ -28,7 +28,7 @@ LEVEL_LABELS = {
     c.ADMIN_RETURN_LEVEL: "管理员",
 }
 
-NEXT_LEVEL = {c.COUNTY: c.CITY, c.CITY: c.PROVINCE}
+NEXT_LEVEL = c.NEXT_LEVEL
 
 # The province level's offline steps, recorded as dated notes before 认定.
 NOTE_STEPS = {
