@@ -74,6 +74,23 @@ DECLARATIONS_PRINT = "print_version"  # (declaration_id, version=None) -> {blob_
 DECLARATIONS_VERIFY = "verify_version"  # public: (verify_id) -> {reference, version, submitted_at, digest, state, state_label, decided_at, declaration_id}
 DECLARATIONS_VERSION_ATTACHMENTS = "version_attachments"  # (declaration_id, version=None) -> {reference, version, files: [{category, filename, size, sha256, content_type, blob_key}]}
 VERIFY_URL_PATH = "/verify/{verify_id}"  # the gateway's public verification page of one printed version
+# declarations: the portal's and the console's own calls (access from the signed principal).
+DECLARATIONS_LIST_OPEN_BATCHES = "list_open_batches"  # () -> [batch] open today
+DECLARATIONS_LIST_BATCHES = "list_batches"  # admin: () -> [batch]
+DECLARATIONS_GET_BATCH = "get_batch"  # (batch_id) -> batch
+DECLARATIONS_BATCH_FORM = "batch_form"  # admin: (batch_id) -> the batch form's values
+DECLARATIONS_BATCH_RULES = "batch_rules"  # () -> the batch form's rule table
+DECLARATIONS_SAVE_BATCH = "save_batch"  # admin: (data, batch_id=None) -> batch
+DECLARATIONS_LIST_MINE = "list_mine"  # enterprise: () -> [declaration summary]
+DECLARATIONS_START = "start"  # enterprise: (batch_id, accepted=False, profile=None) -> summary (开始申报)
+DECLARATIONS_SAVE_SECTION = "save_section"  # owner: (declaration_id, section, data) -> {saved, updated_at} (申请表)
+DECLARATIONS_SAVE_ROW = "save_row"  # owner: (declaration_id, section, data, row_id=None) -> {saved, row_id, count}
+DECLARATIONS_DELETE_ROW = "delete_row"  # owner: (declaration_id, section, row_id) -> {deleted, count}
+DECLARATIONS_IMPORT_LEDGER = "import_ledger"  # owner: (declaration_id, temp_key, mode=None) -> {imported, ...} or errors
+DECLARATIONS_ADD_ATTACHMENT = "add_attachment"  # owner: (declaration_id, category, temp_key, filename) -> attachment
+DECLARATIONS_DELETE_ATTACHMENT = "delete_attachment"  # owner: (attachment_id) -> {deleted}
+DECLARATIONS_PREFLIGHT = "preflight"  # owner: (declaration_id) -> {problems, blocking, figures, tenants_checked}
+DECLARATIONS_SUBMIT = "submit"  # owner: (declaration_id) -> {submitted, problems, ...} (提交)
 
 # review: the console's calls; scope decided from the signed principal.
 REVIEW_LIST_CASES = "list_cases"  # (filters: tab, q, credit_code, batch_id, state, region_code, page, per_page) -> {items, total, pages, counts, tabs, batches, figure_labels}
