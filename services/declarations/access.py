@@ -1,6 +1,10 @@
-"""Who reaches which declaration, decided from the verified principal."""
-from services.common.scope import office_covers
+"""Who reaches which declaration, decided from the verified principal, and
+the loading of a declaration for a reader or for its owner."""
+from sqlalchemy import select
+
 from services.common.errors import Forbidden, NotFound, Unauthenticated
+from services.common.scope import office_covers
+from services.declarations.models import Declaration
 
 
 def can_read(principal, declaration):
@@ -34,3 +38,19 @@ def require_owner(principal, declaration):
     if declaration is None or declaration.enterprise_id != str(principal.id):
         raise NotFound("未找到该申报")
     return declaration
+
+
+def load(session, declaration_id, lock=False):
+    """The declaration (locked for update when `lock`), or None."""
+    query = select(Declaration).where(Declaration.id == str(declaration_id))
+    if lock:
+        query = query.with_for_update()
+    return session.execute(query).scalar_one_or_none()
+
+
+def readable(session, principal, declaration_id):
+    return require_reader(principal, load(session, declaration_id))
+
+
+def owned(session, principal, declaration_id, lock=False):
+    return require_owner(principal, load(session, declaration_id, lock=lock))

@@ -1,15 +1,17 @@
 """附件: files the gateway wrote to the blob store under a temporary key are
 checked here by their content (PDF, PNG or JPEG; images re-encoded), limited
 in size by the batch, and kept under a permanent key."""
-import datetime as dt
 import uuid
 
 from sqlalchemy import select
 
 from services.common import blobs, uploads
+from services.common.clock import utcnow
 from services.common.errors import NotFound, ValidationFailed
 from services.declarations import access
-from services.declarations.domain import attachment_dict, load, owned, require_editable
+from services.declarations.access import load, owned
+from services.declarations.contents import attachment_dict
+from services.declarations.lifecycle import require_editable_in_time
 from services.declarations.models import Attachment, Batch
 from services.declarations.sections import ATTACHMENT_CATEGORIES
 
@@ -29,12 +31,12 @@ def clean_filename(name):
 
 
 def add(session, store, principal, declaration_id, category, temp_key, filename, now=None):
-    now = now or dt.datetime.now(dt.timezone.utc)
+    now = now or utcnow()
     if not blobs.is_temp_key_of(temp_key, principal):  # neither read nor deleted: not the caller's upload
         raise ValidationFailed("上传失败，请重新选择文件", {"file": "上传失败，请重新选择文件"})
     try:
         d = owned(session, principal, declaration_id, lock=True)
-        require_editable(session, d)
+        require_editable_in_time(session, d)
         if category not in ATTACHMENT_CATEGORIES:
             raise ValidationFailed("请选择附件类别", {"category": "请从列表中选择附件类别"})
         batch = session.get(Batch, d.batch_id)
@@ -79,10 +81,10 @@ def _attachment(session, attachment_id):
 
 
 def delete(session, store, principal, attachment_id, now=None):
-    now = now or dt.datetime.now(dt.timezone.utc)
+    now = now or utcnow()
     a = _attachment(session, attachment_id)
     d = owned(session, principal, a.declaration_id, lock=True)
-    require_editable(session, d)
+    require_editable_in_time(session, d)
     session.delete(a)
     d.updated_at = now
     session.flush()

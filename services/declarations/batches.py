@@ -10,7 +10,8 @@ import uuid
 
 from sqlalchemy import select
 
-from services.common import contracts as c
+from services.common import contracts
+from services.common.clock import beijing_day, day_end, day_start, iso, utc, utcnow
 from services.common import operation_log
 from services.common.errors import NotFound, ValidationFailed
 from services.common.fields import Choice, Date, Integer, MultiChoice, Schema, Text
@@ -18,7 +19,6 @@ from services.declarations import checks
 from services.declarations.models import Batch
 from services.declarations.sections import ATTACHMENT_CATEGORIES
 
-SHANGHAI = dt.timezone(dt.timedelta(hours=8), "Asia/Shanghai")
 KINDS = ("首次申报", "重新申报")
 DEMO_NAME = "演示批次：双创基地认定申报（阈值仅提示）"
 
@@ -46,25 +46,6 @@ BATCH_SCHEMA = Schema(
 )
 
 
-def utc(moment):
-    """An aware time (SQLite, the embedded default, gives back naive UTC)."""
-    if moment is None:
-        return None
-    return moment.replace(tzinfo=dt.timezone.utc) if moment.tzinfo is None else moment
-
-
-def day_start(day):
-    return dt.datetime.combine(day, dt.time(0, 0), SHANGHAI).astimezone(dt.timezone.utc)
-
-
-def day_end(day):
-    return dt.datetime.combine(day, dt.time(23, 59, 59), SHANGHAI).astimezone(dt.timezone.utc)
-
-
-def local_day(moment):
-    return utc(moment).astimezone(SHANGHAI).date().isoformat()
-
-
 def is_open(batch, now):
     return batch is not None and utc(batch.opens_at) <= now <= utc(batch.closes_at)
 
@@ -78,10 +59,10 @@ def batch_dict(b):
         return None
     return {
         "id": b.id, "name": b.name, "year": b.year, "kind": b.kind,
-        "opens_at": utc(b.opens_at).isoformat(), "closes_at": utc(b.closes_at).isoformat(),
-        "resubmit_until": utc(b.resubmit_until).isoformat(),
-        "opens_on": local_day(b.opens_at), "closes_on": local_day(b.closes_at),
-        "resubmit_until_day": local_day(b.resubmit_until),
+        "opens_at": iso(b.opens_at), "closes_at": iso(b.closes_at),
+        "resubmit_until": iso(b.resubmit_until),
+        "opens_on": beijing_day(b.opens_at).isoformat(), "closes_on": beijing_day(b.closes_at).isoformat(),
+        "resubmit_until_day": beijing_day(b.resubmit_until).isoformat(),
         "notice": b.notice, "thresholds": dict(b.thresholds or {}), "thresholds_block": b.thresholds_block,
         "required_attachments": list(b.required_attachments or []),
         "max_attachment_mb": b.max_attachment_mb, "demo": b.demo,
@@ -104,7 +85,7 @@ def form_values(b):
 def list_batches(session, only_open=False, now=None):
     rows = session.execute(select(Batch).order_by(Batch.opens_at.desc())).scalars().all()
     if only_open:
-        now = now or dt.datetime.now(dt.timezone.utc)
+        now = now or utcnow()
         rows = [b for b in rows if is_open(b, now)]
     return [batch_dict(b) for b in rows]
 
@@ -117,8 +98,8 @@ def get_batch(session, batch_id):
 
 
 def save_batch(session, principal, data, batch_id=None, now=None):
-    principal.require(c.ADMIN)
-    now = now or dt.datetime.now(dt.timezone.utc)
+    principal.require(contracts.ADMIN)
+    now = now or utcnow()
     clean, errors = BATCH_SCHEMA.validate(data or {}, require_all=True)
     if not errors:
         if clean["closes_on"] < clean["opens_on"]:
@@ -164,9 +145,9 @@ DEMO_NOTICE = (
 
 def seed_demo_batch(session, now=None):
     """An open demo batch whose thresholds only warn (idempotent)."""
-    now = now or dt.datetime.now(dt.timezone.utc)
+    now = now or utcnow()
     existing = session.execute(select(Batch).where(Batch.demo.is_(True))).scalars().first()
-    today = now.astimezone(SHANGHAI).date()
+    today = beijing_day(now)
     if existing is not None:
         if not is_open(existing, now):  # keep it open when seeded again
             existing.opens_at = day_start(today - dt.timedelta(days=30))

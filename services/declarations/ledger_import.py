@@ -17,7 +17,7 @@ from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
 from services.common import blobs, spreadsheets, uploads
-from services.declarations import sections as s
+from services.declarations import sections
 
 MAX_ROWS = 5000  # data rows one import takes
 MAX_SHEET_ROWS = MAX_ROWS + 1000  # rows read, header and blank rows included
@@ -33,18 +33,18 @@ if not openpyxl.DEFUSEDXML:  # pragma: no cover - defusedxml is a requirement
 
 def template():
     """The .xlsx the page offers: one header row of labels, help as a note row."""
-    fields = list(s.LEDGER_SCHEMA)
+    fields = list(sections.LEDGER_SCHEMA)
     book = spreadsheets.Book()
-    sheet = book.sheet(SHEET, header=[f.label + ("*" if f.required else "") for f in fields], widths=16)
+    sheet = book.sheet(SHEET, header=[field.label + ("*" if field.required else "") for field in fields], widths=16)
     example = {
         "served_on": "2025-03-15", "category": "创业辅导", "target": "南京某某科技有限公司",
         "content": "创业计划书辅导", "mode": "线下", "place": "基地二楼会议室", "companies": 1,
         "participants": 3, "fee_mode": "免费", "fee": 0, "feedback": "满意",
     }
-    sheet.append([example.get(f.key) for f in fields])
+    sheet.append([example.get(field.key) for field in fields])
     notes = book.sheet("填写说明", header=["列", "填写说明", "可选值"])
-    for f in fields:
-        notes.append([f.label, f.help, "、".join(getattr(f, "options", ()) or ())])
+    for field in fields:
+        notes.append([field.label, field.help, "、".join(getattr(field, "options", ()) or ())])
     return book.to_bytes()
 
 
@@ -133,29 +133,29 @@ def _parse(wb):
     ws = wb[SHEET] if SHEET in wb.sheetnames else wb.worksheets[0]
     rows = _rows(ws)
     header = next(rows, None)
-    fields = list(s.LEDGER_SCHEMA)
-    labels = {f.label: f for f in fields}
+    fields = list(sections.LEDGER_SCHEMA)
+    labels = {field.label: field for field in fields}
     columns = {}
     for index, title in enumerate(header or ()):
         name = _cell(title).rstrip("*").strip()
         if name in labels:
             columns[index] = labels[name]
-    missing = [f.label for f in fields if f.required and f not in columns.values()]
+    missing = [field.label for field in fields if field.required and field not in columns.values()]
     if missing:
         raise ImportFailed("模板表头不正确，缺少列：" + "、".join(missing))
     clean_rows, errors = [], []
     for number, values in enumerate(rows, start=2):
-        raw = {f.key: _cell(values[i]) if i < len(values) else "" for i, f in columns.items()}
+        raw = {field.key: _cell(values[i]) if i < len(values) else "" for i, field in columns.items()}
         if not any(raw.values()):
             continue
         if len(clean_rows) >= MAX_ROWS:
             raise ImportFailed(f"一次最多导入{MAX_ROWS}条")
-        clean, row_errors = s.validate(s.LEDGER, raw)
+        clean, row_errors = sections.validate(sections.LEDGER, raw)
         for key, message in row_errors.items():
-            col = next(i for i, f in columns.items() if f.key == key) if key in {f.key for f in columns.values()} else None
+            col = next(i for i, field in columns.items() if field.key == key) if key in {field.key for field in columns.values()} else None
             errors.append({
                 "row": number, "column": get_column_letter(col + 1) if col is not None else "",
-                "label": s.LEDGER_SCHEMA.by_key[key].label, "message": message,
+                "label": sections.LEDGER_SCHEMA.by_key[key].label, "message": message,
             })
         clean_rows.append(clean)
     if errors:

@@ -1,25 +1,26 @@
 """The declaration's state machine (DESIGN.md): which moves are allowed, and
 every move recorded with time, actor, level and reason."""
-from services.common import contracts as c
+from services.common import contracts
+from services.common.clock import utcnow
 from services.common.errors import BadState
-from services.declarations.models import Transition
+from services.declarations.batches import is_resubmittable
+from services.declarations.models import Batch, Transition
 
-EDITABLE = (c.DRAFT, c.RETURNED)
-PENDING = (c.PENDING_COUNTY, c.PENDING_CITY, c.PENDING_PROVINCE)
-FINAL = (c.APPROVED, c.REJECTED)
+EDITABLE = (contracts.DRAFT, contracts.RETURNED)
+PENDING = (contracts.PENDING_COUNTY, contracts.PENDING_CITY, contracts.PENDING_PROVINCE)
+FINAL = (contracts.APPROVED, contracts.REJECTED)
 
 ALLOWED = {
-    c.DRAFT: {c.PENDING_COUNTY},
-    c.RETURNED: {c.PENDING_COUNTY, c.PENDING_CITY, c.PENDING_PROVINCE},
-    c.PENDING_COUNTY: {c.PENDING_CITY, c.RETURNED, c.REJECTED},
-    c.PENDING_CITY: {c.PENDING_PROVINCE, c.RETURNED, c.REJECTED},
-    c.PENDING_PROVINCE: {c.APPROVED, c.RETURNED, c.REJECTED},
-    c.APPROVED: set(),
-    c.REJECTED: set(),
+    contracts.DRAFT: {contracts.PENDING_COUNTY},
+    contracts.RETURNED: {contracts.PENDING_COUNTY, contracts.PENDING_CITY, contracts.PENDING_PROVINCE},
+    contracts.PENDING_COUNTY: {contracts.PENDING_CITY, contracts.RETURNED, contracts.REJECTED},
+    contracts.PENDING_CITY: {contracts.PENDING_PROVINCE, contracts.RETURNED, contracts.REJECTED},
+    contracts.PENDING_PROVINCE: {contracts.APPROVED, contracts.RETURNED, contracts.REJECTED},
+    contracts.APPROVED: set(),
+    contracts.REJECTED: set(),
 }
 
-LEVEL_OF_PENDING = {state: level for level, state in c.PENDING_STATE_OF_LEVEL.items()}
-NEXT_LEVEL = {c.COUNTY: c.CITY, c.CITY: c.PROVINCE}
+LEVEL_OF_PENDING = {state: level for level, state in contracts.PENDING_STATE_OF_LEVEL.items()}
 
 
 def can_move(from_state, to_state):
@@ -27,7 +28,7 @@ def can_move(from_state, to_state):
 
 
 def refuse_edit_message(state):
-    label = c.STATE_LABELS.get(state, state)
+    label = contracts.STATE_LABELS.get(state, state)
     return f"申报当前状态为“{label}”，不能修改；只有填报中或被退回的申报可以修改"
 
 
@@ -36,13 +37,30 @@ def require_editable(declaration):
         raise BadState(refuse_edit_message(declaration.state))
 
 
+LATE_MESSAGE = "已超过本批次的补正截止时间，不能再修改或提交"
+
+
+def editable(declaration, batch, now=None):
+    """Draft, or returned and still before the batch's resubmission deadline."""
+    if declaration.state == contracts.RETURNED and batch is not None:
+        return is_resubmittable(batch, now or utcnow())
+    return declaration.state in EDITABLE
+
+
+def require_editable_in_time(session, declaration, now=None):
+    """The state allows changes, and so does the batch's 补正截止."""
+    require_editable(declaration)
+    if not editable(declaration, session.get(Batch, declaration.batch_id), now):
+        raise BadState(LATE_MESSAGE)
+
+
 def move(session, declaration, to_state, actor, at, reason=None, level=None):
     """Move the declaration to `to_state` and record it; BadState when the
     state machine does not allow it."""
     if not can_move(declaration.state, to_state):
         raise BadState(
-            f"申报当前状态为“{c.STATE_LABELS.get(declaration.state, declaration.state)}”，"
-            f"不能变为“{c.STATE_LABELS.get(to_state, to_state)}”"
+            f"申报当前状态为“{contracts.STATE_LABELS.get(declaration.state, declaration.state)}”，"
+            f"不能变为“{contracts.STATE_LABELS.get(to_state, to_state)}”"
         )
     session.add(
         Transition(
@@ -100,6 +118,6 @@ def resubmission_level(declaration, region_code=None, submitted_region=None):
     the 注册地区 now names another region than the one last submitted to (its
     county has never seen the declaration)."""
     region_changed = bool(submitted_region) and region_code != submitted_region
-    if declaration.state == c.RETURNED and declaration.return_level in c.LEVELS and not region_changed:
+    if declaration.state == contracts.RETURNED and declaration.return_level in contracts.LEVELS and not region_changed:
         return declaration.return_level
-    return c.COUNTY
+    return contracts.COUNTY

@@ -10,13 +10,13 @@ import argparse
 
 from sqlalchemy.orm import Session
 
-from services.common import contracts as c
+from services.common import contracts
 from services.common.db import make_engine
 from services.declarations import batches
 
 
 def seed_demo_batch(config=None):
-    engine = make_engine(c.DECLARATIONS, config)
+    engine = make_engine(contracts.DECLARATIONS, config)
     try:
         with Session(engine) as session, session.begin():
             return batches.seed_demo_batch(session)
@@ -30,19 +30,19 @@ def announce_all(config=None):
     from sqlalchemy import select
 
     from services.common import outbox
-    from services.declarations import domain
+    from services.declarations.announcements import announce
     from services.declarations.models import Declaration
 
-    engine = make_engine(c.DECLARATIONS, config)
+    engine = make_engine(contracts.DECLARATIONS, config)
     try:
         with Session(engine) as session, session.begin():
             def dispatch(event_type, data, sequence=None, state=None):
-                outbox.record(session, c.DECLARATIONS, event_type, data, sequence=sequence, state=state,
-                              cause={"kind": c.SYSTEM, "id": c.DECLARATIONS})
+                outbox.record(session, contracts.DECLARATIONS, event_type, data, sequence=sequence, state=state,
+                              cause={"kind": contracts.SYSTEM, "id": contracts.DECLARATIONS})
 
             count = 0
             for d in session.execute(select(Declaration).with_for_update()).scalars():
-                domain.announce(d, dispatch)
+                announce(d, dispatch)
                 count += 1
             return count
     finally:

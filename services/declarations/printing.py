@@ -13,31 +13,35 @@ Plain functions on a SQLAlchemy session and the verified principal; the
 service wires them to RPC and renders in a child process (pdf_render).
 """
 import base64
-import datetime as dt
 import hashlib
 import io
 import json
+import logging
 import secrets
 import uuid
 from pathlib import Path
 
+from eventlet import semaphore
+from eventlet.green import subprocess as green_subprocess
 from sqlalchemy import select
 
-from services.common import contracts as c
+from services.common import contracts
+from services.common.clock import iso, show, utcnow
 from services.common import regions
 from services.common.errors import BadState, NotFound
 from services.declarations import attachments as files
 from services.declarations import pdf_render
-from services.declarations import sections as s
-from services.declarations.domain import iso, load, readable
+from services.declarations import sections
+from services.declarations.access import load, readable
 from services.declarations.models import Batch, PrintedVersion, Transition, Version
+
+log = logging.getLogger(__name__)
 
 TITLE = "江苏省小型微型企业创业创新示范基地认定申请表"
 TEMPLATES = Path(__file__).with_name("templates")
 NOT_SUBMITTED = "申报尚未提交，提交后才能打印申请表"
 NO_BASE_URL = "平台公网地址（PUBLIC_BASE_URL）未配置，暂不能打印申请表，请联系平台管理员"
 UNKNOWN_VERIFY_ID = "未找到该申请表，请核对二维码或核验地址是否完整"
-CHINA = dt.timezone(dt.timedelta(hours=8))
 LONG_FIELDS = ("introduction", "cases", "address")
 TENANT_FIGURES = (
     ("count", "入驻企业数", "家"),
@@ -49,16 +53,18 @@ TENANT_FIGURES = (
 )
 
 
-def utcnow():
-    return dt.datetime.now(dt.timezone.utc)
+# One rendering at a time per process, in a child process.
+_rendering = semaphore.Semaphore(1)
 
 
-def beijing(moment):
-    if moment is None:
-        return ""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=dt.timezone.utc)
-    return moment.astimezone(CHINA).strftime("%Y-%m-%d %H:%M")
+def render_in_child(html):
+    """The PDF of `html` (pdf_render), rendered by a child process."""
+    with _rendering:
+        try:
+            return pdf_render.in_child(html, popen=green_subprocess.Popen)
+        except pdf_render.RenderFailed as exc:
+            log.error("申请表 rendering failed: %s", exc)
+            raise BadState("申请表生成失败，请稍后再试")
 
 
 # --- identity of a version ------------------------------------------------------------
@@ -88,7 +94,7 @@ def verify_hash(verify_id):
 
 
 def verify_url(base_url, verify_id):
-    return base_url.rstrip("/") + c.VERIFY_URL_PATH.format(verify_id=verify_id)
+    return base_url.rstrip("/") + contracts.VERIFY_URL_PATH.format(verify_id=verify_id)
 
 
 def submitted_version(session, d, number=None):
@@ -112,14 +118,14 @@ def filename(reference, version):
 # --- the document -------------------------------------------------------------------
 
 
-def _text(f, value):
+def _text(field, value):
     if value is None or value == "":
         return "未填写"
-    if f.kind == "region":
+    if field.kind == "region":
         return regions.full_name(value) or str(value)
     if isinstance(value, (list, tuple)):
         return "、".join(str(v) for v in value) or "无"
-    unit = getattr(f, "unit", "")
+    unit = getattr(field, "unit", "")
     return f"{value} {unit}" if unit else str(value)
 
 
@@ -127,22 +133,22 @@ def document_sections(snapshot):
     """The sections of a version, in the portal's order, as text."""
     data = snapshot.get("sections") or {}
     out = []
-    for key in s.ORDER:
-        label = c.SECTIONS[key]
-        if key == s.APPLICATION:
+    for key in sections.ORDER:
+        label = contracts.SECTIONS[key]
+        if key == sections.APPLICATION:
             values = data.get(key) or {}
-            items = [(f.label, _text(f, values.get(f.key)), f.key in LONG_FIELDS) for f in s.SCHEMAS[key]]
+            items = [(field.label, _text(field, values.get(field.key)), field.key in LONG_FIELDS) for field in sections.SCHEMAS[key]]
             out.append({"kind": "form", "label": label, "pairs": items})
-        elif key in s.LIST_SECTIONS:
-            schema = s.SCHEMAS[key]
-            rows = [[_text(f, row.get(f.key)) for f in schema] for row in data.get(key) or []]
-            out.append({"kind": "rows", "label": label, "labels": [f.label for f in schema], "rows": rows,
+        elif key in sections.LIST_SECTIONS:
+            schema = sections.SCHEMAS[key]
+            rows = [[_text(field, row.get(field.key)) for field in schema] for row in data.get(key) or []]
+            out.append({"kind": "rows", "label": label, "labels": [field.label for field in schema], "rows": rows,
                         "widths": column_widths(schema)})
-        elif key == s.TENANTS:
+        elif key == sections.TENANTS:
             totals = snapshot.get("tenant_totals") or {}
             items = [(name, f"{totals.get(k, 0)} {unit}") for k, name, unit in TENANT_FIGURES]
             out.append({"kind": "tenants", "label": label, "pairs": items})
-        elif key == s.ATTACHMENTS:
+        elif key == sections.ATTACHMENTS:
             rows = [
                 {"category": a.get("category", ""), "filename": a.get("filename", ""),
                  "size": _size(a.get("size")), "sha256": a.get("sha256") or ""}
@@ -155,7 +161,7 @@ def document_sections(snapshot):
 def column_widths(schema):
     """Percent widths of 序号 and each column: a fixed table layout spares
     WeasyPrint measuring every cell of a long 服务台账."""
-    weights = [0.6] + [WEIGHTS.get(f.kind, 1.2) for f in schema]
+    weights = [0.6] + [WEIGHTS.get(field.kind, 1.2) for field in schema]
     total = sum(weights)
     return [round(w * 100 / total, 2) for w in weights]
 
@@ -191,13 +197,13 @@ def document_html(context):
 
 
 def document_context(d, batch, v, digest, url):
-    app = (v.snapshot.get("sections") or {}).get(s.APPLICATION) or {}
+    app = (v.snapshot.get("sections") or {}).get(sections.APPLICATION) or {}
     return {
         "title": TITLE,
         "reference": d.reference or "",
         "version": v.version,
         "batch_name": batch.name if batch else "",
-        "submitted_at": beijing(v.submitted_at),
+        "submitted_at": show(v.submitted_at),
         "submitted_at_iso": iso(v.submitted_at),
         "operator_name": app.get("operator_name") or "",
         "base_name": app.get("base_name") or "",
@@ -246,7 +252,7 @@ def print_version(session, store, principal, declaration_id, number, base_url, r
     }
 
 
-DECIDED = {c.APPROVED: "认定时间", c.REJECTED: "审核结束时间"}
+DECIDED = {contracts.APPROVED: "认定时间", contracts.REJECTED: "审核结束时间"}
 
 
 def verify(session, verify_id):
@@ -274,7 +280,7 @@ def verify(session, verify_id):
         "submitted_at": iso(v.submitted_at),
         "digest": row.digest,
         "state": d.state,
-        "state_label": c.STATE_LABELS[d.state],
+        "state_label": contracts.STATE_LABELS[d.state],
         "latest_version": d.version,
         "superseded": d.version > row.version,
         "decided_at": iso(decided),
@@ -295,4 +301,4 @@ def version_attachments(session, principal, declaration_id, number=None):
             "content_type": a.get("content_type", ""), "blob_key": files.blob_key(d.id, a["id"]),
         })
     return {"reference": d.reference, "version": v.version, "files": listed,
-            "total_size": sum(f["size"] for f in listed)}
+            "total_size": sum(item["size"] for item in listed)}

@@ -28,7 +28,8 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from services.common import blobs, housekeeping, outbox
-from services.common import contracts as c
+from services.common import contracts
+from services.common.clock import utcnow
 from services.common import personal_data as pd
 from services.declarations import lifecycle
 from services.declarations.models import Attachment, Batch, Declaration, SectionData, Transition, Version
@@ -40,10 +41,6 @@ YEAR = dt.timedelta(days=365)
 ERASED_SNAPSHOT = {"erased": True}
 
 
-def utcnow():
-    return dt.datetime.now(dt.timezone.utc)
-
-
 def due(config=None, now=None):
     """{category: a select of the ids of declarations past retention}."""
     now = now or utcnow()
@@ -53,11 +50,11 @@ def due(config=None, now=None):
     recognised_limit = now - (pd.recognition_valid_years(config) + pd.retention("recognised", config)) * YEAR
     return {
         "draft": select(Declaration.id).join(Batch, Batch.id == Declaration.batch_id).where(
-            Declaration.state == c.DRAFT, Declaration.version == 0, Batch.closes_at < draft_limit),
+            Declaration.state == contracts.DRAFT, Declaration.version == 0, Batch.closes_at < draft_limit),
         "rejected": select(Declaration.id).where(
-            fresh, Declaration.state == c.REJECTED, Declaration.updated_at < rejected_limit),
+            fresh, Declaration.state == contracts.REJECTED, Declaration.updated_at < rejected_limit),
         "recognised": select(Declaration.id).where(
-            fresh, Declaration.state == c.APPROVED, Declaration.updated_at < recognised_limit),
+            fresh, Declaration.state == contracts.APPROVED, Declaration.updated_at < recognised_limit),
     }
 
 
@@ -78,7 +75,7 @@ def erase(session, declaration, now, whole=False, reason=pd.RETENTION):
         declaration.erased_at = now
         declaration.problems = []
         declaration.return_reason = None
-    outbox.record(session, c.DECLARATIONS, c.DECLARATION_ERASED, {"declaration_id": did, "reason": reason})
+    outbox.record(session, contracts.DECLARATIONS, contracts.DECLARATION_ERASED, {"declaration_id": did, "reason": reason})
     return keys
 
 
@@ -123,7 +120,7 @@ def erase_enterprise(session, store, principal, enterprise_id, now=None):
     files after the commit."""
     from services.common.errors import BadState
 
-    principal.require(c.ADMIN)
+    principal.require(contracts.ADMIN)
     now = now or utcnow()
     rows = list(session.scalars(select(Declaration).where(Declaration.enterprise_id == enterprise_id)
                                 .with_for_update()))
@@ -135,7 +132,7 @@ def erase_enterprise(session, store, principal, enterprise_id, now=None):
         if d.erased_at is not None:
             continue
         category = category_of(d)
-        whole = d.state == c.DRAFT and d.version == 0
+        whole = d.state == contracts.DRAFT and d.version == 0
         keys += erase(session, d, now, whole=whole, reason=pd.REQUEST)
         counts[(category, pd.DELETED if whole else pd.ANONYMISED)] = counts.get(
             (category, pd.DELETED if whole else pd.ANONYMISED), 0) + 1
@@ -145,9 +142,9 @@ def erase_enterprise(session, store, principal, enterprise_id, now=None):
 
 
 def category_of(declaration):
-    if declaration.state == c.APPROVED:
+    if declaration.state == contracts.APPROVED:
         return "recognised"
-    if declaration.state == c.REJECTED:
+    if declaration.state == contracts.REJECTED:
         return "rejected"
     return "draft"
 
@@ -156,13 +153,13 @@ def export_enterprise(session, principal, enterprise_id):
     """Everything the declarations service keeps of one enterprise (an admin,
     on its request): each declaration with its sections, attachments' details
     and versions."""
-    from services.declarations import domain
+    from services.declarations import views
 
-    principal.require(c.ADMIN)
+    principal.require(contracts.ADMIN)
     out = []
     for d in session.scalars(select(Declaration).where(Declaration.enterprise_id == enterprise_id)
                              .order_by(Declaration.created_at)):
-        view = domain.declaration_dict(session, d)
+        view = views.declaration_dict(session, d)
         view["versions"] = [
             {"version": v.version, "submitted_at": v.submitted_at.isoformat(), "level": v.level, "snapshot": v.snapshot}
             for v in session.scalars(select(Version).where(Version.declaration_id == d.id).order_by(Version.version))
@@ -176,4 +173,4 @@ def _housekeeping(engine, config, stopping):
     return {f"erased_{k}": n for k, n in run(engine, config, stopping=stopping).items()}
 
 
-housekeeping.register(c.DECLARATIONS, _housekeeping)
+housekeeping.register(contracts.DECLARATIONS, _housekeeping)

@@ -210,8 +210,8 @@ def fields(section):
     ("group", e.g. 基本情况)."""
     out = SCHEMAS[section].describe()
     if section == APPLICATION:
-        for f in out:
-            f["group"] = GROUP_OF.get(f["key"], "")
+        for entry in out:
+            entry["group"] = GROUP_OF.get(entry["key"], "")
     return out
 
 
@@ -229,6 +229,6 @@ def describe():
 
 
 def _label(key):
-    from services.common import contracts as c
+    from services.common import contracts
 
-    return c.SECTIONS[key]
+    return contracts.SECTIONS[key]

@@ -2,16 +2,17 @@
 import datetime as dt
 from types import SimpleNamespace
 
+from services.common.clock import beijing_day, day_end, day_start
 from services.declarations import batches
 
 UTC = dt.timezone.utc
 
 
 def test_a_closing_day_lasts_until_235959_beijing_time():
-    end = batches.day_end(dt.date(2026, 3, 31))
+    end = day_end(dt.date(2026, 3, 31))
     assert end == dt.datetime(2026, 3, 31, 15, 59, 59, tzinfo=UTC)
-    assert batches.local_day(end) == "2026-03-31"
-    assert batches.day_start(dt.date(2026, 3, 1)) == dt.datetime(2026, 2, 28, 16, 0, tzinfo=UTC)
+    assert beijing_day(end).isoformat() == "2026-03-31"
+    assert day_start(dt.date(2026, 3, 1)) == dt.datetime(2026, 2, 28, 16, 0, tzinfo=UTC)
 
 
 def test_open_and_resubmittable_also_with_the_naive_times_sqlite_returns():

@@ -10,9 +10,10 @@ from sqlalchemy.orm import Session
 
 from services.common import contracts as c
 from services.common.outbox import envelope
-from services.declarations import batches, domain
+from services.declarations import batches, editing, review_events, submission, views
 from tests.declarations.helpers import ADMIN, batch_form, enterprise
-from tests.declarations.test_domain import TOTALS, Outbox, fill
+from tests.declarations.helpers import TOTALS
+from tests.declarations.on_database import Outbox, fill
 
 # Review's moves from a waiting level: (event, resulting state, acting level).
 ADVANCE = {c.COUNTY: c.CITY, c.CITY: c.PROVINCE}
@@ -97,9 +98,9 @@ def test_any_order_of_review_events_ends_in_the_state_review_holds(engine, batch
     events, delivered = case
     with Session(engine, expire_on_commit=False) as session:
         ent = enterprise(f"ent-order-{next(COUNTER)}")
-        did = domain.start(session, ent, batch_id, accepted=True)["id"]
+        did = editing.start(session, ent, batch_id, accepted=True)["id"]
         fill(session, ent, did)
-        assert domain.submit(session, ent, did, TOTALS, Outbox())["submitted"]
+        assert submission.submit(session, ent, did, TOTALS, Outbox())["submitted"]
         session.commit()
         out = Recorder()
         ids = {}
@@ -112,10 +113,10 @@ def test_any_order_of_review_events_ends_in_the_state_review_holds(engine, batch
                 sequence=sequence, state=state, event_id=ids.get(sequence),
             )
             ids[sequence] = body["event_id"]
-            domain.on_review_event(session, event_type, body, out)
+            review_events.on_review_event(session, event_type, body, out)
             session.commit()
 
-        view = domain.get(session, ent, did)
+        view = views.get(session, ent, did)
         expected = events[-1][2] if events else c.PENDING_COUNTY
         assert view["state"] == expected
         moves = [(h["from_state"], h["to_state"]) for h in view["history"]][2:]  # after start and 提交
@@ -142,7 +143,7 @@ def test_announce_all_gives_tenants_a_copy_of_every_declaration(engine, batch_id
 
     with Session(engine, expire_on_commit=False) as session:
         ent = enterprise(f"ent-announce-{next(COUNTER)}")
-        did = domain.start(session, ent, batch_id, accepted=True)["id"]  # no dispatch: an older start
+        did = editing.start(session, ent, batch_id, accepted=True)["id"]  # no dispatch: an older start
         session.commit()
     count = manage.announce_all({c.ENV_DATABASE_URL: pg_database})
     assert count >= 1

@@ -238,14 +238,14 @@ def ready(short_hold, system, batch):
 
 
 def test_submit_fails_after_tenants_held_intake(short_hold, ready, monkeypatch):
-    from services.declarations import domain
+    from services.declarations import submission
 
     owner, did = ready
 
     def broken(*args, **kwargs):
         raise RuntimeError("injected: the submission fails after the hold")
 
-    monkeypatch.setattr(domain, "submit", broken)
+    monkeypatch.setattr(submission, "submit", broken)
     with proxy(c.DECLARATIONS, short_hold, owner) as decl:
         with pytest.raises(Exception):
             decl.submit(did)
@@ -255,18 +255,18 @@ def test_submit_fails_after_tenants_held_intake(short_hold, ready, monkeypatch):
 
 def test_submit_gives_up_on_tenants_answer(short_hold, ready, monkeypatch):
     """tenants held intake but its answer was lost (a timeout): released."""
-    from services.declarations.service import DeclarationsService
+    from services.declarations import service_calls
 
     owner, did = ready
-    original = DeclarationsService._tenants
+    original = service_calls.tenants_answer
 
-    def lost_answer(self, method, declaration_id):
-        result = original(self, method, declaration_id)
+    def lost_answer(tenants, method, declaration_id):
+        result = original(tenants, method, declaration_id)
         if method == c.TENANTS_CLOSE_INTAKE:
             raise BadState("injected: the answer of close_intake was lost")
         return result
 
-    monkeypatch.setattr(DeclarationsService, "_tenants", lost_answer)
+    monkeypatch.setattr(service_calls, "tenants_answer", lost_answer)
     with proxy(c.DECLARATIONS, short_hold, owner) as decl:
         with pytest.raises(BadState):
             decl.submit(did)

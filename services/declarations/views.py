@@ -1,0 +1,142 @@
+"""What the pages show of declarations: the enterprise's list, one
+declaration with its sections' states ("n/m 项必填"), and its history."""
+from sqlalchemy import select
+
+from services.common import contracts
+from services.common.clock import iso
+from services.declarations import lifecycle, sections
+from services.declarations.access import readable
+from services.declarations.batches import batch_dict
+from services.declarations.contents import attachments_of, section_values, with_defaults
+from services.declarations.models import Batch, Declaration, SectionData, Transition
+
+
+def summary_dict(declaration, batch=None):
+    return {
+        "id": declaration.id,
+        "batch_id": declaration.batch_id,
+        "batch_name": batch.name if batch else None,
+        "enterprise_id": declaration.enterprise_id,
+        "state": declaration.state,
+        "state_label": contracts.STATE_LABELS[declaration.state],
+        "editable": lifecycle.editable(declaration, batch),
+        "region_code": declaration.region_code,
+        "reference": declaration.reference,
+        "version": declaration.version,
+        "level": declaration.level,
+        "updated_at": iso(declaration.updated_at),
+        "submitted_at": iso(declaration.submitted_at),
+        "created_at": iso(declaration.created_at),
+    }
+
+
+def history_of(session, declaration_id):
+    rows = session.execute(
+        select(Transition).where(Transition.declaration_id == declaration_id).order_by(Transition.at, Transition.id)
+    ).scalars()
+    return [
+        {
+            "from_state": t.from_state, "to_state": t.to_state,
+            "to_label": contracts.STATE_LABELS.get(t.to_state, t.to_state),
+            "at": iso(t.at), "actor_kind": t.actor_kind, "actor_id": t.actor_id,
+            "level": t.level, "reason": t.reason, "version": t.version,
+        }
+        for t in rows
+    ]
+
+
+def _application_state(key, saved, values):
+    required = [field for field in sections.APPLICATION_SCHEMA if field.required]
+    filled = [field for field in required if values.get(field.key) not in (None, "")]
+    progress = f"{len(filled)}/{len(required)} 项必填"
+    if key not in saved:
+        return sections.NOT_STARTED, progress
+    if len(filled) < len(required):
+        return sections.IN_PROGRESS, progress
+    return sections.COMPLETED, progress
+
+
+def _attachments_state(attachments, batch):
+    have = {attachment["category"] for attachment in attachments}
+    missing = [category for category in (batch.required_attachments or []) if category not in have]
+    progress = f"{len(attachments)} 个文件"
+    if not attachments:
+        return sections.NOT_STARTED, progress
+    return (sections.IN_PROGRESS if missing else sections.COMPLETED), progress
+
+
+def _state_and_progress(key, saved, data, attachments, batch):
+    if key == sections.APPLICATION:
+        return _application_state(key, saved, data[key])
+    if key in sections.LIST_SECTIONS:
+        rows = data[key]
+        return (sections.COMPLETED if rows else sections.NOT_STARTED), f"{len(rows)} 条"
+    if key == sections.ATTACHMENTS:
+        return _attachments_state(attachments, batch)
+    return None, ""  # tenants: filled by the tenants themselves
+
+
+def section_states(declaration, saved, data, attachments, batch):
+    """{section: {state, label, progress}} for the main data page."""
+    returned = set(declaration.return_sections or []) if declaration.state == contracts.RETURNED else set()
+    problem_sections = {p["section"] for p in (declaration.problems or []) if p.get("blocking")}
+    out = {}
+    for key in sections.ORDER:
+        state, progress = _state_and_progress(key, saved, data, attachments, batch)
+        changed_since_return = (key in saved and declaration.returned_at
+                                and saved[key].updated_at > declaration.returned_at)
+        if state is not None and ((key in returned and not changed_since_return) or key in problem_sections):
+            state = sections.HAS_PROBLEMS
+        out[key] = {"state": state, "label": sections.STATE_LABELS.get(state, ""), "progress": progress}
+    return out
+
+
+def declaration_dict(session, declaration):
+    batch = session.get(Batch, declaration.batch_id)
+    saved = section_values(session, declaration.id)
+    data = with_defaults(saved)
+    attachments = attachments_of(session, declaration.id)
+    out = summary_dict(declaration, batch)
+    out.update(
+        batch=batch_dict(batch),
+        sections=data,
+        section_states=section_states(declaration, saved, data, attachments, batch),
+        attachments=attachments,
+        history=history_of(session, declaration.id),
+        return_level=declaration.return_level,
+        return_reason=declaration.return_reason,
+        return_sections=list(declaration.return_sections or []),
+        returned_at=iso(declaration.returned_at),
+        problems=list(declaration.problems or []),
+        accepted_at=iso(declaration.accepted_at),
+        resubmit_until=iso(batch.resubmit_until),
+    )
+    return out
+
+
+def list_mine(session, principal):
+    principal.require(contracts.ENTERPRISE)
+    rows = session.execute(
+        select(Declaration, Batch)
+        .join(Batch, Batch.id == Declaration.batch_id)
+        .where(Declaration.enterprise_id == str(principal.id))
+        .order_by(Declaration.created_at.desc())
+    ).all()
+    return [summary_dict(declaration, batch) for declaration, batch in rows]
+
+
+def get(session, principal, declaration_id):
+    """One declaration as its pages show it; a draft whose 申请表 was never
+    saved shows what 开始申报 prefilled (shown, not saved yet)."""
+    declaration = readable(session, principal, declaration_id)
+    out = declaration_dict(session, declaration)
+    if declaration.state in lifecycle.EDITABLE and sections.APPLICATION not in section_values(session, declaration.id):
+        prefill = session.get(SectionData, (declaration.id, "_prefill"))
+        out["sections"][sections.APPLICATION] = dict(prefill.data) if prefill else {}
+        out["prefilled"] = sorted(prefill.data) if prefill else []
+    return out
+
+
+def history(session, principal, declaration_id):
+    declaration = readable(session, principal, declaration_id)
+    return history_of(session, declaration.id)
