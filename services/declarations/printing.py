@@ -10,7 +10,8 @@ stored; the public verification page shows that version's number, content
 digest and the declaration's current state, nothing of the content.
 
 Plain functions on a SQLAlchemy session and the verified principal; the
-service wires them to RPC and renders in a child process (pdf_render).
+service wires them to RPC. Rendering runs in a child process, one at a time
+per service process (render_in_child, pdf_render).
 """
 import base64
 import hashlib
