@@ -262,7 +262,7 @@ ENV_EVENT_RETRY_DELAY = "EVENT_RETRY_DELAY"  # seconds before a failed handler's
 ENV_EVENT_RETRY_MAX_DELAY = "EVENT_RETRY_MAX_DELAY"  # cap of the retry delay
 ENV_EVENT_MAX_ATTEMPTS = "EVENT_MAX_ATTEMPTS"  # tries before a message is parked
 ENV_EVENT_POLL_INTERVAL = "EVENT_POLL_INTERVAL"  # seconds between sweeps for due retries
-# Housekeeping of the tables every service keeps (services.common.housekeeping).
+# Housekeeping of the tables every service keeps (services.common.pruning).
 ENV_HOUSEKEEPING_INTERVAL = "HOUSEKEEPING_INTERVAL"  # seconds between passes; 0 turns it off
 ENV_OUTBOX_KEEP_DAYS = "OUTBOX_KEEP_DAYS"  # days a published outbox row is kept
 ENV_PROCESSED_EVENTS_KEEP_DAYS = "PROCESSED_EVENTS_KEEP_DAYS"  # days a handled event is remembered

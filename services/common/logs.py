@@ -29,6 +29,7 @@ import uuid
 from nameko.extensions import DependencyProvider
 from pythonjsonlogger.json import JsonFormatter
 
+from services.common import config as cfg
 from services.common import contracts as c
 
 FORMATS = ("json", "text")
@@ -143,8 +144,6 @@ class MaskingTextFormatter(logging.Formatter):
 
 
 def log_format(config=None):
-    from services.common import config as cfg
-
     default = "json" if cfg.is_production(config) else "text"
     value = (cfg.get(c.ENV_LOG_FORMAT, config, default=default) or default).lower()
     return value if value in FORMATS else default

@@ -10,8 +10,12 @@ pages; a tenant entry records the version its 确认提交 was made under.
 """
 from dataclasses import dataclass
 
+from sqlalchemy import select
+
+from services.common import clock
 from services.common import config as cfg
 from services.common import contracts as c
+from services.common.tables import personal_data_log
 
 NOTICE_VERSION = "2026-11"
 CONTROLLER = "江苏省中小企业公共服务平台"  # who decides what is collected and why
@@ -117,14 +121,10 @@ REQUEST = "request"
 def record(conn, category, action, count, reason=RETENTION, actor=None, subject_id=None, now=None):
     """A line of the service's personal_data_log (a Session or a Connection).
     Housekeeping records only what it did (count > 0); a request always."""
-    import datetime as dt
-
-    from services.common.tables import personal_data_log
-
     if not count and reason == RETENTION:
         return
     conn.execute(personal_data_log.insert().values(
-        at=now or dt.datetime.now(dt.timezone.utc), category=category, action=action, count=int(count),
+        at=now or clock.utcnow(), category=category, action=action, count=int(count),
         reason=reason, actor_kind=getattr(actor, "kind", None), actor_id=getattr(actor, "id", None),
         subject_id=subject_id,
     ))
@@ -132,9 +132,5 @@ def record(conn, category, action, count, reason=RETENTION, actor=None, subject_
 
 def log_lines(conn, limit=200):
     """The newest lines of a service's personal_data_log."""
-    from sqlalchemy import select
-
-    from services.common.tables import personal_data_log
-
     rows = conn.execute(select(personal_data_log).order_by(personal_data_log.c.id.desc()).limit(limit)).mappings()
     return [{**row, "at": row["at"].isoformat()} for row in rows]

@@ -1,4 +1,5 @@
-"""Declaration of the durable consumer queues the contracts name.
+"""The broker's topology of events: each source's exchange and the durable
+consumer queues the contracts name.
 
 Retries and parking of failed messages live in each service's database
 (services.common.events), so no retry or parking queues are needed here.
@@ -10,11 +11,15 @@ nameko's own RPC and reply queues are left as nameko declares them. The
 setup step, the publishers and the consumers all declare with the same
 arguments, from the same setting.
 """
-from kombu import Queue
+from kombu import Exchange, Queue
 
 from services.common import config as cfg
 from services.common import contracts as c
-from services.common.outbox import event_exchange
+
+
+def event_exchange(source):
+    """The topic exchange a service publishes its events to (durable, kept)."""
+    return Exchange(f"{source}.events", type="topic", durable=True, auto_delete=False)
 
 
 def queue_arguments(config=None):

@@ -27,7 +27,7 @@ import eventlet
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from services.common import blobs, housekeeping, outbox
+from services.common import blobs, outbox, pruning
 from services.common import contracts as c
 from services.common import personal_data as pd
 from services.declarations import lifecycle
@@ -176,4 +176,4 @@ def _housekeeping(engine, config, stopping):
     return {f"erased_{k}": n for k, n in run(engine, config, stopping=stopping).items()}
 
 
-housekeeping.register(c.DECLARATIONS, _housekeeping)
+pruning.register(c.DECLARATIONS, _housekeeping)

@@ -1,4 +1,5 @@
-"""Housekeeping of the tables every service keeps (services.common.tables).
+"""Pruning of the tables every service keeps (services.common.tables): the
+housekeeping every service process runs.
 
 Without it they grow for ever: every event leaves an outbox row in its
 producer and a `processed_events` row in each consumer, and every call with an
@@ -19,8 +20,8 @@ idempotency key leaves its stored result. `Housekeeper` deletes
   (网络安全法 art. 21); the accounts service prunes its 登录日志 by the same
   setting.
 
-The Database provider runs one in a managed thread of every service process:
-a first pass a random part of HOUSEKEEPING_INTERVAL after start (replicas
+The `Housekeeping` extension, which the Database provider declares, runs a
+`Housekeeper` in a managed thread of every service process: a first pass a random part of HOUSEKEEPING_INTERVAL after start (replicas
 started together spread out), then one every interval. It deletes in batches
 of BATCH rows, one short transaction each; on PostgreSQL every batch claims
 its rows with FOR UPDATE SKIP LOCKED, so replicas running it at the same time
@@ -31,17 +32,20 @@ import random
 from datetime import timedelta
 
 import eventlet
+from nameko.extensions import Extension
 from sqlalchemy import and_, delete, exists, select, tuple_
 
+from services.common import clock
 from services.common import config as cfg
 from services.common import contracts as c
-from services.common.outbox import now
+from services.common import personal_data
 from services.common.tables import (
     failed_events,
     idempotency_keys,
     operation_log,
     outbox_events,
     processed_events,
+    skip_locked,
 )
 
 log = logging.getLogger(__name__)
@@ -87,8 +91,6 @@ def settings(config=None):
     ):
         if not s[key] > 0:
             raise ValueError(f"{name} must be a positive number of days, not {s[key]!r}")
-    from services.common import personal_data
-
     personal_data.check(config)  # a retention that makes no sense fails the start too
     if s["processed_days"] < 1:
         # Retries of a failed handler run for minutes; a broker may hold an
@@ -106,9 +108,7 @@ def _delete_batches(engine, table, keys, condition, batch, stopping=None):
     key = tuple_(*keys) if len(keys) > 1 else keys[0]
     total = 0
     while True:
-        chosen = select(*keys).where(condition).limit(batch)
-        if engine.dialect.name == "postgresql":
-            chosen = chosen.with_for_update(skip_locked=True)
+        chosen = skip_locked(select(*keys).where(condition).limit(batch), engine)
         with engine.begin() as conn:
             deleted = conn.execute(delete(table).where(key.in_(chosen))).rowcount
         total += deleted
@@ -121,7 +121,7 @@ def prune(engine, config=None, batch=BATCH, stopping=None):
     """One housekeeping pass over `engine`'s common tables; returns
     {table name: rows deleted}."""
     s = settings(config)
-    stamp = now()
+    stamp = clock.utcnow()
     done = {}
     done["outbox_events"] = _delete_batches(
         engine,
@@ -206,3 +206,39 @@ class Housekeeper:
     def stop(self):
         if not self._stopping.ready():
             self._stopping.send(True)
+
+
+class Housekeeping(Extension):
+    """Runs the service's `Housekeeper` in a managed thread while the
+    container runs (none when HOUSEKEEPING_INTERVAL is 0), on the `engine`
+    that the provider declaring it sets up; a setting that makes no sense
+    fails the container's start."""
+
+    def __init__(self, service_name):
+        self.service_name = service_name
+        self.engine = None
+        self.housekeeper = None
+        self.thread = None
+
+    def setup(self):
+        settings(self.container.config)
+
+    def start(self):
+        self.housekeeper = Housekeeper(self.engine, self.container.config, self.service_name)
+        if self.housekeeper.enabled:
+            self.thread = self.container.spawn_managed_thread(
+                self.housekeeper.run, identifier=f"housekeeping of {self.service_name}"
+            )
+
+    def stop(self):
+        """Ends the housekeeping after its current batch; idempotent."""
+        if self.thread is not None:
+            self.housekeeper.stop()
+            self.thread.wait()
+            self.thread = None
+
+    def kill(self):
+        if self.thread is not None:
+            self.housekeeper.stop()
+            self.thread.kill()
+            self.thread = None
