@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 from flask import Flask, g
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from gateway import auth, csrf, errors, health, security_headers, telemetry
+from gateway import auth, csrf, errors, filters, health, security_headers, telemetry
 from services.common import config as cfg
 from services.common import contracts as c
 
@@ -56,6 +56,7 @@ def create_app(config=None):
     app.register_blueprint(intake_short_bp)  # /q/<id>: what the intake QR code encodes
     app.register_blueprint(api_bp, url_prefix="/api")
     app.register_blueprint(api_v1_bp, url_prefix="/api/v1")
+    filters.init_app(app)  # after the blueprints: one time filter for every page
     app.add_url_rule("/healthz", view_func=health.healthz)
     app.add_url_rule("/livez", view_func=health.livez)
     app.add_url_rule("/readyz", view_func=health.readyz)

@@ -3,7 +3,6 @@ printed 申请表 (a PDF the declarations service keeps in the blob store), the
 attachments of a submitted version as one zip, and the 入驻企业名单 as
 submitted as an .xlsx. The services decide who may have them; here they are
 only read from the blob store and streamed, bounded."""
-import datetime as dt
 import re
 import tempfile
 import zipfile
@@ -18,7 +17,6 @@ from services.common.errors import BadState
 
 PRINT_TIMEOUT = 60  # seconds: the first print of a version is rendered on request
 ZIP_MAX_BYTES = 512 * 1024 * 1024  # what one attachments zip may hold
-SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 _UNSAFE = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]+')
 
 

@@ -29,7 +29,6 @@ the setup step afterwards (it applies newer migrations, declares the queues).
     python -m services.common.backup verify  [latest | <backup directory>]
 """
 import argparse
-import datetime as dt
 import hashlib
 import json
 import logging
@@ -45,7 +44,7 @@ from pathlib import Path
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from services.common import blobs
+from services.common import blobs, clock
 from services.common import config as cfg
 from services.common import contracts as c
 from services.common.db import normalise_url, uses_shared_database
@@ -183,7 +182,7 @@ def create(config=None, services=c.SERVICES, store=None):
     started = time.monotonic()
     root = backup_dir(config)
     root.mkdir(parents=True, exist_ok=True)
-    stamp = dt.datetime.now(dt.timezone.utc)
+    stamp = clock.utcnow()
     name = stamp.strftime("%Y%m%dT%H%M%S%fZ")
     work = root / f"{name}.partial"
     work.mkdir()
