@@ -10,7 +10,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from gateway import auth, csrf, errors, filters, health, security_headers, telemetry
 from services.common import config as cfg
-from services.common import contracts as c
+from services.common import contracts
 
 
 def create_app(config=None):
@@ -23,7 +23,7 @@ def create_app(config=None):
         # The client's address (rate limits, logs) from the proxies' X-Forwarded-* headers.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
     app.config.update(
-        SECRET_KEY=cfg.get(c.ENV_SECRET_KEY, config),
+        SECRET_KEY=cfg.get(contracts.ENV_SECRET_KEY, config),
         # During a rotation the previous key still verifies what it signed.
         SECRET_KEY_FALLBACKS=cfg.secret_keys(config)[1:],
         SERVICES_CONFIG=config,
@@ -39,7 +39,7 @@ def create_app(config=None):
     # Health checks fan out to every service at once from long-lived threads,
     # each of which keeps its own RPC proxy.
     app.extensions["health_pool"] = ThreadPoolExecutor(
-        max_workers=len(c.SERVICES), thread_name_prefix="healthz"
+        max_workers=len(contracts.SERVICES), thread_name_prefix="healthz"
     )
 
     from gateway.api import bp as api_bp
@@ -67,7 +67,7 @@ def create_app(config=None):
 
     @app.context_processor
     def labels():
-        return {"SECTIONS": c.SECTIONS, "development": app.config["DEVELOPMENT"]}
+        return {"SECTIONS": contracts.SECTIONS, "development": app.config["DEVELOPMENT"]}
 
     logging.getLogger(__name__).info("gateway ready")
     return app

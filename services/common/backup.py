@@ -46,7 +46,7 @@ from sqlalchemy.engine import make_url
 
 from services.common import blobs, clock
 from services.common import config as cfg
-from services.common import contracts as c
+from services.common import contracts
 from services.common.db import normalise_url, uses_shared_database
 
 log = logging.getLogger("backup")
@@ -65,23 +65,23 @@ class BackupError(RuntimeError):
 # --- settings -------------------------------------------------------------------
 
 def backup_dir(config=None):
-    return Path(cfg.get(c.ENV_BACKUP_DIR, config, default=str(cfg.var_dir(config) / "backups")))
+    return Path(cfg.get(contracts.ENV_BACKUP_DIR, config, default=str(cfg.var_dir(config) / "backups")))
 
 
 def keep(config=None):
-    value = int(cfg.get(c.ENV_BACKUP_KEEP, config, default=str(KEEP)))
+    value = int(cfg.get(contracts.ENV_BACKUP_KEEP, config, default=str(KEEP)))
     if value < 1:
-        raise ValueError(f"{c.ENV_BACKUP_KEEP} must be at least 1, not {value}")
+        raise ValueError(f"{contracts.ENV_BACKUP_KEEP} must be at least 1, not {value}")
     return value
 
 
 def pg_tool(name, config=None):
     """pg_dump / pg_restore: from PG_BIN_DIR when set (a client as new as the
     server), else from PATH."""
-    directory = cfg.get(c.ENV_PG_BIN_DIR, config)
+    directory = cfg.get(contracts.ENV_PG_BIN_DIR, config)
     found = str(Path(directory) / name) if directory else shutil.which(name)
     if not found or not Path(found).exists():
-        raise BackupError(f"{name} not found: install the PostgreSQL client or set {c.ENV_PG_BIN_DIR}")
+        raise BackupError(f"{name} not found: install the PostgreSQL client or set {contracts.ENV_PG_BIN_DIR}")
     return found
 
 
@@ -177,7 +177,7 @@ def copy_blobs(store, work, workers=WORKERS):
         return [entry for entry in pool.map(copy, keys) if entry is not None]
 
 
-def create(config=None, services=c.SERVICES, store=None):
+def create(config=None, services=contracts.SERVICES, store=None):
     """Make a backup; returns its directory."""
     started = time.monotonic()
     root = backup_dir(config)

@@ -23,7 +23,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import DeclarativeBase, Session
 
 from services.common import config as cfg
-from services.common import contracts as c
+from services.common import contracts
 from services.common import outbox
 from services.common.naming import NAMING
 from services.common.pruning import Housekeeping
@@ -44,8 +44,8 @@ def declarative_base():
 
 
 def uses_shared_database(service, config=None):
-    return not cfg.get(c.service_database_env(service), config) and bool(
-        cfg.get(c.ENV_DATABASE_URL, config)
+    return not cfg.get(contracts.service_database_env(service), config) and bool(
+        cfg.get(contracts.ENV_DATABASE_URL, config)
     )
 
 

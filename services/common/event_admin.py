@@ -5,7 +5,7 @@ import json
 from sqlalchemy import select, update
 
 from services.common import clock
-from services.common import contracts as c
+from services.common import contracts
 from services.common import operation_log
 from services.common.entrypoints import rpc
 from services.common.errors import NotFound
@@ -27,7 +27,7 @@ class EventAdmin:
     def list_parked(self, limit=200):
         """The parked messages, oldest first (at most `limit`): [{id, handler,
         event_id, attempts, last_error, parked_at, created_at, body}]."""
-        self.caller.require(c.ADMIN)
+        self.caller.require(contracts.ADMIN)
         limit = max(1, min(int(limit), 1000))
         rows = self.db.session.execute(
             select(failed_events)
@@ -53,7 +53,7 @@ class EventAdmin:
     def replay_parked(self, parked_id):
         """Try a parked message once more, now; it is parked again if it
         fails. Returns {"id": parked_id, "replayed": True}."""
-        principal = self.caller.require(c.ADMIN)
+        principal = self.caller.require(contracts.ADMIN)
         stamp = clock.utcnow()
         result = self.db.session.execute(
             update(failed_events)

@@ -19,7 +19,7 @@ from sqlalchemy import delete, select, update
 
 from services.common import clock
 from services.common import config as cfg
-from services.common import contracts as c
+from services.common import contracts
 from services.common.tables import failed_events, insert_ignore, skip_locked
 
 log = logging.getLogger(__name__)
@@ -33,17 +33,17 @@ RETRY_LEASE = 300  # seconds a claimed retry is left to its worker before it is 
 
 def settings(config):
     return {
-        "delay": float(cfg.get(c.ENV_EVENT_RETRY_DELAY, config, RETRY_DELAY)),
-        "max_delay": float(cfg.get(c.ENV_EVENT_RETRY_MAX_DELAY, config, RETRY_MAX_DELAY)),
-        "max_attempts": int(cfg.get(c.ENV_EVENT_MAX_ATTEMPTS, config, MAX_ATTEMPTS)),
-        "poll": float(cfg.get(c.ENV_EVENT_POLL_INTERVAL, config, POLL_INTERVAL)),
+        "delay": float(cfg.get(contracts.ENV_EVENT_RETRY_DELAY, config, RETRY_DELAY)),
+        "max_delay": float(cfg.get(contracts.ENV_EVENT_RETRY_MAX_DELAY, config, RETRY_MAX_DELAY)),
+        "max_attempts": int(cfg.get(contracts.ENV_EVENT_MAX_ATTEMPTS, config, MAX_ATTEMPTS)),
+        "poll": float(cfg.get(contracts.ENV_EVENT_POLL_INTERVAL, config, POLL_INTERVAL)),
     }
 
 
 def retry_delay(attempts, config=None):
     """Seconds to wait after the `attempts`-th failed try."""
-    s = settings(config)
-    return min(s["max_delay"], s["delay"] * 2 ** max(0, attempts - 1))
+    tries = settings(config)
+    return min(tries["max_delay"], tries["delay"] * 2 ** max(0, attempts - 1))
 
 
 def error_text(exc_info):
@@ -63,8 +63,8 @@ def record_failure(engine, handler, event_id, body, error, config=None, parked=F
     """A failed first try of a message: keep it for a retry (or park it).
     A message already kept (a duplicate delivery) is left as it is."""
     stamp = clock.utcnow()
-    s = settings(config)
-    parked = parked or s["max_attempts"] <= 1
+    tries = settings(config)
+    parked = parked or tries["max_attempts"] <= 1
     with engine.begin() as conn:
         insert_ignore(
             conn,

@@ -1,11 +1,11 @@
 """Handling events reliably: `event_handler` and `EventAdmin`.
 
     class ReviewService(EventAdmin):
-        name = c.REVIEW
-        db = Database(c.REVIEW)
+        name = contracts.REVIEW
+        db = Database(contracts.REVIEW)
         caller = Caller()
 
-        @event_handler(c.DECLARATIONS, c.DECLARATION_SUBMITTED)
+        @event_handler(contracts.DECLARATIONS, contracts.DECLARATION_SUBMITTED)
         def on_declaration_submitted(self, envelope):
             ...  # envelope = {"event_id", "occurred_at", "data"}
 
@@ -55,7 +55,7 @@ from nameko.messaging import QueueConsumer
 from sqlalchemy import select
 
 from services.common import clock
-from services.common import contracts as c
+from services.common import contracts
 from services.common import event_retries, queues
 from services.common.db import Database, Transaction, finish_transactions
 from services.common.event_admin import EventAdmin
@@ -104,7 +104,7 @@ class EventHandler(Entrypoint):
 
     def setup(self):
         service = self.container.service_name
-        if service not in c.EVENTS.get((self.source, self.event_type), ()):
+        if service not in contracts.EVENTS.get((self.source, self.event_type), ()):
             raise RuntimeError(
                 f"contracts.EVENTS does not name {service} as a consumer of "
                 f"{self.source}.{self.event_type}"
@@ -113,7 +113,7 @@ class EventHandler(Entrypoint):
         if len(databases) != 1:
             raise RuntimeError(f"{service}: an event handler needs exactly one Database dependency")
         self.database = databases[0]
-        self.handler_name = c.event_queue(self.source, self.event_type, service)
+        self.handler_name = contracts.event_queue(self.source, self.event_type, service)
         self.queue = queues.consumer_queue(self.source, self.event_type, service, self.container.config)
         self.queue_consumer.register_provider(self)
         self.retrier.register_provider(self)
@@ -225,7 +225,7 @@ def restored_context(envelope):
     """The context a handler's worker runs in: the correlation id of the
     request that caused the event, so that what the handler causes carries it
     on (the principal is the service's own, see `Caller`)."""
-    return {c.CORRELATION_CONTEXT_KEY: envelope["correlation_id"]}
+    return {contracts.CORRELATION_CONTEXT_KEY: envelope["correlation_id"]}
 
 
 def _transaction(service):
@@ -253,7 +253,7 @@ def event_handler(source, event_type, **kwargs):
     def decorate(fn):
         @wraps(fn)
         def handle(self, envelope):
-            handler = c.event_queue(source, event_type, self.name)
+            handler = contracts.event_queue(source, event_type, self.name)
             if not claim_event(_transaction(self), handler, envelope["event_id"]):
                 log.info("%s: event %s handled already", handler, envelope["event_id"])
                 return None

@@ -31,7 +31,7 @@ from sqlalchemy import func, select, text
 
 from services.common import clock
 from services.common import config as cfg
-from services.common import contracts as c
+from services.common import contracts
 from services.common.db import Database
 from services.common.tables import failed_events, outbox_events
 
@@ -96,7 +96,8 @@ class StoreCollector:
                 log.warning("metrics: %s database unreachable (%s)", service, type(exc).__name__)
                 continue
             backlog.add_metric([service], count)
-            oldest.add_metric([service], (clock.utcnow() - clock.utc(first)).total_seconds() if first is not None else 0)
+            age = (clock.utcnow() - clock.utc(first)).total_seconds() if first is not None else 0
+            oldest.add_metric([service], age)
             parked.add_metric([service], parked_count)
             waiting.add_metric([service], waiting_count)
         return [backlog, oldest, parked, waiting]
@@ -123,7 +124,7 @@ class Readiness:
         problems = []
         amqp_uris = set()
         for service, (database, config) in checks.items():
-            amqp_uris.add(cfg.get(c.ENV_AMQP_URI, config))
+            amqp_uris.add(cfg.get(contracts.ENV_AMQP_URI, config))
             try:
                 with database.engine.connect() as conn:
                     conn.execute(text("SELECT 1"))
@@ -211,10 +212,10 @@ class Metrics(DependencyProvider):
                 STORE.databases[self.service] = database
             with READINESS.lock:
                 READINESS.checks[self.service] = (database, config)
-        port = cfg.get(c.ENV_METRICS_PORT, config)
+        port = cfg.get(contracts.ENV_METRICS_PORT, config)
         if port not in (None, "", "0"):
             try:
-                serve(port, cfg.get(c.ENV_METRICS_ADDR, config, default="0.0.0.0"))
+                serve(port, cfg.get(contracts.ENV_METRICS_ADDR, config, default="0.0.0.0"))
             except OSError as exc:  # metrics must never keep a service from working
                 log.error("metrics port %s unavailable: %s", port, exc)
 

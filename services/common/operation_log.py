@@ -18,7 +18,7 @@ import uuid
 from sqlalchemy import and_, func, insert, or_, select
 
 from services.common import clock
-from services.common import contracts as c
+from services.common import contracts
 from services.common.entrypoints import rpc
 from services.common.errors import ValidationFailed
 from services.common.tables import operation_log
@@ -156,14 +156,14 @@ class OperationLogAdmin:
     @rpc
     def list_operations(self, filters=None, older_than=None, limit=50):
         """Admins: this service's log, newest first (see `search`)."""
-        self.caller.require(c.ADMIN)
+        self.caller.require(contracts.ADMIN)
         return search(self.db.session, filters, older_than, limit, service=self.name)
 
     @rpc
     def log_read(self, action, target="", target_id=None, detail=None):
         """Staff: log that the caller took data out (an export, a download)
         through the gateway; `detail`: the filters used."""
-        principal = self.caller.require(c.REVIEWER, c.ADMIN)
+        principal = self.caller.require(contracts.REVIEWER, contracts.ADMIN)
         if action not in READS:
             raise ValidationFailed("未知的操作类型", {"action": "未知的操作类型"})
         record(self.db.session, principal, action, target, target_id, after=_small(detail))

@@ -18,7 +18,7 @@ from sqlalchemy import select, update
 
 from services.common import clock
 from services.common import config as cfg
-from services.common import contracts as c
+from services.common import contracts
 from services.common.queues import consumer_queue, event_exchange
 from services.common.tables import outbox_events, skip_locked
 
@@ -37,15 +37,15 @@ class MalformedEnvelope(ValueError):
     """A message body that is not the envelope of the contracts."""
 
 
-ENVELOPE_KEYS = frozenset(c.ENVELOPE_FIELDS)
-SEQUENCED_KEYS = ENVELOPE_KEYS | frozenset(c.SEQUENCE_FIELDS)
+ENVELOPE_KEYS = frozenset(contracts.ENVELOPE_FIELDS)
+SEQUENCED_KEYS = ENVELOPE_KEYS | frozenset(contracts.SEQUENCE_FIELDS)
 MAX_ID_LENGTH = 200
 
 
 def caused_by(principal):
     """The envelope's `caused_by` of a principal (or of an unknown cause)."""
     if principal is None:
-        return {"kind": c.SYSTEM, "id": "unknown"}
+        return {"kind": contracts.SYSTEM, "id": "unknown"}
     return {"kind": principal.kind, "id": str(principal.id)}
 
 
@@ -82,7 +82,7 @@ def check_envelope(body, event_type=None):
     if not isinstance(body, dict):
         raise MalformedEnvelope(f"the body is a {type(body).__name__}, not an object")
     keys = set(body)
-    expected = SEQUENCED_KEYS if (event_type in c.SEQUENCED_EVENTS or "sequence" in keys) else ENVELOPE_KEYS
+    expected = SEQUENCED_KEYS if (event_type in contracts.SEQUENCED_EVENTS or "sequence" in keys) else ENVELOPE_KEYS
     if keys != expected:
         missing, extra = expected - keys, keys - expected
         raise MalformedEnvelope(f"keys missing: {sorted(missing)}, unexpected: {sorted(extra)}")
@@ -102,9 +102,9 @@ def check_envelope(body, event_type=None):
     cause = body["caused_by"]
     if not isinstance(cause, dict) or set(cause) != {"kind", "id"}:
         raise MalformedEnvelope("caused_by is not {kind, id}")
-    if cause["kind"] not in c.PRINCIPAL_KINDS:
+    if cause["kind"] not in contracts.PRINCIPAL_KINDS:
         raise MalformedEnvelope(f"caused_by names an unknown principal kind: {cause['kind']!r}")
-    if event_type in c.EVENT_CAUSES and cause["kind"] not in c.EVENT_CAUSES[event_type]:
+    if event_type in contracts.EVENT_CAUSES and cause["kind"] not in contracts.EVENT_CAUSES[event_type]:
         raise MalformedEnvelope(f"{event_type} cannot be caused by a {cause['kind']}")
     _text(cause, "id")
     _text(body, "correlation_id")
@@ -112,7 +112,7 @@ def check_envelope(body, event_type=None):
         sequence = body["sequence"]
         if not isinstance(sequence, int) or isinstance(sequence, bool) or sequence < 0:
             raise MalformedEnvelope(f"sequence is not a whole number: {sequence!r}")
-        if body["state"] not in c.STATE_LABELS:
+        if body["state"] not in contracts.STATE_LABELS:
             raise MalformedEnvelope(f"state is not a declaration state: {body['state']!r}")
     if not isinstance(body["data"], dict):
         raise MalformedEnvelope("data is not an object")
@@ -145,7 +145,7 @@ def record(session, source, event_type, data, cause=None, correlation_id=None, s
 
 def publisher(config):
     return Publisher(
-        cfg.get(c.ENV_AMQP_URI, config),
+        cfg.get(contracts.ENV_AMQP_URI, config),
         use_confirms=True,
         serializer="json",
         retry=True,
@@ -158,7 +158,7 @@ def declarations(source, event_type):
     the consumer queues of the contracts."""
     return [event_exchange(source)] + [
         consumer_queue(source, event_type, consumer)
-        for consumer in c.EVENTS.get((source, event_type), ())
+        for consumer in contracts.EVENTS.get((source, event_type), ())
     ]
 
 

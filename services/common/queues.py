@@ -14,7 +14,7 @@ arguments, from the same setting.
 from kombu import Exchange, Queue
 
 from services.common import config as cfg
-from services.common import contracts as c
+from services.common import contracts
 
 
 def event_exchange(source):
@@ -30,7 +30,7 @@ def queue_arguments(config=None):
 
 def consumer_queue(source, event_type, consumer, config=None):
     return Queue(
-        c.event_queue(source, event_type, consumer),
+        contracts.event_queue(source, event_type, consumer),
         exchange=event_exchange(source),
         routing_key=event_type,
         durable=True,
@@ -43,7 +43,7 @@ def declare_all(connection, config=None):
     declared = []
     channel = connection.channel()
     try:
-        for (source, event_type), consumers in c.EVENTS.items():
+        for (source, event_type), consumers in contracts.EVENTS.items():
             event_exchange(source)(channel).declare()
             for consumer in consumers:
                 queue = consumer_queue(source, event_type, consumer, config)

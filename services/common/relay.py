@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from services.common import clock
 from services.common import config as cfg
-from services.common import contracts as c
+from services.common import contracts
 from services.common.outbox import COLUMNS, publish_rows, publisher
 from services.common.tables import outbox_events, skip_locked
 
@@ -36,10 +36,10 @@ class Relay:
     def __init__(self, engine, config=None):
         self.engine = engine
         self.config = config or {}
-        self.interval = float(cfg.get(c.ENV_OUTBOX_RELAY_INTERVAL, config, RELAY_INTERVAL))
-        self.grace = float(cfg.get(c.ENV_OUTBOX_RELAY_GRACE, config, RELAY_GRACE))
+        self.interval = float(cfg.get(contracts.ENV_OUTBOX_RELAY_INTERVAL, config, RELAY_INTERVAL))
+        self.grace = float(cfg.get(contracts.ENV_OUTBOX_RELAY_GRACE, config, RELAY_GRACE))
         self.max_backoff = float(
-            cfg.get(c.ENV_OUTBOX_RELAY_MAX_BACKOFF, config, RELAY_MAX_BACKOFF)
+            cfg.get(contracts.ENV_OUTBOX_RELAY_MAX_BACKOFF, config, RELAY_MAX_BACKOFF)
         )
         self._stopping = eventlet.Event()
         self._pub = publisher(config)

@@ -11,7 +11,7 @@ by what they declare: `acts_as_service` (event handlers), nameko's Timer, and
 from nameko.rpc import Rpc
 from nameko.timer import Timer
 
-from services.common import contracts as c
+from services.common import contracts
 from services.common import principal as principals
 from services.common.errors import Unauthenticated
 
@@ -35,7 +35,7 @@ def acting_principal(worker_ctx):
     public = getattr(entrypoint, "public", None)
     if not isinstance(entrypoint, Rpc) or public is None:
         return None
-    token = worker_ctx.context_data.get(c.PRINCIPAL_CONTEXT_KEY)
+    token = worker_ctx.context_data.get(contracts.PRINCIPAL_CONTEXT_KEY)
     if not token:
         return None
     try:
@@ -50,7 +50,7 @@ def correlation_id(worker_ctx):
     handlers from the envelope), else the id of the first call of the chain
     that a service served (a standalone proxy, such as the gateway's, keeps
     one id for all the calls it makes)."""
-    given = worker_ctx.context_data.get(c.CORRELATION_CONTEXT_KEY)
+    given = worker_ctx.context_data.get(contracts.CORRELATION_CONTEXT_KEY)
     if isinstance(given, str) and given:
         return given[:200]
     stack = [i for i in worker_ctx.call_id_stack if not i.startswith(STANDALONE_CALL_PREFIX)]
