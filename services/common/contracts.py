@@ -254,7 +254,7 @@ ENV_S3_REGION = "S3_REGION"
 ENV_DATABASE_SSLMODE = "DATABASE_SSLMODE"  # disable (default) | require | verify-full: TLS to PostgreSQL
 ENV_DATABASE_SSL_ROOT_CERT = "DATABASE_SSL_ROOT_CERT"  # CA file that signs the PostgreSQL server's certificate
 ENV_EVENT_QUEUE_TYPE = "EVENT_QUEUE_TYPE"  # classic (default) | quorum: type of the durable event queues
-# Event delivery tuning (defaults in services.common.outbox and .events).
+# Event delivery tuning (defaults in services.common.relay and .event_retries).
 ENV_OUTBOX_RELAY_INTERVAL = "OUTBOX_RELAY_INTERVAL"  # seconds between relay sweeps
 ENV_OUTBOX_RELAY_GRACE = "OUTBOX_RELAY_GRACE"  # seconds a fresh row is left to the after-commit publish
 ENV_OUTBOX_RELAY_MAX_BACKOFF = "OUTBOX_RELAY_MAX_BACKOFF"  # cap of the relay's wait after broker errors

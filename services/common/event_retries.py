@@ -47,10 +47,12 @@ def retry_delay(attempts, config=None):
 
 
 def error_text(exc_info):
+    """What `failed_events.last_error` keeps of an exception."""
     return "".join(traceback.format_exception_only(exc_info[0], exc_info[1])).strip()[:2000]
 
 
 def dumps(body):
+    """A message body as `failed_events.body` keeps it (JSON text)."""
     if isinstance(body, bytes):
         body = body.decode("utf-8", "replace")
     return json.dumps(body, ensure_ascii=False, default=repr)
@@ -105,7 +107,6 @@ def record_retry_failure(engine, failure_id, error, config=None):
 def forget_failure(engine, failure_id):
     with engine.begin() as conn:
         conn.execute(delete(failed_events).where(failed_events.c.id == failure_id))
-
 
 
 # --- running the due retries ------------------------------------------------
