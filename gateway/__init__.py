@@ -5,7 +5,7 @@ It owns no data and talks to the services only by RPC.
 import logging
 from concurrent.futures import ThreadPoolExecutor
 
-from flask import Flask, g
+from flask import Flask, current_app, g, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from gateway import auth, csrf, errors, filters, health, security_headers, telemetry
@@ -75,8 +75,6 @@ def create_app(config=None):
 
 def rpc(service, method, *args, timeout=None, **kwargs):
     """Call a service as the principal of the current request (if any)."""
-    from flask import current_app
-
     client = current_app.extensions["rpc"]
     return client.call(
         service, method, *args, principal=g.get("principal"), timeout=timeout, **kwargs
@@ -86,6 +84,4 @@ def rpc(service, method, *args, timeout=None, **kwargs):
 def client_ip():
     """The client's address (behind trusted proxies, from X-Forwarded-For):
     the services' rate limits count per address."""
-    from flask import request
-
     return request.remote_addr or ""
