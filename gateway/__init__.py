@@ -5,12 +5,12 @@ It owns no data and talks to the services only by RPC.
 import logging
 from concurrent.futures import ThreadPoolExecutor
 
-from flask import Flask, g
+from flask import Flask, current_app, g, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from gateway import auth, csrf, errors, health, security_headers, telemetry
+from gateway import auth, csrf, errors, filters, health, security_headers, telemetry
 from services.common import config as cfg
-from services.common import contracts as c
+from services.common import contracts
 
 
 def create_app(config=None):
@@ -23,7 +23,7 @@ def create_app(config=None):
         # The client's address (rate limits, logs) from the proxies' X-Forwarded-* headers.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
     app.config.update(
-        SECRET_KEY=cfg.get(c.ENV_SECRET_KEY, config),
+        SECRET_KEY=cfg.get(contracts.ENV_SECRET_KEY, config),
         # During a rotation the previous key still verifies what it signed.
         SECRET_KEY_FALLBACKS=cfg.secret_keys(config)[1:],
         SERVICES_CONFIG=config,
@@ -39,7 +39,7 @@ def create_app(config=None):
     # Health checks fan out to every service at once from long-lived threads,
     # each of which keeps its own RPC proxy.
     app.extensions["health_pool"] = ThreadPoolExecutor(
-        max_workers=len(c.SERVICES), thread_name_prefix="healthz"
+        max_workers=len(contracts.SERVICES), thread_name_prefix="healthz"
     )
 
     from gateway.api import bp as api_bp
@@ -56,6 +56,7 @@ def create_app(config=None):
     app.register_blueprint(intake_short_bp)  # /q/<id>: what the intake QR code encodes
     app.register_blueprint(api_bp, url_prefix="/api")
     app.register_blueprint(api_v1_bp, url_prefix="/api/v1")
+    filters.init_app(app)  # after the blueprints: one time filter for every page
     app.add_url_rule("/healthz", view_func=health.healthz)
     app.add_url_rule("/livez", view_func=health.livez)
     app.add_url_rule("/readyz", view_func=health.readyz)
@@ -66,7 +67,7 @@ def create_app(config=None):
 
     @app.context_processor
     def labels():
-        return {"SECTIONS": c.SECTIONS, "development": app.config["DEVELOPMENT"]}
+        return {"SECTIONS": contracts.SECTIONS, "development": app.config["DEVELOPMENT"]}
 
     logging.getLogger(__name__).info("gateway ready")
     return app
@@ -74,8 +75,6 @@ def create_app(config=None):
 
 def rpc(service, method, *args, timeout=None, **kwargs):
     """Call a service as the principal of the current request (if any)."""
-    from flask import current_app
-
     client = current_app.extensions["rpc"]
     return client.call(
         service, method, *args, principal=g.get("principal"), timeout=timeout, **kwargs
@@ -85,6 +84,4 @@ def rpc(service, method, *args, timeout=None, **kwargs):
 def client_ip():
     """The client's address (behind trusted proxies, from X-Forwarded-For):
     the services' rate limits count per address."""
-    from flask import request
-
     return request.remote_addr or ""

@@ -3,7 +3,6 @@ printed 申请表 (a PDF the declarations service keeps in the blob store), the
 attachments of a submitted version as one zip, and the 入驻企业名单 as
 submitted as an .xlsx. The services decide who may have them; here they are
 only read from the blob store and streamed, bounded."""
-import datetime as dt
 import re
 import tempfile
 import zipfile
@@ -13,12 +12,11 @@ from flask import abort, send_file
 from gateway import rpc
 from gateway.uploads import blob_store
 from services.common import blobs, spreadsheets
-from services.common import contracts as c
+from services.common import contracts
 from services.common.errors import BadState
 
 PRINT_TIMEOUT = 60  # seconds: the first print of a version is rendered on request
 ZIP_MAX_BYTES = 512 * 1024 * 1024  # what one attachments zip may hold
-SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 _UNSAFE = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]+')
 
 
@@ -45,7 +43,7 @@ def _private(response):
 
 def send_printed(declaration_id, version=None):
     """打印申请表: the PDF of a submitted version (the latest when None)."""
-    meta = rpc(c.DECLARATIONS, c.DECLARATIONS_PRINT, declaration_id, version, timeout=PRINT_TIMEOUT)
+    meta = rpc(contracts.DECLARATIONS, contracts.DECLARATIONS_PRINT, declaration_id, version, timeout=PRINT_TIMEOUT)
     try:
         data = blob_store().get(meta["blob_key"])
     except blobs.BlobNotFound:
@@ -75,7 +73,7 @@ def zip_entry_names(files):
 def send_attachments_zip(declaration_id, version=None):
     """附件 of a submitted version in one zip named by its 申报编号; refused
     above ZIP_MAX_BYTES, spooled to a temporary file, never held in memory."""
-    listed = rpc(c.DECLARATIONS, c.DECLARATIONS_VERSION_ATTACHMENTS, declaration_id, version)
+    listed = rpc(contracts.DECLARATIONS, contracts.DECLARATIONS_VERSION_ATTACHMENTS, declaration_id, version)
     if not listed["files"]:
         raise BadState("该次提交没有附件")
     if listed["total_size"] > ZIP_MAX_BYTES:
@@ -130,7 +128,7 @@ def roll_rows(roll):
 
 
 def send_roll_workbook(declaration_id, base_name=None, version=None):
-    roll = rpc(c.TENANTS, c.TENANTS_SUBMITTED_ROLL, declaration_id, version)
+    roll = rpc(contracts.TENANTS, contracts.TENANTS_SUBMITTED_ROLL, declaration_id, version)
     if roll is None:
         raise BadState("提交时的入驻企业名单尚未生成，请稍后刷新")
     header, rows = roll_rows(roll)

@@ -18,7 +18,7 @@ from flask import current_app, jsonify
 
 from gateway.rpc import ServiceUnavailable
 from services.common import config as cfg
-from services.common import contracts as c
+from services.common import contracts
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +31,7 @@ def check_service(client, service):
     started = time.perf_counter()
     result = {"ok": False}
     try:
-        result["ok"] = bool(client.call(service, c.RPC_HEALTH, timeout=HEALTH_TIMEOUT).get("ok"))
+        result["ok"] = bool(client.call(service, contracts.RPC_HEALTH, timeout=HEALTH_TIMEOUT).get("ok"))
     except ServiceUnavailable as exc:
         result["error"] = str(exc)
     result["ms"] = round((time.perf_counter() - started) * 1000, 1)
@@ -42,7 +42,7 @@ def report():
     """{service: {ok, ms, error?}}, asked now."""
     client = current_app.extensions["rpc"]
     pool = current_app.extensions["health_pool"]
-    futures = [pool.submit(check_service, client, s) for s in c.SERVICES]
+    futures = [pool.submit(check_service, client, s) for s in contracts.SERVICES]
     return dict(f.result() for f in futures)
 
 
@@ -70,7 +70,8 @@ def _cache(name, seconds):
 def healthz():
     services = _cache("healthz_cache", HEALTHZ_CACHE).get(_checked_report)
     ok = all(s["ok"] for s in services.values())
-    body = {"status": "ok" if ok else "unavailable", "services": {name: {"ok": s["ok"]} for name, s in services.items()}}
+    body = {"status": "ok" if ok else "unavailable",
+            "services": {name: {"ok": report["ok"]} for name, report in services.items()}}
     return jsonify(body), 200 if ok else 503
 
 
@@ -94,7 +95,7 @@ def readyz():
 def _broker_reachable():
     from kombu import Connection
 
-    uri = cfg.get(c.ENV_AMQP_URI, current_app.config["SERVICES_CONFIG"])
+    uri = cfg.get(contracts.ENV_AMQP_URI, current_app.config["SERVICES_CONFIG"])
     try:
         with Connection(uri, connect_timeout=2) as conn:
             conn.ensure_connection(max_retries=1, timeout=2)

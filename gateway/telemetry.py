@@ -23,7 +23,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, 
 
 from gateway.rpc import RpcClient, ServiceUnavailable
 from services.common import config as cfg
-from services.common import contracts as c
+from services.common import contracts
 from services.common import logs
 
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30)
@@ -50,7 +50,7 @@ class TelemetryRpcClient(RpcClient):
 
     def context_data(self):
         correlation_id = logs.current()
-        return {c.CORRELATION_CONTEXT_KEY: correlation_id} if correlation_id else {}
+        return {contracts.CORRELATION_CONTEXT_KEY: correlation_id} if correlation_id else {}
 
     def call(self, service, method, *args, **kwargs):
         started = time.perf_counter()
@@ -68,7 +68,7 @@ def _begin():
     from flask import current_app
 
     trusted = current_app.config["TRUST_REQUEST_ID"]
-    given = logs.accept_id(request.headers.get(c.REQUEST_ID_HEADER)) if trusted else None
+    given = logs.accept_id(request.headers.get(contracts.REQUEST_ID_HEADER)) if trusted else None
     g.correlation_id = given or logs.new_id()
     g.correlation_token = logs.CORRELATION.set(g.correlation_id)
     g.request_started = time.perf_counter()
@@ -77,7 +77,7 @@ def _begin():
 def _finish(response):
     correlation_id = g.get("correlation_id")
     if correlation_id:
-        response.headers[c.REQUEST_ID_HEADER] = correlation_id
+        response.headers[contracts.REQUEST_ID_HEADER] = correlation_id
     route = request.url_rule.rule if request.url_rule is not None else "unmatched"
     REQUESTS.labels(route, request.method, str(response.status_code)).inc()
     started = g.get("request_started")
@@ -116,14 +116,14 @@ def multiprocess_mode():
     once, when prometheus_client was imported with that variable set."""
     from prometheus_client import values
 
-    return values.ValueClass is not values.MutexValue and bool(os.environ.get(c.ENV_PROMETHEUS_MULTIPROC_DIR))
+    return values.ValueClass is not values.MutexValue and bool(os.environ.get(contracts.ENV_PROMETHEUS_MULTIPROC_DIR))
 
 
 def init_app(app, config):
     """Register first: the correlation id must exist before the session is
     resolved (that is an RPC too)."""
     app.config["TRUST_REQUEST_ID"] = cfg.trusted_proxies(config) > 0
-    app.config["METRICS_TOKEN"] = cfg.get(c.ENV_METRICS_TOKEN, config)
+    app.config["METRICS_TOKEN"] = cfg.get(contracts.ENV_METRICS_TOKEN, config)
     app.before_request(_begin)
     app.after_request(_finish)
     app.teardown_request(_end)

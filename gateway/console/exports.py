@@ -2,7 +2,6 @@
 services.common.spreadsheets (text stays text), sent as a download that is
 not cached, and the export itself logged in the 操作日志 of the service whose
 data left (who, which list, which filters)."""
-import datetime as dt
 import logging
 import tempfile
 
@@ -11,17 +10,15 @@ from nameko.exceptions import MethodNotFound, RemoteError
 
 from gateway import rpc
 from gateway.rpc import ServiceUnavailable
-from services.common import spreadsheets
+from services.common import clock, spreadsheets
+from services.common import contracts as c
 from services.common.errors import ServiceError
-
-SHANGHAI = dt.timezone(dt.timedelta(hours=8))
-
 
 def log_export(service, action, target, filters=None):
     """Record the export in `service`'s 操作日志; an export is not refused
     because the log's service is slow, but the failure is not hidden."""
     try:
-        rpc(service, "log_read", action, target, None, {k: v for k, v in (filters or {}).items() if v})
+        rpc(service, c.RPC_LOG_READ, action, target, None, {k: v for k, v in (filters or {}).items() if v})
     except (ServiceUnavailable, ServiceError, MethodNotFound, RemoteError):
         logging.getLogger(__name__).exception("could not log the export %s of %s", action, target)
 
@@ -44,21 +41,8 @@ def send_book(book, filename):
         spool.close()
         raise
     spool.seek(0)
-    stamp = dt.datetime.now(SHANGHAI).strftime("%Y%m%d%H%M")
+    stamp = clock.beijing_now().strftime("%Y%m%d%H%M")
     response = send_file(spool, mimetype=spreadsheets.MIMETYPE, as_attachment=True,
                          download_name=f"{filename}_{stamp}.xlsx")
     response.headers["Cache-Control"] = "private, no-store"
     return response
-
-
-def local_time(value, seconds=True):
-    """An ISO time as Beijing time."""
-    if not value:
-        return ""
-    try:
-        moment = dt.datetime.fromisoformat(value)
-    except ValueError:
-        return value
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=dt.timezone.utc)
-    return moment.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M")

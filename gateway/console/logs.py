@@ -13,10 +13,11 @@ from nameko.exceptions import MethodNotFound, RemoteError
 from gateway import rpc
 from gateway.auth import staff_required
 from gateway.console import bp
-from gateway.console.exports import SHANGHAI, local_time, log_export, send_workbook
+from gateway.console.exports import log_export, send_workbook
 from gateway.console.names import name_people
 from gateway.console.parked import SERVICE_LABELS
 from gateway.rpc import ServiceUnavailable
+from services.common import clock
 from services.common import contracts as c
 from services.common.errors import ServiceError
 from services.common.operation_log import ACTIONS
@@ -44,14 +45,13 @@ def _period(args, errors):
     start, end = _day(args.get("date_from"), "date_from", errors), _day(args.get("date_to"), "date_to", errors)
     if start and end and end < start:
         errors["date_to"] = "结束日期不能早于开始日期"
-    since = dt.datetime.combine(start, dt.time(), SHANGHAI).isoformat() if start else None
-    until = dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), SHANGHAI).isoformat() if end else None
+    since = clock.iso(clock.day_start(start)) if start else None
+    until = clock.iso(clock.day_start(end + dt.timedelta(days=1))) if end else None
     return since, until
 
 
 def _moment(row):
-    moment = dt.datetime.fromisoformat(row["at"])
-    return moment if moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc)
+    return clock.utc(dt.datetime.fromisoformat(row["at"]))
 
 
 # --- 操作日志 ----------------------------------------------------------------
@@ -74,7 +74,7 @@ def merged_operations(query, older_than, limit):
     items, total, missing = [], 0, []
     for service in c.SERVICES:
         try:
-            part = rpc(service, "list_operations", query, older_than, limit, timeout=5)
+            part = rpc(service, c.RPC_LIST_OPERATIONS, query, older_than, limit, timeout=5)
         except UNAVAILABLE:
             missing.append(SERVICE_LABELS.get(service, service))
             continue
@@ -104,7 +104,7 @@ def _changes(values):
 def _dress(rows):
     name_people(rows)
     for r in rows:
-        r["at_local"] = local_time(r["at"])
+        r["at_local"] = clock.show(r["at"], clock.SECOND_FORMAT)
         r["service_label"] = SERVICE_LABELS.get(r["service"], r["service"])
         r["before_text"] = _changes(r["before"])
         r["after_text"] = _changes(r["after"])
@@ -115,7 +115,7 @@ def _dress(rows):
 
 def _staff_choices():
     try:
-        return [(p["id"], f"{p['name']}（{p['username']}）") for p in rpc(c.ACCOUNTS, "list_staff")]
+        return [(p["id"], f"{p['name']}（{p['username']}）") for p in rpc(c.ACCOUNTS, c.ACCOUNTS_LIST_STAFF)]
     except UNAVAILABLE:
         return []
 
@@ -185,11 +185,11 @@ def logins_log():
     typed, query, errors = login_filters(request.args)
     page = request.args.get("page", "1")
     page = int(page) if page.isdigit() else 1
-    result = rpc(c.ACCOUNTS, "list_logins", {} if errors else query, page, PER_PAGE)
+    result = rpc(c.ACCOUNTS, c.ACCOUNTS_LIST_LOGINS, {} if errors else query, page, PER_PAGE)
     if errors:
         result.update(items=[], total=0, page=1, pages=1)
     for r in result["items"]:
-        r["at_local"] = local_time(r["at"])
+        r["at_local"] = clock.show(r["at"], clock.SECOND_FORMAT)
     params = {k: v for k, v in typed.items() if v}
     return render_template(
         "console/logins.html", active="logs", tab="logins", filters=typed, errors=errors, result=result,
@@ -211,9 +211,9 @@ def logins_export():
     def rows():
         page = 1
         while page * EXPORT_PAGE <= EXPORT_MAX:
-            result = rpc(c.ACCOUNTS, "list_logins", query, page, EXPORT_PAGE)
+            result = rpc(c.ACCOUNTS, c.ACCOUNTS_LIST_LOGINS, query, page, EXPORT_PAGE)
             for r in result["items"]:
-                yield [local_time(r["at"]), r["username"], r["kind_label"], r["address"], r["result_label"],
+                yield [clock.show(r["at"], clock.SECOND_FORMAT), r["username"], r["kind_label"], r["address"], r["result_label"],
                        r["detail"]]
             if page >= result["pages"]:
                 return

@@ -7,8 +7,9 @@ from nameko.exceptions import MethodNotFound
 from gateway import rpc
 from gateway.auth import staff_required
 from gateway.console import bp
-from gateway.console.exports import local_time, log_export, send_workbook
+from gateway.console.exports import log_export, send_workbook
 from gateway.rpc import ServiceUnavailable
+from services.common import clock
 from services.common import contracts as c
 from services.common.errors import NotFound
 
@@ -34,7 +35,7 @@ def parked_list():
     for service in consumers():
         entry = {"service": service, "label": SERVICE_LABELS.get(service, service), "items": [], "error": None}
         try:
-            entry["items"] = rpc(service, "list_parked", timeout=5)
+            entry["items"] = rpc(service, c.RPC_LIST_PARKED, timeout=5)
         except (ServiceUnavailable, MethodNotFound):
             entry["error"] = "该服务暂时无法访问，请稍后刷新"
         groups.append(entry)
@@ -47,11 +48,11 @@ def parked_export():
     rows = []
     for service in consumers():
         try:
-            items = rpc(service, "list_parked", timeout=5)
+            items = rpc(service, c.RPC_LIST_PARKED, timeout=5)
         except (ServiceUnavailable, MethodNotFound):
             continue
         log_export(service, "export.list", "消息队列异常")
-        rows += [[SERVICE_LABELS.get(service, service), local_time(m["parked_at"]), m["handler"], m["event_id"],
+        rows += [[SERVICE_LABELS.get(service, service), clock.show(m["parked_at"], clock.SECOND_FORMAT), m["handler"], m["event_id"],
                   m["attempts"], m["last_error"]] for m in items]
     return send_workbook("消息队列异常", ["服务", "暂存时间", "消息队列", "事件编号", "尝试次数", "错误"], rows,
                          "消息队列异常")
@@ -64,7 +65,7 @@ def parked_replay(service, parked_id):
         flash("没有找到该服务", "error")
         return redirect(url_for("console.parked_list"))
     try:
-        rpc(service, "replay_parked", parked_id)
+        rpc(service, c.RPC_REPLAY_PARKED, parked_id)
     except NotFound as exc:
         flash(exc.message, "error")
     else:

@@ -2,7 +2,6 @@
 request. Each service decides and does its own part (declarations — with
 their tenant entries — first, then the account; SMS follow by event) and
 records counts, never contents, in its personal-data log."""
-import datetime as dt
 import json
 from urllib.parse import quote
 
@@ -11,6 +10,7 @@ from flask import Response, flash, redirect, render_template, request, url_for
 from gateway import rpc
 from gateway.auth import staff_required
 from gateway.console import bp
+from services.common import clock
 from services.common import contracts as c
 from services.common.errors import BadState, NotFound
 
@@ -58,7 +58,7 @@ def personal_data_export(enterprise_id):
                 break
             page += 1
     document = {
-        "exported_at": dt.datetime.now(dt.timezone.utc).isoformat(),
+        "exported_at": clock.iso(clock.utcnow()),
         "account": rpc(c.ACCOUNTS, c.RPC_EXPORT_ENTERPRISE_DATA, enterprise_id),
         "declarations": declarations,
         "sms": sms,

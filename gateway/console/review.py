@@ -6,7 +6,6 @@ province level's notes.
 Scope is decided by the review service from the signed principal on every
 call; these pages only show what it answers.
 """
-import datetime as dt
 import uuid
 
 from flask import abort, flash, g, redirect, render_template, request, url_for
@@ -19,6 +18,7 @@ from gateway.console.evidence import submitted_roll
 from gateway.console.exports import log_export, send_book
 from gateway.console.names import name_people
 from gateway.rpc import ServiceUnavailable
+from services.common import clock
 from services.common import contracts as c
 from services.common import regions, spreadsheets
 from services.common.errors import BadState, Conflict, ServiceError, ValidationFailed
@@ -27,7 +27,6 @@ TABS = (("todo", "待审核"), ("processed", "我已处理"), ("all", "全部申
 FILTERS = ("q", "credit_code", "batch_id", "state", "region_code")
 LISTED_STATES = [s for s in c.STATE_LABELS if s != c.DRAFT]
 EXPORT_PAGE = 500
-SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 
 # action -> (button label, what the confirmation page says, reason label or None, reason required)
 ACTIONS = {
@@ -45,24 +44,6 @@ RPC_OF_ACTION = {
     "admin_return": c.REVIEW_ADMIN_RETURN,
 }
 NOTE_STEPS = (("formal", "形式审查"), ("credit", "信用查询"), ("expert", "专家评审"), ("site", "现场核查"), ("publicity", "公示"))
-
-
-def local_time(value):
-    """'2026-03-01 10:00' in Beijing time, from an ISO 8601 string."""
-    if not value:
-        return ""
-    try:
-        moment = dt.datetime.fromisoformat(value)
-    except ValueError:
-        return value
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=dt.timezone.utc)
-    return moment.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
-
-
-@bp.app_template_filter("review_time")
-def _review_time(value):
-    return local_time(value)
 
 
 def current_filters(args):
@@ -107,7 +88,7 @@ def cases_inbox():
         states=[(s, c.STATE_LABELS[s]) for s in LISTED_STATES],
         region_choices=region_choices(g.principal),
         query=lambda **changes: _query(filters, **changes),
-        second_factor=rpc(c.ACCOUNTS, "second_factor_status"),
+        second_factor=rpc(c.ACCOUNTS, c.ACCOUNTS_SECOND_FACTOR_STATUS),
     )
 
 
@@ -151,7 +132,7 @@ def build_workbook(filters):
                     item.get("contact"),
                     item.get("contact_mobile"),
                     item["state_label"],
-                    local_time(item["submitted_at"]),
+                    clock.show(item["submitted_at"]),
                 ]
                 + [figures.get(label) for label in labels]
             )
@@ -216,7 +197,7 @@ def case_context(declaration_id):
         "ACTIONS": ACTIONS,
         "note_steps": NOTE_STEPS,
         "idempotency_key": str(uuid.uuid4()),
-        "today": dt.datetime.now(SHANGHAI).date().isoformat(),
+        "today": clock.beijing_today().isoformat(),
     }
 
 

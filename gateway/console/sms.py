@@ -1,12 +1,11 @@
 """The admin's 短信记录 page: the delivery log of the notify service."""
-from datetime import datetime, timedelta, timezone
-
 from flask import render_template, request, url_for
 
 from gateway import rpc
 from gateway.auth import staff_required
 from gateway.console import bp
 from gateway.console.exports import log_export, send_workbook
+from services.common import clock
 from services.common import contracts as c
 from services.common.errors import ValidationFailed
 
@@ -28,17 +27,6 @@ TEMPLATES = {
     c.SMS_DECLARATION_REJECTED: "申报未通过",
 }
 SOURCES = {c.ACCOUNTS: "账号服务", c.DECLARATIONS: "申报服务"}
-CHINA = timezone(timedelta(hours=8))
-
-
-def local_time(iso):
-    """An ISO time of the service as Beijing time, to the second."""
-    if not iso:
-        return ""
-    stamp = datetime.fromisoformat(iso)
-    if stamp.tzinfo is None:
-        stamp = stamp.replace(tzinfo=timezone.utc)
-    return stamp.astimezone(CHINA).strftime("%Y-%m-%d %H:%M:%S")
 
 
 EXPORT_MAX_PAGES = 2000
@@ -50,7 +38,7 @@ def sms_export():
     filters = {name: request.args.get(name, "").strip() for name in FILTERS}
     query = {k: v for k, v in filters.items() if v}
     try:
-        first = rpc(c.NOTIFY, "list_messages", query, 1)
+        first = rpc(c.NOTIFY, c.NOTIFY_LIST_MESSAGES, query, 1)
     except ValidationFailed:
         return sms_log()
 
@@ -59,12 +47,12 @@ def sms_export():
         while True:
             for m in result["items"]:
                 yield [m["phone"], m["template_label"], SOURCES.get(m["source"], m["source"]), m["state_label"],
-                       m["attempts"], local_time(m.get("created_at")), local_time(m.get("sent_at")),
-                       m.get("last_error")]
+                       m["attempts"], clock.show(m.get("created_at"), clock.SECOND_FORMAT),
+                       clock.show(m.get("sent_at"), clock.SECOND_FORMAT), m.get("last_error")]
             if page >= min(result["pages"], EXPORT_MAX_PAGES):
                 return
             page += 1
-            result = rpc(c.NOTIFY, "list_messages", query, page)
+            result = rpc(c.NOTIFY, c.NOTIFY_LIST_MESSAGES, query, page)
 
     log_export(c.NOTIFY, "export.list", "短信记录", filters)
     return send_workbook("短信记录", ["手机号", "短信类型", "来源", "状态", "发送次数", "创建时间", "发送时间", "说明"],
@@ -79,13 +67,13 @@ def sms_log():
     page = int(page) if page.isdigit() else 1
     errors = {}
     try:
-        result = rpc(c.NOTIFY, "list_messages", {k: v for k, v in filters.items() if v}, page)
+        result = rpc(c.NOTIFY, c.NOTIFY_LIST_MESSAGES, {k: v for k, v in filters.items() if v}, page)
     except ValidationFailed as exc:
         errors = exc.errors
         result = {"items": [], "total": 0, "page": 1, "pages": 1}
     for item in result["items"]:
-        item["created_local"] = local_time(item.get("created_at"))
-        item["sent_local"] = local_time(item.get("sent_at"))
+        item["created_local"] = clock.show(item.get("created_at"), clock.SECOND_FORMAT)
+        item["sent_local"] = clock.show(item.get("sent_at"), clock.SECOND_FORMAT)
     status = 422 if errors else 200
     return (
         render_template(

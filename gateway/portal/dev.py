@@ -5,8 +5,8 @@ unless the app runs in development mode."""
 from flask import abort, current_app, render_template, request
 
 from gateway import rpc
-from gateway.console.sms import local_time
 from gateway.portal import bp
+from services.common import clock
 from services.common import contracts as c
 
 
@@ -17,5 +17,5 @@ def dev_sms():
     phone = request.args.get("phone", "").strip()
     entries = rpc(c.NOTIFY, "dev_outbox", phone or None)
     for entry in entries:
-        entry["created_local"] = local_time(entry.get("created_at"))
+        entry["created_local"] = clock.show(entry.get("created_at"), clock.SECOND_FORMAT)
     return render_template("portal/dev_sms.html", entries=entries, phone=phone)

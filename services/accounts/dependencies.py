@@ -8,7 +8,7 @@ from services.accounts import api_tokens, login, second_factor
 from services.common import blobs
 from services.common import config as cfg
 from services.common import contracts as c
-from services.common import housekeeping
+from services.common import pruning
 
 
 class Settings(DependencyProvider):
@@ -18,7 +18,7 @@ class Settings(DependencyProvider):
         self.code_key = hashlib.sha256(b"sms-codes:" + cfg.get(c.ENV_PRINCIPAL_SECRET, config).encode()).digest()
         self.store = blobs.blob_store(config)
         self.second_factor = second_factor.Keys(config)
-        self.log_keep_days = housekeeping.settings(config)["log_days"]
+        self.log_keep_days = pruning.settings(config)["log_days"]
         self.login_failures_per_ip = max(
             int(cfg.get(c.ENV_LOGIN_FAILURES_PER_IP, config, default=str(login.MAX_IP_FAILURES))), 0
         )

@@ -11,11 +11,11 @@ from sqlalchemy import delete, or_, select, update
 from services.accounts import login, login_log, sessions
 from services.accounts.models import LoginAddress, LoginFailure, LoginSession, SmsCode
 from services.common import contracts as c
-from services.common import housekeeping
+from services.common import pruning
 from services.common.tables import outbox_events
 
 
-def purge(session, now=None, log_keep_days=housekeeping.LOG_KEEP_DAYS):
+def purge(session, now=None, log_keep_days=pruning.LOG_KEEP_DAYS):
     now = now or sessions.utcnow()
     day = dt.timedelta(days=1)
     counts = {}
@@ -34,7 +34,7 @@ def purge(session, now=None, log_keep_days=housekeeping.LOG_KEEP_DAYS):
     counts["login_addresses"] = session.execute(
         delete(LoginAddress).where(LoginAddress.last_login_at < now - login.USUAL_FOR)
     ).rowcount
-    counts["login_log"] = login_log.prune(session, max(log_keep_days, housekeeping.MIN_LOG_KEEP_DAYS), now)
+    counts["login_log"] = login_log.prune(session, max(log_keep_days, pruning.MIN_LOG_KEEP_DAYS), now)
     return counts
 
 

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from services.accounts import sessions
 from services.accounts.models import Account, Appeal, Enterprise, LoginChallenge
-from services.common import blobs, housekeeping
+from services.common import blobs, pruning
 from services.common import contracts as c
 from services.common import personal_data as pd
 from services.common.errors import NotFound
@@ -153,4 +153,4 @@ def _housekeeping(engine, config, stopping):
     return done
 
 
-housekeeping.register(c.ACCOUNTS, _housekeeping)
+pruning.register(c.ACCOUNTS, _housekeeping)

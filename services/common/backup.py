@@ -29,7 +29,6 @@ the setup step afterwards (it applies newer migrations, declares the queues).
     python -m services.common.backup verify  [latest | <backup directory>]
 """
 import argparse
-import datetime as dt
 import hashlib
 import json
 import logging
@@ -45,9 +44,9 @@ from pathlib import Path
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from services.common import blobs
+from services.common import blobs, clock
 from services.common import config as cfg
-from services.common import contracts as c
+from services.common import contracts
 from services.common.db import normalise_url, uses_shared_database
 
 log = logging.getLogger("backup")
@@ -66,23 +65,23 @@ class BackupError(RuntimeError):
 # --- settings -------------------------------------------------------------------
 
 def backup_dir(config=None):
-    return Path(cfg.get(c.ENV_BACKUP_DIR, config, default=str(cfg.var_dir(config) / "backups")))
+    return Path(cfg.get(contracts.ENV_BACKUP_DIR, config, default=str(cfg.var_dir(config) / "backups")))
 
 
 def keep(config=None):
-    value = int(cfg.get(c.ENV_BACKUP_KEEP, config, default=str(KEEP)))
+    value = int(cfg.get(contracts.ENV_BACKUP_KEEP, config, default=str(KEEP)))
     if value < 1:
-        raise ValueError(f"{c.ENV_BACKUP_KEEP} must be at least 1, not {value}")
+        raise ValueError(f"{contracts.ENV_BACKUP_KEEP} must be at least 1, not {value}")
     return value
 
 
 def pg_tool(name, config=None):
     """pg_dump / pg_restore: from PG_BIN_DIR when set (a client as new as the
     server), else from PATH."""
-    directory = cfg.get(c.ENV_PG_BIN_DIR, config)
+    directory = cfg.get(contracts.ENV_PG_BIN_DIR, config)
     found = str(Path(directory) / name) if directory else shutil.which(name)
     if not found or not Path(found).exists():
-        raise BackupError(f"{name} not found: install the PostgreSQL client or set {c.ENV_PG_BIN_DIR}")
+        raise BackupError(f"{name} not found: install the PostgreSQL client or set {contracts.ENV_PG_BIN_DIR}")
     return found
 
 
@@ -178,12 +177,12 @@ def copy_blobs(store, work, workers=WORKERS):
         return [entry for entry in pool.map(copy, keys) if entry is not None]
 
 
-def create(config=None, services=c.SERVICES, store=None):
+def create(config=None, services=contracts.SERVICES, store=None):
     """Make a backup; returns its directory."""
     started = time.monotonic()
     root = backup_dir(config)
     root.mkdir(parents=True, exist_ok=True)
-    stamp = dt.datetime.now(dt.timezone.utc)
+    stamp = clock.utcnow()
     name = stamp.strftime("%Y%m%dT%H%M%S%fZ")
     work = root / f"{name}.partial"
     work.mkdir()

@@ -13,6 +13,7 @@ import re
 import uuid
 from pathlib import Path
 
+from services.common import clock
 from services.common import config as cfg
 
 _KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,200}$")
@@ -58,7 +59,7 @@ def sweep_temp(store, max_age=TEMP_MAX_AGE, now=None):
     """Delete temporary uploads older than `max_age` (a page that stashed a
     file and then failed before the owning service took it); returns how
     many went."""
-    cutoff = (now or dt.datetime.now(dt.timezone.utc)) - max_age
+    cutoff = (now or clock.utcnow()) - max_age
     gone = 0
     for key in store.keys_older_than(TEMP_PREFIX, cutoff):
         store.delete(key)

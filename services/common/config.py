@@ -7,7 +7,7 @@ the dict a test passes) overrides the environment for that container.
 import os
 from pathlib import Path
 
-from services.common import contracts as c
+from services.common import contracts
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -15,16 +15,16 @@ DEV_SECRET = "dev-only-secret-change-me"
 DEV_SYSTEM_SECRET = "dev-only-system-secret-change-me"
 
 DEFAULTS = {
-    c.ENV_APP_ENV: "development",
-    c.ENV_AMQP_URI: "amqp://guest:guest@localhost:5672/",
-    c.ENV_SECRET_KEY: DEV_SECRET,
-    c.ENV_PRINCIPAL_SECRET: DEV_SECRET,
-    c.ENV_SYSTEM_PRINCIPAL_SECRET: DEV_SYSTEM_SECRET,
-    c.ENV_RPC_TIMEOUT: "10",
-    c.ENV_GATEWAY_HOST: "127.0.0.1",
-    c.ENV_GATEWAY_PORT: "8000",
-    c.ENV_TRUSTED_PROXIES: "0",
-    c.ENV_VAR_DIR: str(ROOT / "var"),
+    contracts.ENV_APP_ENV: "development",
+    contracts.ENV_AMQP_URI: "amqp://guest:guest@localhost:5672/",
+    contracts.ENV_SECRET_KEY: DEV_SECRET,
+    contracts.ENV_PRINCIPAL_SECRET: DEV_SECRET,
+    contracts.ENV_SYSTEM_PRINCIPAL_SECRET: DEV_SYSTEM_SECRET,
+    contracts.ENV_RPC_TIMEOUT: "10",
+    contracts.ENV_GATEWAY_HOST: "127.0.0.1",
+    contracts.ENV_GATEWAY_PORT: "8000",
+    contracts.ENV_TRUSTED_PROXIES: "0",
+    contracts.ENV_VAR_DIR: str(ROOT / "var"),
 }
 
 
@@ -50,13 +50,13 @@ class UnsafeConfiguration(RuntimeError):
 
 
 def _unknown_app_env(value):
-    return (f"{c.ENV_APP_ENV} must be {DEVELOPMENT} or {PRODUCTION}, not {value!r} "
+    return (f"{contracts.ENV_APP_ENV} must be {DEVELOPMENT} or {PRODUCTION}, not {value!r} "
             f"(an unknown value is refused rather than run with development settings)")
 
 
 def app_env(config=None):
     """"development" or "production"; any other value is refused (fail closed)."""
-    value = get(c.ENV_APP_ENV, config)
+    value = get(contracts.ENV_APP_ENV, config)
     if value not in APP_ENVS:
         raise UnsafeConfiguration(_unknown_app_env(value))
     return value
@@ -67,11 +67,11 @@ def is_production(config=None):
 
 
 def var_dir(config=None):
-    return Path(get(c.ENV_VAR_DIR, config))
+    return Path(get(contracts.ENV_VAR_DIR, config))
 
 
 def blob_dir(config=None):
-    return Path(get(c.ENV_BLOB_DIR, config, default=str(var_dir(config) / "blobs")))
+    return Path(get(contracts.ENV_BLOB_DIR, config, default=str(var_dir(config) / "blobs")))
 
 
 BLOB_BACKENDS = ("local", "s3")
@@ -80,20 +80,20 @@ BLOB_BACKENDS = ("local", "s3")
 def blob_backend(config=None):
     """Where blobs live: "local" (a directory, BLOB_DIR) or "s3" (an
     S3-compatible bucket, needed once replicas run on several hosts)."""
-    backend = (get(c.ENV_BLOB_BACKEND, config, default="local")).lower()
+    backend = (get(contracts.ENV_BLOB_BACKEND, config, default="local")).lower()
     if backend not in BLOB_BACKENDS:
-        raise ValueError(f"{c.ENV_BLOB_BACKEND} must be one of {', '.join(BLOB_BACKENDS)}, not {backend!r}")
+        raise ValueError(f"{contracts.ENV_BLOB_BACKEND} must be one of {', '.join(BLOB_BACKENDS)}, not {backend!r}")
     return backend
 
 
 def s3_settings(config=None):
     """Connection settings of the S3-compatible blob backend."""
     return {
-        "endpoint_url": get(c.ENV_S3_ENDPOINT_URL, config),
-        "bucket": get(c.ENV_S3_BUCKET, config, default="sme-blobs"),
-        "access_key": get(c.ENV_S3_ACCESS_KEY, config),
-        "secret_key": get(c.ENV_S3_SECRET_KEY, config),
-        "region": get(c.ENV_S3_REGION, config, default="us-east-1"),
+        "endpoint_url": get(contracts.ENV_S3_ENDPOINT_URL, config),
+        "bucket": get(contracts.ENV_S3_BUCKET, config, default="sme-blobs"),
+        "access_key": get(contracts.ENV_S3_ACCESS_KEY, config),
+        "secret_key": get(contracts.ENV_S3_SECRET_KEY, config),
+        "region": get(contracts.ENV_S3_REGION, config, default="us-east-1"),
     }
 
 
@@ -103,16 +103,16 @@ def public_base_url(config=None):
     never taken from a request's Host header.
     Without PUBLIC_BASE_URL: the local gateway in development, None in
     production (whoever needs it refuses rather than print a wrong link)."""
-    value = get(c.ENV_PUBLIC_BASE_URL, config)
+    value = get(contracts.ENV_PUBLIC_BASE_URL, config)
     if value:
         return value.rstrip("/")
     if is_production(config):
         return None
-    return f"http://{get(c.ENV_GATEWAY_HOST, config)}:{get(c.ENV_GATEWAY_PORT, config)}"
+    return f"http://{get(contracts.ENV_GATEWAY_HOST, config)}:{get(contracts.ENV_GATEWAY_PORT, config)}"
 
 
 def rpc_timeout(config=None):
-    return float(get(c.ENV_RPC_TIMEOUT, config))
+    return float(get(contracts.ENV_RPC_TIMEOUT, config))
 
 
 def database_url(service, config=None):
@@ -122,23 +122,23 @@ def database_url(service, config=None):
     names a PostgreSQL database shared by all services, each in a schema named
     after it; else an SQLite file under var/ (the embedded default).
     """
-    own = get(c.service_database_env(service), config)
+    own = get(contracts.service_database_env(service), config)
     if own:
         return own
-    shared = get(c.ENV_DATABASE_URL, config)
+    shared = get(contracts.ENV_DATABASE_URL, config)
     if shared:
         return shared
     if is_production(config):  # never a file on a pod's scratch disk
         raise UnsafeConfiguration(
-            f"{c.service_database_env(service)} (or {c.ENV_DATABASE_URL}) must name a PostgreSQL database "
-            f"in production")
+            f"{contracts.service_database_env(service)} (or {contracts.ENV_DATABASE_URL}) must name a "
+            f"PostgreSQL database in production")
     return "sqlite:///" + str(var_dir(config) / f"{service}.sqlite3")
 
 
 # --- the startup guard ---------------------------------------------------------
 
 GATEWAY, SETUP = "gateway", "setup"
-PROCESSES = c.SERVICES + (GATEWAY, SETUP)
+PROCESSES = contracts.SERVICES + (GATEWAY, SETUP)
 SSL_MODES = ("disable", "require", "verify-full")
 QUEUE_TYPES = ("classic", "quorum")
 
@@ -154,7 +154,7 @@ def startup_problems(process, config=None):
     if process not in PROCESSES:
         raise ValueError(f"unknown process {process!r}")
     problems = []
-    env = get(c.ENV_APP_ENV, config)
+    env = get(contracts.ENV_APP_ENV, config)
     if env not in APP_ENVS:
         problems.append(_unknown_app_env(env))
     problems += _setting_problems(config)
@@ -166,30 +166,31 @@ def startup_problems(process, config=None):
             problems.append(f"{name} must be set to a secret of its own in production")
 
     if process != SETUP:
-        secret_of_its_own(c.ENV_PRINCIPAL_SECRET)
-    if process in c.SERVICES:
+        secret_of_its_own(contracts.ENV_PRINCIPAL_SECRET)
+    if process in contracts.SERVICES:
         problems += _system_secret_problems(config)
     if process == GATEWAY:
-        secret_of_its_own(c.ENV_SECRET_KEY)
-        if get(c.ENV_SECRET_KEY_PREVIOUS, config) == DEV_SECRET:
-            problems.append(f"{c.ENV_SECRET_KEY_PREVIOUS} must not be the development secret")
+        secret_of_its_own(contracts.ENV_SECRET_KEY)
+        if get(contracts.ENV_SECRET_KEY_PREVIOUS, config) == DEV_SECRET:
+            problems.append(f"{contracts.ENV_SECRET_KEY_PREVIOUS} must not be the development secret")
         if gateway_holds_system_secret(config):
-            problems.append(f"{c.ENV_SYSTEM_PRINCIPAL_SECRET} is the services' alone; remove it from the gateway")
-    for service in (c.SERVICES if process == SETUP else (process,) if process in c.SERVICES else ()):
-        own = get(c.service_database_env(service), config)
-        shared = get(c.ENV_DATABASE_URL, config)
+            problems.append(
+                f"{contracts.ENV_SYSTEM_PRINCIPAL_SECRET} is the services' alone; remove it from the gateway")
+    for service in (contracts.SERVICES if process == SETUP else (process,) if process in contracts.SERVICES else ()):
+        own = get(contracts.service_database_env(service), config)
+        shared = get(contracts.ENV_DATABASE_URL, config)
         if not _is_postgresql(own or shared):
             problems.append(
-                f"{c.service_database_env(service)} (or {c.ENV_DATABASE_URL}) must name a PostgreSQL "
+                f"{contracts.service_database_env(service)} (or {contracts.ENV_DATABASE_URL}) must name a PostgreSQL "
                 f"database in production, not " + (repr(own or shared) if own or shared else
                                                    "be unset (the SQLite file on local disk is for development)"))
-    if process in (GATEWAY, c.DECLARATIONS) and not get(c.ENV_PUBLIC_BASE_URL, config):
-        problems.append(f"{c.ENV_PUBLIC_BASE_URL} must be set in production (the address users reach the system "
-                        f"at: every QR code and printed link starts with it)")
-    if process == c.NOTIFY:
-        if (get(c.ENV_SMS_PROVIDER, config, default="console")).lower() != "http":
-            problems.append(f"{c.ENV_SMS_PROVIDER} must be http in production (console is for development)")
-        for name in (c.ENV_SMS_HTTP_URL, c.ENV_SMS_APP_KEY, c.ENV_SMS_APP_SECRET):
+    if process in (GATEWAY, contracts.DECLARATIONS) and not get(contracts.ENV_PUBLIC_BASE_URL, config):
+        problems.append(f"{contracts.ENV_PUBLIC_BASE_URL} must be set in production (the address users reach "
+                        f"the system at: every QR code and printed link starts with it)")
+    if process == contracts.NOTIFY:
+        if (get(contracts.ENV_SMS_PROVIDER, config, default="console")).lower() != "http":
+            problems.append(f"{contracts.ENV_SMS_PROVIDER} must be http in production (console is for development)")
+        for name in (contracts.ENV_SMS_HTTP_URL, contracts.ENV_SMS_APP_KEY, contracts.ENV_SMS_APP_SECRET):
             if not get(name, config):
                 problems.append(f"{name} must be set in production (the SMS gateway notify sends through)")
     return problems
@@ -198,18 +199,18 @@ def startup_problems(process, config=None):
 def _setting_problems(config):
     """Settings whose value is not one the code knows, in any environment."""
     problems = []
-    backend = (get(c.ENV_BLOB_BACKEND, config, default="local")).lower()
+    backend = (get(contracts.ENV_BLOB_BACKEND, config, default="local")).lower()
     if backend not in BLOB_BACKENDS:
-        problems.append(f"{c.ENV_BLOB_BACKEND} must be one of {', '.join(BLOB_BACKENDS)}, not {backend!r}")
-    mode = get(c.ENV_DATABASE_SSLMODE, config, default="disable")
+        problems.append(f"{contracts.ENV_BLOB_BACKEND} must be one of {', '.join(BLOB_BACKENDS)}, not {backend!r}")
+    mode = get(contracts.ENV_DATABASE_SSLMODE, config, default="disable")
     if mode not in SSL_MODES:
-        problems.append(f"{c.ENV_DATABASE_SSLMODE} must be one of {', '.join(SSL_MODES)}, not {mode!r}")
-    queue_type = get(c.ENV_EVENT_QUEUE_TYPE, config, default="classic")
+        problems.append(f"{contracts.ENV_DATABASE_SSLMODE} must be one of {', '.join(SSL_MODES)}, not {mode!r}")
+    queue_type = get(contracts.ENV_EVENT_QUEUE_TYPE, config, default="classic")
     if queue_type not in QUEUE_TYPES:
-        problems.append(f"{c.ENV_EVENT_QUEUE_TYPE} must be one of {', '.join(QUEUE_TYPES)}, not {queue_type!r}")
-    proxies = get(c.ENV_TRUSTED_PROXIES, config)
+        problems.append(f"{contracts.ENV_EVENT_QUEUE_TYPE} must be one of {', '.join(QUEUE_TYPES)}, not {queue_type!r}")
+    proxies = get(contracts.ENV_TRUSTED_PROXIES, config)
     if not str(proxies).isdigit():
-        problems.append(f"{c.ENV_TRUSTED_PROXIES} must be a number of proxies (0, 1, ...), not {proxies!r}")
+        problems.append(f"{contracts.ENV_TRUSTED_PROXIES} must be a number of proxies (0, 1, ...), not {proxies!r}")
     return problems
 
 
@@ -220,7 +221,7 @@ def refuse_unsafe_start(process, config=None):
         raise UnsafeConfiguration(f"{process}: refusing to start: " + "; ".join(problems))
 
 
-def check_production(config=None, process=c.ACCOUNTS):
+def check_production(config=None, process=contracts.ACCOUNTS):
     """Problems that forbid starting `process` (empty when fine)."""
     return startup_problems(process, config)
 
@@ -232,18 +233,19 @@ def service_secret_problems(config=None):
     if not is_production(config):
         return []
     problems = []
-    if get(c.ENV_PRINCIPAL_SECRET, config) == DEV_SECRET:
-        problems.append(f"{c.ENV_PRINCIPAL_SECRET} must be set to a secret of its own in production")
+    if get(contracts.ENV_PRINCIPAL_SECRET, config) == DEV_SECRET:
+        problems.append(f"{contracts.ENV_PRINCIPAL_SECRET} must be set to a secret of its own in production")
     return problems + _system_secret_problems(config)
 
 
 def _system_secret_problems(config):
     problems = []
-    system = get(c.ENV_SYSTEM_PRINCIPAL_SECRET, config)
+    system = get(contracts.ENV_SYSTEM_PRINCIPAL_SECRET, config)
     if system == DEV_SYSTEM_SECRET:
-        problems.append(f"{c.ENV_SYSTEM_PRINCIPAL_SECRET} must be set to a secret of its own in production")
-    elif system in (get(c.ENV_PRINCIPAL_SECRET, config), get(c.ENV_PRINCIPAL_SECRET_PREVIOUS, config)):
-        problems.append(f"{c.ENV_SYSTEM_PRINCIPAL_SECRET} must differ from {c.ENV_PRINCIPAL_SECRET} (the gateway holds that one)")
+        problems.append(f"{contracts.ENV_SYSTEM_PRINCIPAL_SECRET} must be set to a secret of its own in production")
+    elif system in (get(contracts.ENV_PRINCIPAL_SECRET, config), get(contracts.ENV_PRINCIPAL_SECRET_PREVIOUS, config)):
+        problems.append(f"{contracts.ENV_SYSTEM_PRINCIPAL_SECRET} must differ from {contracts.ENV_PRINCIPAL_SECRET} "
+                        f"(the gateway holds that one)")
     return problems
 
 
@@ -253,7 +255,7 @@ def gateway_holds_system_secret(config=None):
     sign a `system` principal)."""
     return any(
         get(name, config) not in (None, "", DEV_SYSTEM_SECRET)
-        for name in (c.ENV_SYSTEM_PRINCIPAL_SECRET, c.ENV_SYSTEM_PRINCIPAL_SECRET_PREVIOUS)
+        for name in (contracts.ENV_SYSTEM_PRINCIPAL_SECRET, contracts.ENV_SYSTEM_PRINCIPAL_SECRET_PREVIOUS)
     )
 
 
@@ -265,8 +267,8 @@ def gateway_problems(config=None):
 def secret_keys(config=None):
     """The gateway's keys: the current one first (signs), then the previous one
     (still accepted while a rotation is under way)."""
-    keys = [get(c.ENV_SECRET_KEY, config)]
-    previous = get(c.ENV_SECRET_KEY_PREVIOUS, config)
+    keys = [get(contracts.ENV_SECRET_KEY, config)]
+    previous = get(contracts.ENV_SECRET_KEY_PREVIOUS, config)
     if previous and previous not in keys:
         keys.append(previous)
     return keys
@@ -276,14 +278,15 @@ def database_ssl_context(config=None):
     """The TLS context of PostgreSQL connections (None: DATABASE_SSLMODE=disable).
     require: encrypted, the server's certificate not checked; verify-full:
     checked against DATABASE_SSL_ROOT_CERT (else the system's CAs) and the host name."""
-    mode = get(c.ENV_DATABASE_SSLMODE, config, default="disable")
+    mode = get(contracts.ENV_DATABASE_SSLMODE, config, default="disable")
     if mode == "disable":
         return None
     import ssl
 
     if mode not in SSL_MODES:
-        raise UnsafeConfiguration(f"{c.ENV_DATABASE_SSLMODE} must be one of {', '.join(SSL_MODES)}, not {mode!r}")
-    context = ssl.create_default_context(cafile=get(c.ENV_DATABASE_SSL_ROOT_CERT, config))
+        raise UnsafeConfiguration(
+            f"{contracts.ENV_DATABASE_SSLMODE} must be one of {', '.join(SSL_MODES)}, not {mode!r}")
+    context = ssl.create_default_context(cafile=get(contracts.ENV_DATABASE_SSL_ROOT_CERT, config))
     if mode == "require":
         context.check_hostname = False
         context.verify_mode = ssl.CERT_NONE
@@ -293,20 +296,21 @@ def database_ssl_context(config=None):
 def event_queue_type(config=None):
     """Type of the durable event queues: classic (default, any RabbitMQ) or
     quorum (RabbitMQ 3.8+ clusters; production sets it)."""
-    value = get(c.ENV_EVENT_QUEUE_TYPE, config, default="classic")
+    value = get(contracts.ENV_EVENT_QUEUE_TYPE, config, default="classic")
     if value not in QUEUE_TYPES:
-        raise UnsafeConfiguration(f"{c.ENV_EVENT_QUEUE_TYPE} must be one of {', '.join(QUEUE_TYPES)}, not {value!r}")
+        raise UnsafeConfiguration(
+            f"{contracts.ENV_EVENT_QUEUE_TYPE} must be one of {', '.join(QUEUE_TYPES)}, not {value!r}")
     return value
 
 
 def trusted_proxies(config=None):
-    return int(get(c.ENV_TRUSTED_PROXIES, config))
+    return int(get(contracts.ENV_TRUSTED_PROXIES, config))
 
 
 def nameko_config(config=None):
     """The dict a nameko container runs with."""
     return {
-        "AMQP_URI": get(c.ENV_AMQP_URI, config),
+        "AMQP_URI": get(contracts.ENV_AMQP_URI, config),
         "serializer": "json",
         **(config or {}),
     }

@@ -272,7 +272,7 @@ ENV_S3_REGION = "S3_REGION"
 ENV_DATABASE_SSLMODE = "DATABASE_SSLMODE"  # disable (default) | require | verify-full: TLS to PostgreSQL
 ENV_DATABASE_SSL_ROOT_CERT = "DATABASE_SSL_ROOT_CERT"  # CA file that signs the PostgreSQL server's certificate
 ENV_EVENT_QUEUE_TYPE = "EVENT_QUEUE_TYPE"  # classic (default) | quorum: type of the durable event queues
-# Event delivery tuning (defaults in services.common.outbox and .events).
+# Event delivery tuning (defaults in services.common.relay and .event_retries).
 ENV_OUTBOX_RELAY_INTERVAL = "OUTBOX_RELAY_INTERVAL"  # seconds between relay sweeps
 ENV_OUTBOX_RELAY_GRACE = "OUTBOX_RELAY_GRACE"  # seconds a fresh row is left to the after-commit publish
 ENV_OUTBOX_RELAY_MAX_BACKOFF = "OUTBOX_RELAY_MAX_BACKOFF"  # cap of the relay's wait after broker errors
@@ -280,7 +280,7 @@ ENV_EVENT_RETRY_DELAY = "EVENT_RETRY_DELAY"  # seconds before a failed handler's
 ENV_EVENT_RETRY_MAX_DELAY = "EVENT_RETRY_MAX_DELAY"  # cap of the retry delay
 ENV_EVENT_MAX_ATTEMPTS = "EVENT_MAX_ATTEMPTS"  # tries before a message is parked
 ENV_EVENT_POLL_INTERVAL = "EVENT_POLL_INTERVAL"  # seconds between sweeps for due retries
-# Housekeeping of the tables every service keeps (services.common.housekeeping).
+# Housekeeping of the tables every service keeps (services.common.pruning).
 ENV_HOUSEKEEPING_INTERVAL = "HOUSEKEEPING_INTERVAL"  # seconds between passes; 0 turns it off
 ENV_OUTBOX_KEEP_DAYS = "OUTBOX_KEEP_DAYS"  # days a published outbox row is kept
 ENV_PROCESSED_EVENTS_KEEP_DAYS = "PROCESSED_EVENTS_KEEP_DAYS"  # days a handled event is remembered
@@ -333,3 +333,29 @@ def service_database_env(service):
 def event_queue(source, event_type, consumer):
     """The durable queue from which `consumer` handles `event_type` of `source`."""
     return f"evt.{source}.{event_type}.{consumer}"
+
+
+# --- more RPC methods the console calls -----------------------------------------
+# Every service with parked events (services.common.event_admin), admins only.
+RPC_LIST_PARKED = "list_parked"  # (limit=200) -> [{id, handler, event_id, attempts, last_error, parked_at, created_at, body}]
+RPC_REPLAY_PARKED = "replay_parked"  # (parked_id) -> {id, replayed}
+# Every service's 操作日志 (services.common.operation_log).
+RPC_LIST_OPERATIONS = "list_operations"  # admins: (filters, older_than, limit) -> rows newest first
+RPC_LOG_READ = "log_read"  # staff: (action, target, target_id, detail) -> True; an export or download logged
+# accounts: staff sessions, the second factor, staff accounts, 申诉 and 登录日志.
+ACCOUNTS_LOGOUT = "logout"  # (token) -> True
+ACCOUNTS_VERIFY_SECOND_FACTOR = "verify_second_factor"  # (challenge, code, ip) -> {token, account, outcome}
+ACCOUNTS_CHALLENGE_ENROLMENT = "challenge_enrolment"  # (challenge) -> {secret, uri, ...}
+ACCOUNTS_CONFIRM_CHALLENGE_ENROLMENT = "confirm_challenge_enrolment"  # (challenge, code, ip) -> {token, account, recovery_codes, outcome}
+ACCOUNTS_SECOND_FACTOR_STATUS = "second_factor_status"  # () -> the caller's second factor status
+ACCOUNTS_BEGIN_SECOND_FACTOR = "begin_second_factor"  # () -> {secret, uri, ...}
+ACCOUNTS_CONFIRM_SECOND_FACTOR = "confirm_second_factor"  # (code) -> {recovery_codes, outcome}
+ACCOUNTS_RESET_SECOND_FACTOR = "reset_second_factor"  # admins: (account_id) -> {outcome}
+ACCOUNTS_LIST_STAFF = "list_staff"  # admins: () -> [{id, username, name, kind, level, region_code, disabled, created_at, ...}]
+ACCOUNTS_CREATE_STAFF = "create_staff"  # admins: (username, password, name, kind, level, region_code) -> the person
+ACCOUNTS_SET_STAFF_DISABLED = "set_staff_disabled"  # admins: (account_id, disabled) -> the person
+ACCOUNTS_RESET_STAFF_PASSWORD = "reset_staff_password"  # admins: (account_id, password) -> the person
+ACCOUNTS_LIST_APPEALS = "list_appeals"  # admins: () -> [appeal]
+ACCOUNTS_GET_APPEAL = "get_appeal"  # admins: (appeal_id) -> the appeal
+ACCOUNTS_SETTLE_APPEAL = "settle_appeal"  # admins: (appeal_id, accept, note) -> the settled appeal
+ACCOUNTS_LIST_LOGINS = "list_logins"  # admins: (filters, page, per_page) -> 登录日志 newest first

@@ -4,9 +4,10 @@
 the entrypoints of services.common.entrypoints commit it before the reply is
 sent (or the message acked) and roll it back when the worker raised, so a
 caller never sees a result whose transaction was not committed.
-`start()` runs the service's outbox relay (services.common.outbox.Relay) and
-its housekeeping (services.common.housekeeping.Housekeeper) in managed
-threads; `stop()` ends them.
+
+Beside it, as extensions of their own that it declares and lends its engine:
+the startup guard (services.common.startup_guard), the outbox relay
+(services.common.relay) and the housekeeping (services.common.pruning).
 
 PostgreSQL is reached through pg8000, a pure-Python driver whose sockets
 eventlet's monkey patch makes cooperative: a slow query of one worker does
@@ -22,17 +23,15 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import DeclarativeBase, Session
 
 from services.common import config as cfg
-from services.common import contracts as c
+from services.common import contracts
+from services.common import outbox
+from services.common.naming import NAMING
+from services.common.pruning import Housekeeping
+from services.common.relay import OutboxRelay
+from services.common.startup_guard import StartupGuard
+from services.common.worker_context import acting_principal, correlation_id
 
 log = logging.getLogger(__name__)
-
-NAMING = {
-    "ix": "ix_%(column_0_label)s",
-    "uq": "uq_%(table_name)s_%(column_0_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
 
 
 def declarative_base():
@@ -45,8 +44,8 @@ def declarative_base():
 
 
 def uses_shared_database(service, config=None):
-    return not cfg.get(c.service_database_env(service), config) and bool(
-        cfg.get(c.ENV_DATABASE_URL, config)
+    return not cfg.get(contracts.service_database_env(service), config) and bool(
+        cfg.get(contracts.ENV_DATABASE_URL, config)
     )
 
 
@@ -120,9 +119,6 @@ class Transaction:
         self.pending_events = []
 
     def dispatch(self, event_type, data, sequence=None, state=None):
-        from services.common import outbox
-        from services.common.entrypoints import acting_principal, correlation_id
-
         ctx = self._worker_ctx
         row = outbox.record(
             self.session, self._provider.service_name, event_type, data,
@@ -161,56 +157,26 @@ class Database(DependencyProvider):
         self.service_name = service_name
         self.engine = None
         self.transactions = weakref.WeakKeyDictionary()
-        self.housekeeper = None
-        self._housekeeping_thread = None
-        self.relay = None
-        self._relay_thread = None
+        self.guard = StartupGuard(service_name)
+        self.relay = OutboxRelay()
+        self.housekeeping = Housekeeping(service_name)
 
     def setup(self):
-        config = self.container.config
-        # The startup guard: every unsafe or unknown setting, named at once.
-        cfg.refuse_unsafe_start(self.service_name, config)
-        from services.common import housekeeping
-
-        self.engine = make_engine(self.service_name, config)
-        self.relay = None
-        self._relay_thread = None
-        self.housekeeper = housekeeping.Housekeeper(self.engine, config, self.service_name)
-        self._housekeeping_thread = None
-
-    def start(self):
-        from services.common import outbox
-
-        self.relay = outbox.Relay(self.engine, self.container.config)
-        self._relay_thread = self.container.spawn_managed_thread(
-            self.relay.run, identifier=f"outbox relay of {self.service_name}"
-        )
-        if self.housekeeper.enabled:
-            self._housekeeping_thread = self.container.spawn_managed_thread(
-                self.housekeeper.run, identifier=f"housekeeping of {self.service_name}"
-            )
+        self.engine = make_engine(self.service_name, self.container.config)
+        # They start after every extension is set up, on this engine.
+        self.relay.engine = self.engine
+        self.housekeeping.engine = self.engine
 
     def stop(self):
-        if self.relay is not None:
-            self.relay.stop()
-            self._relay_thread.wait()
-            self.relay = None
-        if self._housekeeping_thread is not None:
-            self.housekeeper.stop()
-            self._housekeeping_thread.wait()
-            self._housekeeping_thread = None
+        # What runs on the engine ends before the engine goes.
+        self.relay.stop()
+        self.housekeeping.stop()
         if self.engine is not None:
             self.engine.dispose()
 
     def kill(self):
-        if self.relay is not None:
-            self.relay.stop()
-            self._relay_thread.kill()
-            self.relay = None
-        if self._housekeeping_thread is not None:
-            self.housekeeper.stop()
-            self._housekeeping_thread.kill()
-            self._housekeeping_thread = None
+        self.relay.kill()
+        self.housekeeping.kill()
         # Workers killed in the middle of a transaction never finish it: drop
         # their connections, so that PostgreSQL ends those transactions and
         # releases their locks (a crashed process's would be dropped too).
@@ -242,8 +208,6 @@ class Database(DependencyProvider):
             return
         try:
             if tx.pending_events:
-                from services.common import outbox
-
                 outbox.publish_committed(self, tx.pending_events)
         finally:
             tx.session.close()

@@ -27,8 +27,8 @@ from functools import wraps
 from nameko.exceptions import IncorrectSignature
 from sqlalchemy import select, update
 
+from services.common import clock
 from services.common.errors import ValidationFailed
-from services.common.outbox import now
 from services.common.tables import idempotency_keys, insert_ignore
 
 MAX_KEY_LENGTH = 200
@@ -67,7 +67,7 @@ def idempotent(fn):
             method=f"{self.name}.{fn.__name__}",
             key=key,
         )
-        if not insert_ignore(session, idempotency_keys, dict(ident, result=None, created_at=now())):
+        if not insert_ignore(session, idempotency_keys, dict(ident, result=None, created_at=clock.utcnow())):
             return session.execute(
                 select(idempotency_keys.c.result).where(
                     *(getattr(idempotency_keys.c, k) == v for k, v in ident.items())

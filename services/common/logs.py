@@ -29,14 +29,15 @@ import uuid
 from nameko.extensions import DependencyProvider
 from pythonjsonlogger.json import JsonFormatter
 
-from services.common import contracts as c
+from services.common import config as cfg
+from services.common import contracts
 
 FORMATS = ("json", "text")
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(service)s [%(name)s] [%(correlation_id)s] %(message)s"
 
 # The correlation id and service of the code running now: a request's thread
 # in the gateway, a worker's green thread in a service.
-CORRELATION = contextvars.ContextVar(c.CORRELATION_CONTEXT_KEY, default=None)
+CORRELATION = contextvars.ContextVar(contracts.CORRELATION_CONTEXT_KEY, default=None)
 SERVICE = contextvars.ContextVar("service", default=None)
 _process_service = "-"
 
@@ -143,10 +144,8 @@ class MaskingTextFormatter(logging.Formatter):
 
 
 def log_format(config=None):
-    from services.common import config as cfg
-
     default = "json" if cfg.is_production(config) else "text"
-    value = (cfg.get(c.ENV_LOG_FORMAT, config, default=default) or default).lower()
+    value = (cfg.get(contracts.ENV_LOG_FORMAT, config, default=default) or default).lower()
     return value if value in FORMATS else default
 
 
@@ -210,10 +209,10 @@ class CorrelationId(DependencyProvider):
         set_process_service(self.container.service_name)
 
     def worker_setup(self, worker_ctx):
-        correlation_id = accept_id(worker_ctx.data.get(c.CORRELATION_CONTEXT_KEY)) or new_id()
+        correlation_id = accept_id(worker_ctx.data.get(contracts.CORRELATION_CONTEXT_KEY)) or new_id()
         # into the worker's context data: the RPCs it makes and the events it
         # writes carry it on
-        worker_ctx.data[c.CORRELATION_CONTEXT_KEY] = correlation_id
+        worker_ctx.data[contracts.CORRELATION_CONTEXT_KEY] = correlation_id
         CORRELATION.set(correlation_id)
         SERVICE.set(self.container.service_name)
         worker_ctx.log_started = time.perf_counter()
@@ -224,7 +223,7 @@ class CorrelationId(DependencyProvider):
         outcome = "ok" if exc_info is None else exc_info[0].__name__
         method = worker_ctx.entrypoint.method_name
         _worker_log.log(
-            logging.DEBUG if method == c.RPC_HEALTH else logging.INFO,  # probes ask every few seconds
+            logging.DEBUG if method == contracts.RPC_HEALTH else logging.INFO,  # probes ask every few seconds
             "%s.%s %s in %.1f ms", self.container.service_name, method, outcome, elapsed,
             extra={"entrypoint": method, "outcome": outcome,
                    "duration_ms": round(elapsed, 1)},

@@ -22,15 +22,18 @@ import json
 import logging
 import threading
 import time
-from datetime import timezone
-
+from kombu import Connection
 from nameko.extensions import DependencyProvider
 from nameko.rpc import Rpc
 from prometheus_client import REGISTRY, Counter, Gauge, Histogram, make_wsgi_app
 from prometheus_client.core import GaugeMetricFamily
+from sqlalchemy import func, select, text
 
+from services.common import clock
 from services.common import config as cfg
-from services.common import contracts as c
+from services.common import contracts
+from services.common.db import Database
+from services.common.tables import failed_events, outbox_events
 
 log = logging.getLogger(__name__)
 
@@ -65,11 +68,6 @@ class StoreCollector:
         self.lock = threading.Lock()
 
     def collect(self):
-        from sqlalchemy import func, select
-
-        from services.common.outbox import now
-        from services.common.tables import failed_events, outbox_events
-
         backlog = GaugeMetricFamily("sme_outbox_backlog", "Events written but not yet published", labels=["service"])
         oldest = GaugeMetricFamily(
             "sme_outbox_oldest_unpublished_seconds", "Age of the oldest unpublished event (0: none)", labels=["service"]
@@ -97,10 +95,9 @@ class StoreCollector:
             except Exception as exc:  # a scrape must not fail because one database is down
                 log.warning("metrics: %s database unreachable (%s)", service, type(exc).__name__)
                 continue
-            if first is not None and first.tzinfo is None:  # SQLite gives naive UTC
-                first = first.replace(tzinfo=timezone.utc)
             backlog.add_metric([service], count)
-            oldest.add_metric([service], (now() - first).total_seconds() if first is not None else 0)
+            age = (clock.utcnow() - clock.utc(first)).total_seconds() if first is not None else 0
+            oldest.add_metric([service], age)
             parked.add_metric([service], parked_count)
             waiting.add_metric([service], waiting_count)
         return [backlog, oldest, parked, waiting]
@@ -124,13 +121,10 @@ class Readiness:
             if self._answer is not None and time.monotonic() - self._at < READY_CACHE:
                 return self._answer
             checks = dict(self.checks)
-        from kombu import Connection
-        from sqlalchemy import text
-
         problems = []
         amqp_uris = set()
         for service, (database, config) in checks.items():
-            amqp_uris.add(cfg.get(c.ENV_AMQP_URI, config))
+            amqp_uris.add(cfg.get(contracts.ENV_AMQP_URI, config))
             try:
                 with database.engine.connect() as conn:
                     conn.execute(text("SELECT 1"))
@@ -208,8 +202,6 @@ class Metrics(DependencyProvider):
         WORKERS_BUSY.labels(self.service).set(0)
 
     def _database(self):
-        from services.common.db import Database
-
         return next((d for d in self.container.dependencies if isinstance(d, Database)), None)
 
     def start(self):
@@ -220,10 +212,10 @@ class Metrics(DependencyProvider):
                 STORE.databases[self.service] = database
             with READINESS.lock:
                 READINESS.checks[self.service] = (database, config)
-        port = cfg.get(c.ENV_METRICS_PORT, config)
+        port = cfg.get(contracts.ENV_METRICS_PORT, config)
         if port not in (None, "", "0"):
             try:
-                serve(port, cfg.get(c.ENV_METRICS_ADDR, config, default="0.0.0.0"))
+                serve(port, cfg.get(contracts.ENV_METRICS_ADDR, config, default="0.0.0.0"))
             except OSError as exc:  # metrics must never keep a service from working
                 log.error("metrics port %s unavailable: %s", port, exc)
 

@@ -6,7 +6,7 @@ transaction as the change: an action that is saved is logged, one that fails
 is not, and no broker or other service has to be up for it. Admins read the
 logs of every service through the console, which merges them by time
 (`OperationLogAdmin.list_operations`); housekeeping deletes rows only once they
-are older than LOG_KEEP_DAYS (at least 180 days; services.common.housekeeping).
+are older than LOG_KEEP_DAYS (at least 180 days; services.common.pruning).
 
 Reads that carry data out of the system (an export, a download of the
 applications' files) are logged by the service that is asked, with the
@@ -17,8 +17,10 @@ import uuid
 
 from sqlalchemy import and_, func, insert, or_, select
 
-from services.common import contracts as c
+from services.common import clock
+from services.common import contracts
 from services.common.entrypoints import rpc
+from services.common.errors import ValidationFailed
 from services.common.tables import operation_log
 
 # action -> what the console shows
@@ -52,18 +54,6 @@ MAX_LIMIT = 500
 TEXT_MAX = 300
 
 
-def utcnow():
-    return dt.datetime.now(dt.timezone.utc)
-
-
-def _iso(value):
-    if value is None:
-        return None
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=dt.timezone.utc)  # SQLite drops the zone
-    return value.isoformat()
-
-
 def _short(value):
     return None if value in (None, "") else str(value)[:TEXT_MAX]
 
@@ -75,7 +65,7 @@ def record(session, principal, action, target="", target_id=None, before=None, a
     session.execute(
         insert(operation_log).values(
             id=str(uuid.uuid4()),
-            at=now or utcnow(),
+            at=now or clock.utcnow(),
             actor_kind=principal.kind,
             actor_id=str(principal.id),
             action=action,
@@ -98,7 +88,7 @@ def row(r, service=None):
     return {
         "id": r["id"],
         "service": service,
-        "at": _iso(r["at"]),
+        "at": clock.iso(r["at"]),
         "actor_kind": r["actor_kind"],
         "actor_id": r["actor_id"],
         "action": r["action"],
@@ -117,7 +107,7 @@ def _time(value):
         parsed = dt.datetime.fromisoformat(str(value))
     except ValueError:
         return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.timezone.utc)
+    return clock.utc(parsed)
 
 
 def conditions(filters):
@@ -166,17 +156,15 @@ class OperationLogAdmin:
     @rpc
     def list_operations(self, filters=None, older_than=None, limit=50):
         """Admins: this service's log, newest first (see `search`)."""
-        self.caller.require(c.ADMIN)
+        self.caller.require(contracts.ADMIN)
         return search(self.db.session, filters, older_than, limit, service=self.name)
 
     @rpc
     def log_read(self, action, target="", target_id=None, detail=None):
         """Staff: log that the caller took data out (an export, a download)
         through the gateway; `detail`: the filters used."""
-        principal = self.caller.require(c.REVIEWER, c.ADMIN)
+        principal = self.caller.require(contracts.REVIEWER, contracts.ADMIN)
         if action not in READS:
-            from services.common.errors import ValidationFailed
-
             raise ValidationFailed("未知的操作类型", {"action": "未知的操作类型"})
         record(self.db.session, principal, action, target, target_id, after=_small(detail))
         return True

@@ -1,6 +1,6 @@
 """Transactional outbox: events recorded with the business change, published
-after commit with publisher confirms, and republished by a relay when that
-publish did not happen.
+after commit with publisher confirms, and republished by the relay
+(services.common.relay) when that publish did not happen.
 
 The envelope of every event is built and checked here (`envelope`,
 `check_envelope`), nowhere else.
@@ -11,36 +11,23 @@ where the setup step was skipped.
 """
 import logging
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 
-import eventlet
-from kombu import Exchange
 from nameko.amqp.publish import Publisher
 from sqlalchemy import select, update
 
+from services.common import clock
 from services.common import config as cfg
-from services.common import contracts as c
-from services.common.tables import outbox_events
+from services.common import contracts
+from services.common.queues import consumer_queue, event_exchange
+from services.common.tables import outbox_events, skip_locked
 
 log = logging.getLogger(__name__)
 
-RELAY_INTERVAL = 1.0  # seconds between sweeps
-RELAY_GRACE = 2.0  # a fresh row is left to the publish right after its commit
-RELAY_MAX_BACKOFF = 30.0
-RELAY_BATCH = 100
-
-# Connection errors surface quickly: the relay does its own backing off.
+# Connection errors surface quickly: the relay (services.common.relay) does
+# its own backing off.
 RETRY_POLICY = {"max_retries": 1, "interval_start": 0.2, "interval_step": 0.5, "interval_max": 1}
 TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0.2, "interval_step": 0.5, "interval_max": 1}
-
-
-def now():
-    return datetime.now(timezone.utc)
-
-
-def event_exchange(source):
-    """The topic exchange a service publishes its events to (durable, kept)."""
-    return Exchange(f"{source}.events", type="topic", durable=True, auto_delete=False)
 
 
 # --- the envelope -----------------------------------------------------------
@@ -50,15 +37,15 @@ class MalformedEnvelope(ValueError):
     """A message body that is not the envelope of the contracts."""
 
 
-ENVELOPE_KEYS = frozenset(c.ENVELOPE_FIELDS)
-SEQUENCED_KEYS = ENVELOPE_KEYS | frozenset(c.SEQUENCE_FIELDS)
+ENVELOPE_KEYS = frozenset(contracts.ENVELOPE_FIELDS)
+SEQUENCED_KEYS = ENVELOPE_KEYS | frozenset(contracts.SEQUENCE_FIELDS)
 MAX_ID_LENGTH = 200
 
 
 def caused_by(principal):
     """The envelope's `caused_by` of a principal (or of an unknown cause)."""
     if principal is None:
-        return {"kind": c.SYSTEM, "id": "unknown"}
+        return {"kind": contracts.SYSTEM, "id": "unknown"}
     return {"kind": principal.kind, "id": str(principal.id)}
 
 
@@ -71,7 +58,7 @@ def envelope(data, event_id=None, occurred_at=None, event_type=None, cause=None,
         cause = caused_by(cause)
     body = {
         "event_id": event_id or str(uuid.uuid4()),
-        "occurred_at": (occurred_at or now()).isoformat(),
+        "occurred_at": (occurred_at or clock.utcnow()).isoformat(),
         "caused_by": {"kind": cause.get("kind"), "id": cause.get("id")},
         "correlation_id": correlation_id or str(uuid.uuid4()),
         "data": data,
@@ -95,7 +82,7 @@ def check_envelope(body, event_type=None):
     if not isinstance(body, dict):
         raise MalformedEnvelope(f"the body is a {type(body).__name__}, not an object")
     keys = set(body)
-    expected = SEQUENCED_KEYS if (event_type in c.SEQUENCED_EVENTS or "sequence" in keys) else ENVELOPE_KEYS
+    expected = SEQUENCED_KEYS if (event_type in contracts.SEQUENCED_EVENTS or "sequence" in keys) else ENVELOPE_KEYS
     if keys != expected:
         missing, extra = expected - keys, keys - expected
         raise MalformedEnvelope(f"keys missing: {sorted(missing)}, unexpected: {sorted(extra)}")
@@ -115,9 +102,9 @@ def check_envelope(body, event_type=None):
     cause = body["caused_by"]
     if not isinstance(cause, dict) or set(cause) != {"kind", "id"}:
         raise MalformedEnvelope("caused_by is not {kind, id}")
-    if cause["kind"] not in c.PRINCIPAL_KINDS:
+    if cause["kind"] not in contracts.PRINCIPAL_KINDS:
         raise MalformedEnvelope(f"caused_by names an unknown principal kind: {cause['kind']!r}")
-    if event_type in c.EVENT_CAUSES and cause["kind"] not in c.EVENT_CAUSES[event_type]:
+    if event_type in contracts.EVENT_CAUSES and cause["kind"] not in contracts.EVENT_CAUSES[event_type]:
         raise MalformedEnvelope(f"{event_type} cannot be caused by a {cause['kind']}")
     _text(cause, "id")
     _text(body, "correlation_id")
@@ -125,7 +112,7 @@ def check_envelope(body, event_type=None):
         sequence = body["sequence"]
         if not isinstance(sequence, int) or isinstance(sequence, bool) or sequence < 0:
             raise MalformedEnvelope(f"sequence is not a whole number: {sequence!r}")
-        if body["state"] not in c.STATE_LABELS:
+        if body["state"] not in contracts.STATE_LABELS:
             raise MalformedEnvelope(f"state is not a declaration state: {body['state']!r}")
     if not isinstance(body["data"], dict):
         raise MalformedEnvelope("data is not an object")
@@ -149,7 +136,7 @@ def record(session, source, event_type, data, cause=None, correlation_id=None, s
             source=source,
             event_type=event_type,
             payload=env,
-            created_at=now(),
+            created_at=clock.utcnow(),
             attempts=0,
         )
     )
@@ -158,7 +145,7 @@ def record(session, source, event_type, data, cause=None, correlation_id=None, s
 
 def publisher(config):
     return Publisher(
-        cfg.get(c.ENV_AMQP_URI, config),
+        cfg.get(contracts.ENV_AMQP_URI, config),
         use_confirms=True,
         serializer="json",
         retry=True,
@@ -169,11 +156,9 @@ def publisher(config):
 def declarations(source, event_type):
     """What to declare before publishing an event: the source's exchange and
     the consumer queues of the contracts."""
-    from services.common import queues
-
     return [event_exchange(source)] + [
-        queues.consumer_queue(source, event_type, consumer)
-        for consumer in c.EVENTS.get((source, event_type), ())
+        consumer_queue(source, event_type, consumer)
+        for consumer in contracts.EVENTS.get((source, event_type), ())
     ]
 
 
@@ -186,12 +171,6 @@ def publish_one(pub, source, event_type, payload):
         declare=declarations(source, event_type),
         transport_options=dict(TRANSPORT_OPTIONS),
     )
-
-
-def _claim(query, engine):
-    if engine.dialect.name == "postgresql":
-        return query.with_for_update(skip_locked=True)
-    return query
 
 
 def publish_rows(conn, rows, pub):
@@ -211,7 +190,7 @@ def publish_rows(conn, rows, pub):
             )
             return exc
         conn.execute(
-            update(outbox_events).where(outbox_events.c.id == row_id).values(published_at=now())
+            update(outbox_events).where(outbox_events.c.id == row_id).values(published_at=clock.utcnow())
         )
     return None
 
@@ -231,7 +210,7 @@ def publish_committed(provider, event_ids):
     try:
         with engine.begin() as conn:
             rows = conn.execute(
-                _claim(
+                skip_locked(
                     select(*COLUMNS)
                     .where(outbox_events.c.id.in_(event_ids))
                     .where(outbox_events.c.published_at.is_(None))
@@ -242,73 +221,3 @@ def publish_committed(provider, event_ids):
             publish_rows(conn, rows, publisher(provider.container.config))
     except Exception:  # never fail the worker: the relay takes over
         log.exception("publishing after commit failed; the relay will retry")
-
-
-# --- the relay ----------------------------------------------------------------
-
-
-class Relay:
-    """Publishes the rows nobody published: those still unpublished a grace
-    period after their commit. On PostgreSQL each sweep claims its rows with
-    FOR UPDATE SKIP LOCKED, so the relays of several replicas share the work
-    instead of publishing twice. After a broker error it waits, twice as long
-    each time, up to a cap."""
-
-    def __init__(self, engine, config=None):
-        self.engine = engine
-        self.config = config or {}
-        self.interval = float(cfg.get(c.ENV_OUTBOX_RELAY_INTERVAL, config, RELAY_INTERVAL))
-        self.grace = float(cfg.get(c.ENV_OUTBOX_RELAY_GRACE, config, RELAY_GRACE))
-        self.max_backoff = float(
-            cfg.get(c.ENV_OUTBOX_RELAY_MAX_BACKOFF, config, RELAY_MAX_BACKOFF)
-        )
-        self._stopping = eventlet.Event()
-        self._pub = publisher(config)
-
-    def sweep(self):
-        """One pass: returns (rows published, the broker error if any)."""
-        cutoff = now() - timedelta(seconds=self.grace)
-        with self.engine.begin() as conn:
-            rows = conn.execute(
-                _claim(
-                    select(*COLUMNS)
-                    .where(outbox_events.c.published_at.is_(None))
-                    .where(outbox_events.c.created_at <= cutoff)
-                    .order_by(outbox_events.c.created_at)
-                    .limit(RELAY_BATCH),
-                    self.engine,
-                )
-            ).all()
-            if not rows:
-                return 0, None
-            error = publish_rows(conn, rows, self._pub)
-        published = len(rows) if error is None else None
-        return published, error
-
-    def run(self):
-        failures = 0
-        while not self._stopping.ready():
-            wait = self.interval
-            try:
-                published, error = self.sweep()
-            except Exception as exc:  # the database, most likely: try again later
-                log.warning("outbox relay sweep failed: %s", exc)
-                published, error = None, exc
-            if error is not None:
-                failures += 1
-                wait = min(self.max_backoff, self.interval * 2**failures)
-            else:
-                failures = 0
-                if published == RELAY_BATCH:
-                    wait = 0  # more are waiting
-            self._wait(wait)
-
-    def _wait(self, seconds):
-        if seconds > 0:
-            self._stopping.wait(seconds)
-        else:
-            eventlet.sleep(0)
-
-    def stop(self):
-        if not self._stopping.ready():
-            self._stopping.send(True)

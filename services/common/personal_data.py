@@ -10,8 +10,12 @@ pages; a tenant entry records the version its 确认提交 was made under.
 """
 from dataclasses import dataclass
 
+from sqlalchemy import select
+
+from services.common import clock
 from services.common import config as cfg
-from services.common import contracts as c
+from services.common import contracts
+from services.common.tables import personal_data_log
 
 NOTICE_VERSION = "2026-11"
 CONTROLLER = "江苏省中小企业公共服务平台"  # who decides what is collected and why
@@ -39,16 +43,16 @@ CATEGORIES = (
     Category("licence", "营业执照图片", "注册和申诉时上传的营业执照或法人证书图片",
              "核实注册企业的身份", "账号存续期间；应企业要求删除时即删除"),
     Category("appeal", "申诉材料", "申诉人姓名、新联系手机、营业执照图片",
-             "处理更换联系手机的申诉", "申诉处理完毕后{n}天", c.ENV_RETENTION_APPEAL_DAYS, 180),
+             "处理更换联系手机的申诉", "申诉处理完毕后{n}天", contracts.ENV_RETENTION_APPEAL_DAYS, 180),
     Category("sms", "短信内容与发送记录", "接收手机号、短信正文、发送结果",
-             "发送验证码和审核通知，处理投诉和核对", "发送后{n}天", c.ENV_RETENTION_SMS_DAYS, 180),
+             "发送验证码和审核通知，处理投诉和核对", "发送后{n}天", contracts.ENV_RETENTION_SMS_DAYS, 180),
     Category("draft", "未提交的申报", "申请表、主要人员（姓名、职务、联系方式）、合作服务机构、服务台账、附件、入驻企业填报信息",
-             "企业填写认定申报", "申报批次截止后{n}年仍未提交的，删除", c.ENV_RETENTION_DRAFT_YEARS, 1, YEAR),
+             "企业填写认定申报", "申报批次截止后{n}年仍未提交的，删除", contracts.ENV_RETENTION_DRAFT_YEARS, 1, YEAR),
     Category("rejected", "未通过的申报", "同上，以及各版本和审核意见",
-             "认定审核、复核与申诉", "未通过之日起{n}年后删除其中的个人信息和附件", c.ENV_RETENTION_REJECTED_YEARS, 3, YEAR),
+             "认定审核、复核与申诉", "未通过之日起{n}年后删除其中的个人信息和附件", contracts.ENV_RETENTION_REJECTED_YEARS, 3, YEAR),
     Category("recognised", "已认定的申报", "同上",
              "认定结果、有效期内的管理与复核", "认定有效期（{v}年）届满后再保存{n}年，之后删除其中的个人信息和附件",
-             c.ENV_RETENTION_RECOGNISED_YEARS, 5, YEAR),
+             contracts.ENV_RETENTION_RECOGNISED_YEARS, 5, YEAR),
     Category("tenant", "入驻企业填报信息", "入驻企业名称、统一社会信用代码、联系人姓名、联系手机、经营数据",
              "所属基地的认定申报及其审核", "与所属基地的申报相同，随之删除"),
     Category("staff", "审核人员账号", "用户名、姓名、所属地区、两步验证密钥（加密保存）",
@@ -61,7 +65,7 @@ RECOGNITION_VALID_YEARS = 3  # default of RECOGNITION_VALID_YEARS
 
 
 def recognition_valid_years(config=None):
-    return _positive(c.ENV_RECOGNITION_VALID_YEARS, cfg.get(c.ENV_RECOGNITION_VALID_YEARS, config,
+    return _positive(contracts.ENV_RECOGNITION_VALID_YEARS, cfg.get(contracts.ENV_RECOGNITION_VALID_YEARS, config,
                                                                default=str(RECOGNITION_VALID_YEARS)))
 
 
@@ -117,14 +121,10 @@ REQUEST = "request"
 def record(conn, category, action, count, reason=RETENTION, actor=None, subject_id=None, now=None):
     """A line of the service's personal_data_log (a Session or a Connection).
     Housekeeping records only what it did (count > 0); a request always."""
-    import datetime as dt
-
-    from services.common.tables import personal_data_log
-
     if not count and reason == RETENTION:
         return
     conn.execute(personal_data_log.insert().values(
-        at=now or dt.datetime.now(dt.timezone.utc), category=category, action=action, count=int(count),
+        at=now or clock.utcnow(), category=category, action=action, count=int(count),
         reason=reason, actor_kind=getattr(actor, "kind", None), actor_id=getattr(actor, "id", None),
         subject_id=subject_id,
     ))
@@ -132,9 +132,5 @@ def record(conn, category, action, count, reason=RETENTION, actor=None, subject_
 
 def log_lines(conn, limit=200):
     """The newest lines of a service's personal_data_log."""
-    from sqlalchemy import select
-
-    from services.common.tables import personal_data_log
-
     rows = conn.execute(select(personal_data_log).order_by(personal_data_log.c.id.desc()).limit(limit)).mappings()
     return [{**row, "at": row["at"].isoformat()} for row in rows]

@@ -25,7 +25,7 @@ from dataclasses import asdict, dataclass
 from typing import Optional
 
 from services.common import config as cfg
-from services.common import contracts as c
+from services.common import contracts
 from services.common.errors import Forbidden, Unauthenticated
 
 TTL_SECONDS = 60
@@ -40,19 +40,19 @@ class Principal:
 
     @property
     def is_enterprise(self):
-        return self.kind == c.ENTERPRISE
+        return self.kind == contracts.ENTERPRISE
 
     @property
     def is_reviewer(self):
-        return self.kind == c.REVIEWER
+        return self.kind == contracts.REVIEWER
 
     @property
     def is_admin(self):
-        return self.kind == c.ADMIN
+        return self.kind == contracts.ADMIN
 
     @property
     def is_system(self):
-        return self.kind == c.SYSTEM
+        return self.kind == contracts.SYSTEM
 
     def require(self, *kinds):
         if self.kind not in kinds:
@@ -62,7 +62,7 @@ class Principal:
 
 def system(service):
     """The principal of a service acting on its own (event handlers)."""
-    return Principal(kind=c.SYSTEM, id=service)
+    return Principal(kind=contracts.SYSTEM, id=service)
 
 
 def _b64(data):
@@ -73,13 +73,13 @@ def _unb64(text):
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
-USER_KEYS = (c.ENV_PRINCIPAL_SECRET, c.ENV_PRINCIPAL_SECRET_PREVIOUS)
-SYSTEM_KEYS = (c.ENV_SYSTEM_PRINCIPAL_SECRET, c.ENV_SYSTEM_PRINCIPAL_SECRET_PREVIOUS)
+USER_KEYS = (contracts.ENV_PRINCIPAL_SECRET, contracts.ENV_PRINCIPAL_SECRET_PREVIOUS)
+SYSTEM_KEYS = (contracts.ENV_SYSTEM_PRINCIPAL_SECRET, contracts.ENV_SYSTEM_PRINCIPAL_SECRET_PREVIOUS)
 
 
 def secret(config=None):
     """The key user principals are signed with."""
-    return cfg.get(c.ENV_PRINCIPAL_SECRET, config).encode()
+    return cfg.get(contracts.ENV_PRINCIPAL_SECRET, config).encode()
 
 
 def _keys(names, config):
@@ -97,7 +97,7 @@ def sign(principal, config=None, ttl=TTL_SECONDS, now=None):
     body["id"] = str(body["id"])  # ids travel (and come back) as strings
     body["exp"] = int((now or time.time()) + ttl)
     raw = _b64(json.dumps(body, separators=(",", ":"), sort_keys=True).encode())
-    keys = _keys(SYSTEM_KEYS if principal.kind == c.SYSTEM else USER_KEYS, config)
+    keys = _keys(SYSTEM_KEYS if principal.kind == contracts.SYSTEM else USER_KEYS, config)
     if not keys:
         raise Unauthenticated("无法签发身份凭证")
     mac = hmac.new(keys[0], raw.encode(), hashlib.sha256).digest()
@@ -149,9 +149,9 @@ def verify(token, config=None, now=None, leeway=0):
         raise Unauthenticated("身份凭证已过期")
     if exp > current + MAX_TTL_SECONDS:
         raise Unauthenticated("身份凭证无效")
-    if body.get("kind") not in c.PRINCIPAL_KINDS:
+    if body.get("kind") not in contracts.PRINCIPAL_KINDS:
         raise Unauthenticated("身份凭证无效")
-    if (body["kind"] == c.SYSTEM) != system_key:  # each kind with its own key only
+    if (body["kind"] == contracts.SYSTEM) != system_key:  # each kind with its own key only
         raise Unauthenticated("身份凭证无效")
     if not isinstance(body.get("id"), str) or not body["id"]:
         raise Unauthenticated("身份凭证无效")

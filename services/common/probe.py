@@ -17,7 +17,7 @@ import signal
 import sys
 
 from services.common import config as cfg
-from services.common import contracts as c
+from services.common import contracts
 
 
 def check(service, timeout=5.0, config=None):
@@ -25,7 +25,7 @@ def check(service, timeout=5.0, config=None):
     from nameko.standalone.rpc import ClusterRpcProxy
 
     with ClusterRpcProxy(cfg.nameko_config(config), timeout=timeout) as proxy:
-        answer = getattr(proxy[service], c.RPC_HEALTH)()
+        answer = getattr(proxy[service], contracts.RPC_HEALTH)()
     return bool(answer and answer.get("ok"))
 
 
@@ -35,7 +35,7 @@ def _give_up(_signum, _frame):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("service", choices=c.SERVICES)
+    parser.add_argument("service", choices=contracts.SERVICES)
     parser.add_argument("--timeout", type=float, default=5.0, help="seconds (default 5)")
     args = parser.parse_args(argv)
     # Connecting to an unreachable broker may retry for longer than the RPC

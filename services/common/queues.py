@@ -1,4 +1,5 @@
-"""Declaration of the durable consumer queues the contracts name.
+"""The broker's topology of events: each source's exchange and the durable
+consumer queues the contracts name.
 
 Retries and parking of failed messages live in each service's database
 (services.common.events), so no retry or parking queues are needed here.
@@ -10,11 +11,15 @@ nameko's own RPC and reply queues are left as nameko declares them. The
 setup step, the publishers and the consumers all declare with the same
 arguments, from the same setting.
 """
-from kombu import Queue
+from kombu import Exchange, Queue
 
 from services.common import config as cfg
-from services.common import contracts as c
-from services.common.outbox import event_exchange
+from services.common import contracts
+
+
+def event_exchange(source):
+    """The topic exchange a service publishes its events to (durable, kept)."""
+    return Exchange(f"{source}.events", type="topic", durable=True, auto_delete=False)
 
 
 def queue_arguments(config=None):
@@ -25,7 +30,7 @@ def queue_arguments(config=None):
 
 def consumer_queue(source, event_type, consumer, config=None):
     return Queue(
-        c.event_queue(source, event_type, consumer),
+        contracts.event_queue(source, event_type, consumer),
         exchange=event_exchange(source),
         routing_key=event_type,
         durable=True,
@@ -38,7 +43,7 @@ def declare_all(connection, config=None):
     declared = []
     channel = connection.channel()
     try:
-        for (source, event_type), consumers in c.EVENTS.items():
+        for (source, event_type), consumers in contracts.EVENTS.items():
             event_exchange(source)(channel).declare()
             for consumer in consumers:
                 queue = consumer_queue(source, event_type, consumer, config)

@@ -16,27 +16,27 @@ known_warnings.quiet()  # before the libraries that warn on import
 from kombu import Connection  # noqa: E402
 
 from services.common import config as cfg  # noqa: E402
-from services.common import contracts as c  # noqa: E402
+from services.common import contracts  # noqa: E402
 from services.common import migrations  # noqa: E402
 from services.common import queues  # noqa: E402
 
 log = logging.getLogger("setup")
 
 
-def run(services=c.SERVICES, config=None):
+def run(services=contracts.SERVICES, config=None):
     for service in services:
         migrations.upgrade(service, config)
         log.info("migrated %s", service)
-    with Connection(cfg.get(c.ENV_AMQP_URI, config)) as conn:
+    with Connection(cfg.get(contracts.ENV_AMQP_URI, config)) as conn:
         declared = queues.declare_all(conn, config)
     log.info("declared %d queues", len(declared))
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("services", nargs="*", metavar="service", help=", ".join(c.SERVICES))
+    parser.add_argument("services", nargs="*", metavar="service", help=", ".join(contracts.SERVICES))
     args = parser.parse_args(argv)
-    unknown = set(args.services) - set(c.SERVICES)
+    unknown = set(args.services) - set(contracts.SERVICES)
     if unknown:
         parser.error("unknown service: " + ", ".join(sorted(unknown)))
     logging.basicConfig(level=logging.INFO, format="%(message)s")
@@ -45,7 +45,7 @@ def main(argv=None):
     except cfg.UnsafeConfiguration as exc:
         print(exc, file=sys.stderr)
         return 2
-    run(args.services or c.SERVICES)
+    run(args.services or contracts.SERVICES)
     return 0
 
 

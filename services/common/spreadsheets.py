@@ -26,9 +26,10 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from services.common import clock
+
 MAX_TEXT = 32767  # Excel's limit of one cell
 MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 
 
 def text(value):
@@ -46,7 +47,7 @@ def plain(value):
         return value
     if isinstance(value, dt.datetime):
         if value.tzinfo is not None:
-            value = value.astimezone(SHANGHAI).replace(tzinfo=None)  # Excel has no time zones
+            value = clock.beijing(value).replace(tzinfo=None)  # Excel has no time zones
         return value
     if isinstance(value, dt.date):
         return value

@@ -13,7 +13,9 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
-from services.common.db import NAMING
+from sqlalchemy.dialects import postgresql, sqlite
+
+from services.common.naming import NAMING
 
 metadata = MetaData(naming_convention=NAMING)
 
@@ -116,10 +118,19 @@ def insert_ignore(conn, table, values):
     rolled back. The transaction stays usable either way."""
     dialect = conn.get_bind().dialect.name if hasattr(conn, "get_bind") else conn.dialect.name
     if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
+        insert = postgresql.insert
     elif dialect == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert
+        insert = sqlite.insert
     else:  # pragma: no cover - only the two databases above are supported
         raise ValueError(f"unsupported database: {dialect}")
     result = conn.execute(insert(table).values(**values).on_conflict_do_nothing())
     return result.rowcount == 1
+
+
+def skip_locked(query, engine):
+    """`query` claiming its rows FOR UPDATE SKIP LOCKED on PostgreSQL, so that
+    the replicas of a service running the same sweep share the rows instead
+    of doing each twice or waiting on each other."""
+    if engine.dialect.name == "postgresql":
+        return query.with_for_update(skip_locked=True)
+    return query

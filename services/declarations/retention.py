@@ -27,7 +27,7 @@ import eventlet
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from services.common import blobs, housekeeping, outbox
+from services.common import blobs, outbox, pruning
 from services.common import contracts
 from services.common.clock import utcnow
 from services.common import personal_data as pd
@@ -173,4 +173,4 @@ def _housekeeping(engine, config, stopping):
     return {f"erased_{k}": n for k, n in run(engine, config, stopping=stopping).items()}
 
 
-housekeeping.register(contracts.DECLARATIONS, _housekeeping)
+pruning.register(contracts.DECLARATIONS, _housekeeping)

@@ -11,7 +11,7 @@ import eventlet
 from sqlalchemy import and_, delete, select
 
 from services.common import contracts as c
-from services.common import housekeeping
+from services.common import pruning
 from services.common import personal_data as pd
 from services.notify.models import FAILED, REFUSED, SENT, DevOutboxEntry, Message
 
@@ -58,4 +58,4 @@ def erase_phones(session, enterprise_id, phones):
     return count
 
 
-housekeeping.register(c.NOTIFY, lambda engine, config, stopping: run(engine, config, stopping=stopping))
+pruning.register(c.NOTIFY, lambda engine, config, stopping: run(engine, config, stopping=stopping))

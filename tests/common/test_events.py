@@ -192,7 +192,8 @@ def test_event_committed_while_the_broker_is_unreachable_is_handled_later(
 
 def test_relays_of_replicas_share_rows_with_skip_locked(fast_config, db_engine):
     """A row claimed by one relay's transaction is skipped by another's."""
-    from services.common.outbox import Relay, record
+    from services.common.outbox import record
+    from services.common.relay import Relay
 
     engine = db_engine(c.ACCOUNTS)
     from sqlalchemy.orm import Session
@@ -216,10 +217,10 @@ def test_the_relay_stops_with_its_container(container_factory, fast_config):
     container = container_factory(Producer, fast_config)
     container.start()
     [database] = [d for d in container.dependencies if isinstance(d, Database)]
-    thread = database._relay_thread
+    thread = database.relay.thread
     assert not thread.dead
     container.stop()
-    assert thread.dead and database.relay is None
+    assert thread.dead and database.relay.relay is None
 
 
 # --- handlers -------------------------------------------------------------------

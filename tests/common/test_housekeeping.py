@@ -10,11 +10,11 @@ from nameko.testing.services import dummy
 from sqlalchemy import select
 
 from services.common import contracts as c
-from services.common import housekeeping
+from services.common import clock, pruning
 from services.common.db import Database
 from services.common.entrypoints import Caller
 from services.common.events import EventAdmin, event_handler
-from services.common.outbox import envelope, now, publish_one, publisher
+from services.common.outbox import envelope, publish_one, publisher
 from services.common.tables import failed_events, idempotency_keys, outbox_events, processed_events
 
 DAY = timedelta(days=1)
@@ -79,7 +79,7 @@ def ids(engine, column):
 def seeded(db_engine):
     """Rows of every kind in accounts' schema: {name: id} plus the engine."""
     engine = db_engine(c.ACCOUNTS)
-    t = now()
+    t = clock.utcnow()
     with engine.begin() as conn:
         rows = dict(
             outbox_old=add_outbox(conn, t - 10 * DAY, t - 8 * DAY),
@@ -112,21 +112,21 @@ def check_pruned(engine, rows):
 
 def test_prune_deletes_only_what_is_past_its_window(seeded):
     engine, rows = seeded
-    done = housekeeping.prune(engine, {})
+    done = pruning.prune(engine, {})
     assert done == {"outbox_events": 1, "processed_events": 1, "idempotency_keys": 1, "operation_log": 0}
     check_pruned(engine, rows)
-    assert housekeeping.prune(engine, {}) == {
+    assert pruning.prune(engine, {}) == {
         "outbox_events": 0, "processed_events": 0, "idempotency_keys": 0, "operation_log": 0
     }
 
 
 def test_prune_works_through_a_backlog_in_batches(db_engine):
     engine = db_engine(c.ACCOUNTS)
-    t = now()
+    t = clock.utcnow()
     with engine.begin() as conn:
         old = {add_processed(conn, t - 40 * DAY) for _ in range(25)}
         kept = add_processed(conn, t)
-    done = housekeeping.prune(engine, {}, batch=4)
+    done = pruning.prune(engine, {}, batch=4)
     assert done["processed_events"] == len(old)
     assert ids(engine, processed_events.c.event_id) == {kept}
 
@@ -138,7 +138,7 @@ def test_windows_come_from_the_config(seeded):
         c.ENV_PROCESSED_EVENTS_KEEP_DAYS: "28",
         c.ENV_IDEMPOTENCY_KEEP_DAYS: "5",
     }
-    assert housekeeping.prune(engine, config) == {
+    assert pruning.prune(engine, config) == {
         "outbox_events": 2, "processed_events": 2, "idempotency_keys": 2, "operation_log": 0
     }
     assert ids(engine, outbox_events.c.id) == {rows["outbox_unpublished"]}
@@ -156,7 +156,7 @@ def test_windows_come_from_the_config(seeded):
 )
 def test_a_window_that_makes_no_sense_is_refused(name, value):
     with pytest.raises(ValueError, match=name):
-        housekeeping.settings({name: value})
+        pruning.settings({name: value})
 
 
 def test_the_operation_log_is_kept_until_its_retention_has_passed(db_engine):
@@ -167,17 +167,17 @@ def test_the_operation_log_is_kept_until_its_retention_has_passed(db_engine):
 
     engine = db_engine(c.REVIEW)
     admin = Principal(kind=c.ADMIN, id="admin-1")
-    t = now()
+    t = clock.utcnow()
     with Session(engine) as session:
         for days in (10, 179, 181, 400):
             operation_log.record(session, admin, "batch.update", f"{days} 天前", now=t - days * DAY)
         session.commit()
-    assert housekeeping.prune(engine, {})["operation_log"] == 2
+    assert pruning.prune(engine, {})["operation_log"] == 2
     with Session(engine) as session:
         left = {r["target"] for r in operation_log.search(session, limit=10)["items"]}
     assert left == {"10 天前", "179 天前"}
-    assert housekeeping.prune(engine, {c.ENV_LOG_KEEP_DAYS: "365"})["operation_log"] == 0
-    assert housekeeping.prune(engine, {c.ENV_LOG_KEEP_DAYS: "180"})["operation_log"] == 0
+    assert pruning.prune(engine, {c.ENV_LOG_KEEP_DAYS: "365"})["operation_log"] == 0
+    assert pruning.prune(engine, {c.ENV_LOG_KEEP_DAYS: "180"})["operation_log"] == 0
 
 
 # --- in running services ---------------------------------------------------------
@@ -214,13 +214,13 @@ def test_an_event_redelivered_within_the_window_is_still_handled_once(
     HANDLED.clear()
     engine = db_engine(c.NOTIFY)
     with engine.begin() as conn:
-        stale = add_processed(conn, now() - 31 * DAY)
+        stale = add_processed(conn, clock.utcnow() - 31 * DAY)
     container_factory(Consumer, dict(config, **{c.ENV_HOUSEKEEPING_INTERVAL: 0})).start()
     body = envelope({"phone": "13800000001", "template": c.SMS_VERIFICATION_CODE, "params": {}})
     publish(config, body)
     wait_for(lambda: body["event_id"] in ids(engine, processed_events.c.event_id), what="handling")
 
-    assert housekeeping.prune(engine, config)["processed_events"] == 1
+    assert pruning.prune(engine, config)["processed_events"] == 1
     assert ids(engine, processed_events.c.event_id) == {body["event_id"]}
     assert stale not in ids(engine, processed_events.c.event_id)
 
@@ -236,7 +236,7 @@ def test_every_service_process_runs_the_housekeeping(container_factory, config, 
     container = container_factory(Idle, dict(config, **{c.ENV_HOUSEKEEPING_INTERVAL: "0.1"}))
     container.start()
     (db,) = [d for d in container.dependencies if isinstance(d, Database)]
-    wait_for(lambda: db.housekeeper.passes >= 1, what="a housekeeping pass")
+    wait_for(lambda: db.housekeeping.housekeeper.passes >= 1, what="a housekeeping pass")
     check_pruned(engine, rows)
 
 
@@ -244,5 +244,5 @@ def test_housekeeping_can_be_turned_off(container_factory, config):
     container = container_factory(Idle, dict(config, **{c.ENV_HOUSEKEEPING_INTERVAL: "0"}))
     container.start()
     (db,) = [d for d in container.dependencies if isinstance(d, Database)]
-    assert not db.housekeeper.enabled
-    assert db._housekeeping_thread is None
+    assert not db.housekeeping.housekeeper.enabled
+    assert db.housekeeping.thread is None

@@ -1,4 +1,5 @@
-"""Housekeeping of the tables every service keeps (services.common.tables).
+"""Pruning of the tables every service keeps (services.common.tables): the
+housekeeping every service process runs.
 
 Without it they grow for ever: every event leaves an outbox row in its
 producer and a `processed_events` row in each consumer, and every call with an
@@ -19,9 +20,10 @@ idempotency key leaves its stored result. `Housekeeper` deletes
   (网络安全法 art. 21); the accounts service prunes its 登录日志 by the same
   setting.
 
-The Database provider runs one in a managed thread of every service process:
-a first pass a random part of HOUSEKEEPING_INTERVAL after start (replicas
-started together spread out), then one every interval. It deletes in batches
+The `Housekeeping` extension, which the Database provider declares, runs a
+`Housekeeper` in a managed thread of every service process: a first pass a
+random part of HOUSEKEEPING_INTERVAL after start (replicas started together
+spread out), then one every interval. It deletes in batches
 of BATCH rows, one short transaction each; on PostgreSQL every batch claims
 its rows with FOR UPDATE SKIP LOCKED, so replicas running it at the same time
 share the work and never wait on each other or on live transactions.
@@ -31,17 +33,20 @@ import random
 from datetime import timedelta
 
 import eventlet
+from nameko.extensions import Extension
 from sqlalchemy import and_, delete, exists, select, tuple_
 
+from services.common import clock
 from services.common import config as cfg
-from services.common import contracts as c
-from services.common.outbox import now
+from services.common import contracts
+from services.common import personal_data
 from services.common.tables import (
     failed_events,
     idempotency_keys,
     operation_log,
     outbox_events,
     processed_events,
+    skip_locked,
 )
 
 log = logging.getLogger(__name__)
@@ -66,38 +71,36 @@ def register(service, task):
 
 def settings(config=None):
     """The housekeeping settings; ValueError for a setting that makes no sense."""
-    s = {
-        "interval": float(cfg.get(c.ENV_HOUSEKEEPING_INTERVAL, config, INTERVAL)),
-        "outbox_days": float(cfg.get(c.ENV_OUTBOX_KEEP_DAYS, config, OUTBOX_KEEP_DAYS)),
+    keep = {
+        "interval": float(cfg.get(contracts.ENV_HOUSEKEEPING_INTERVAL, config, INTERVAL)),
+        "outbox_days": float(cfg.get(contracts.ENV_OUTBOX_KEEP_DAYS, config, OUTBOX_KEEP_DAYS)),
         "processed_days": float(
-            cfg.get(c.ENV_PROCESSED_EVENTS_KEEP_DAYS, config, PROCESSED_EVENTS_KEEP_DAYS)
+            cfg.get(contracts.ENV_PROCESSED_EVENTS_KEEP_DAYS, config, PROCESSED_EVENTS_KEEP_DAYS)
         ),
-        "idempotency_days": float(cfg.get(c.ENV_IDEMPOTENCY_KEEP_DAYS, config, IDEMPOTENCY_KEEP_DAYS)),
-        "log_days": float(cfg.get(c.ENV_LOG_KEEP_DAYS, config, LOG_KEEP_DAYS)),
+        "idempotency_days": float(cfg.get(contracts.ENV_IDEMPOTENCY_KEEP_DAYS, config, IDEMPOTENCY_KEEP_DAYS)),
+        "log_days": float(cfg.get(contracts.ENV_LOG_KEEP_DAYS, config, LOG_KEEP_DAYS)),
     }
-    if not s["log_days"] >= MIN_LOG_KEEP_DAYS:
+    if not keep["log_days"] >= MIN_LOG_KEEP_DAYS:
         raise ValueError(
-            f"{c.ENV_LOG_KEEP_DAYS} must be at least {MIN_LOG_KEEP_DAYS} days (logs are kept six months "
-            f"at least), not {s['log_days']!r}"
+            f"{contracts.ENV_LOG_KEEP_DAYS} must be at least {MIN_LOG_KEEP_DAYS} days (logs are kept six months "
+            f"at least), not {keep['log_days']!r}"
         )
     for name, key in (
-        (c.ENV_OUTBOX_KEEP_DAYS, "outbox_days"),
-        (c.ENV_PROCESSED_EVENTS_KEEP_DAYS, "processed_days"),
-        (c.ENV_IDEMPOTENCY_KEEP_DAYS, "idempotency_days"),
+        (contracts.ENV_OUTBOX_KEEP_DAYS, "outbox_days"),
+        (contracts.ENV_PROCESSED_EVENTS_KEEP_DAYS, "processed_days"),
+        (contracts.ENV_IDEMPOTENCY_KEEP_DAYS, "idempotency_days"),
     ):
-        if not s[key] > 0:
-            raise ValueError(f"{name} must be a positive number of days, not {s[key]!r}")
-    from services.common import personal_data
-
+        if not keep[key] > 0:
+            raise ValueError(f"{name} must be a positive number of days, not {keep[key]!r}")
     personal_data.check(config)  # a retention that makes no sense fails the start too
-    if s["processed_days"] < 1:
+    if keep["processed_days"] < 1:
         # Retries of a failed handler run for minutes; a broker may hold an
         # unacked message for as long as a consumer is down.
         raise ValueError(
-            f"{c.ENV_PROCESSED_EVENTS_KEEP_DAYS} must be at least 1 day (it must outlast any "
-            f"redelivery of an event), not {s['processed_days']!r}"
+            f"{contracts.ENV_PROCESSED_EVENTS_KEEP_DAYS} must be at least 1 day (it must outlast any "
+            f"redelivery of an event), not {keep['processed_days']!r}"
         )
-    return s
+    return keep
 
 
 def _delete_batches(engine, table, keys, condition, batch, stopping=None):
@@ -106,9 +109,7 @@ def _delete_batches(engine, table, keys, condition, batch, stopping=None):
     key = tuple_(*keys) if len(keys) > 1 else keys[0]
     total = 0
     while True:
-        chosen = select(*keys).where(condition).limit(batch)
-        if engine.dialect.name == "postgresql":
-            chosen = chosen.with_for_update(skip_locked=True)
+        chosen = skip_locked(select(*keys).where(condition).limit(batch), engine)
         with engine.begin() as conn:
             deleted = conn.execute(delete(table).where(key.in_(chosen))).rowcount
         total += deleted
@@ -120,8 +121,8 @@ def _delete_batches(engine, table, keys, condition, batch, stopping=None):
 def prune(engine, config=None, batch=BATCH, stopping=None):
     """One housekeeping pass over `engine`'s common tables; returns
     {table name: rows deleted}."""
-    s = settings(config)
-    stamp = now()
+    keep = settings(config)
+    stamp = clock.utcnow()
     done = {}
     done["outbox_events"] = _delete_batches(
         engine,
@@ -129,7 +130,7 @@ def prune(engine, config=None, batch=BATCH, stopping=None):
         [outbox_events.c.id],
         and_(
             outbox_events.c.published_at.is_not(None),
-            outbox_events.c.published_at < stamp - timedelta(days=s["outbox_days"]),
+            outbox_events.c.published_at < stamp - timedelta(days=keep["outbox_days"]),
         ),
         batch,
         stopping,
@@ -139,7 +140,7 @@ def prune(engine, config=None, batch=BATCH, stopping=None):
         processed_events,
         [processed_events.c.handler, processed_events.c.event_id],
         and_(
-            processed_events.c.processed_at < stamp - timedelta(days=s["processed_days"]),
+            processed_events.c.processed_at < stamp - timedelta(days=keep["processed_days"]),
             ~exists().where(
                 failed_events.c.handler == processed_events.c.handler,
                 failed_events.c.event_id == processed_events.c.event_id,
@@ -152,7 +153,7 @@ def prune(engine, config=None, batch=BATCH, stopping=None):
         engine,
         idempotency_keys,
         [idempotency_keys.c.principal, idempotency_keys.c.method, idempotency_keys.c.key],
-        idempotency_keys.c.created_at < stamp - timedelta(days=s["idempotency_days"]),
+        idempotency_keys.c.created_at < stamp - timedelta(days=keep["idempotency_days"]),
         batch,
         stopping,
     )
@@ -160,7 +161,7 @@ def prune(engine, config=None, batch=BATCH, stopping=None):
         engine,
         operation_log,
         [operation_log.c.id],
-        operation_log.c.at < stamp - timedelta(days=s["log_days"]),
+        operation_log.c.at < stamp - timedelta(days=keep["log_days"]),
         batch,
         stopping,
     )
@@ -206,3 +207,39 @@ class Housekeeper:
     def stop(self):
         if not self._stopping.ready():
             self._stopping.send(True)
+
+
+class Housekeeping(Extension):
+    """Runs the service's `Housekeeper` in a managed thread while the
+    container runs (none when HOUSEKEEPING_INTERVAL is 0), on the `engine`
+    that the provider declaring it sets up; a setting that makes no sense
+    fails the container's start."""
+
+    def __init__(self, service_name):
+        self.service_name = service_name
+        self.engine = None
+        self.housekeeper = None
+        self.thread = None
+
+    def setup(self):
+        settings(self.container.config)
+
+    def start(self):
+        self.housekeeper = Housekeeper(self.engine, self.container.config, self.service_name)
+        if self.housekeeper.enabled:
+            self.thread = self.container.spawn_managed_thread(
+                self.housekeeper.run, identifier=f"housekeeping of {self.service_name}"
+            )
+
+    def stop(self):
+        """Ends the housekeeping after its current batch; idempotent."""
+        if self.thread is not None:
+            self.housekeeper.stop()
+            self.thread.wait()
+            self.thread = None
+
+    def kill(self):
+        if self.thread is not None:
+            self.housekeeper.stop()
+            self.thread.kill()
+            self.thread = None
