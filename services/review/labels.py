@@ -1,5 +1,5 @@
 """Label tables of the review service (the console shows these words)."""
-from services.common import contracts as c
+from services.common import contracts
 
 # Actions recorded in the audit trail.
 SUBMITTED = "submitted"
@@ -22,13 +22,16 @@ ACTION_LABELS = {
 }
 
 LEVEL_LABELS = {
-    c.COUNTY: "区县",
-    c.CITY: "设区市",
-    c.PROVINCE: "省级",
-    c.ADMIN_RETURN_LEVEL: "管理员",
+    contracts.COUNTY: "区县",
+    contracts.CITY: "设区市",
+    contracts.PROVINCE: "省级",
+    contracts.ADMIN_RETURN_LEVEL: "管理员",
 }
 
-NEXT_LEVEL = {c.COUNTY: c.CITY, c.CITY: c.PROVINCE}
+NEXT_LEVEL = {contracts.COUNTY: contracts.CITY, contracts.CITY: contracts.PROVINCE}
+
+# States a resubmission of the same version may reopen.
+REOPENABLE_STATES = (contracts.RETURNED,)
 
 # The province level's offline steps, recorded as dated notes before 认定.
 NOTE_STEPS = {

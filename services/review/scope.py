@@ -13,12 +13,12 @@ an argument for identity.
 """
 from sqlalchemy import and_, true
 
-from services.common import contracts as c
+from services.common import contracts
 from services.common import regions
 from services.common.errors import Forbidden, NotFound
 from services.review.models import ReviewCase
 
-PENDING_STATES = tuple(c.PENDING_STATE_OF_LEVEL.values())
+PENDING_STATES = tuple(contracts.PENDING_STATE_OF_LEVEL.values())
 
 
 def check_staff(principal):
@@ -28,11 +28,11 @@ def check_staff(principal):
         raise Forbidden("无权访问审核功能")
     if principal.is_admin:
         return principal
-    if not principal.is_reviewer or principal.level not in c.LEVELS:
+    if not principal.is_reviewer or principal.level not in contracts.LEVELS:
         raise Forbidden("无权访问审核功能")
-    if principal.level == c.COUNTY and not regions.is_county(principal.region_code or ""):
+    if principal.level == contracts.COUNTY and not regions.is_county(principal.region_code or ""):
         raise Forbidden("审核账号的地区设置有误，请联系管理员")
-    if principal.level == c.CITY and not regions.is_city(principal.region_code or ""):
+    if principal.level == contracts.CITY and not regions.is_city(principal.region_code or ""):
         raise Forbidden("审核账号的地区设置有误，请联系管理员")
     return principal
 
@@ -40,9 +40,9 @@ def check_staff(principal):
 def region_clause(principal):
     """SQL condition: the cases inside the principal's region."""
     check_staff(principal)
-    if principal.is_admin or principal.level == c.PROVINCE:
+    if principal.is_admin or principal.level == contracts.PROVINCE:
         return true()
-    if principal.level == c.CITY:
+    if principal.level == contracts.CITY:
         return ReviewCase.city_code == principal.region_code
     return ReviewCase.region_code == principal.region_code
 
@@ -51,14 +51,14 @@ def actionable_clause(principal):
     """SQL condition: the cases the principal can act on now (its inbox)."""
     if principal.is_admin:
         return ReviewCase.state.in_(PENDING_STATES)
-    return and_(region_clause(principal), ReviewCase.state == c.PENDING_STATE_OF_LEVEL[principal.level])
+    return and_(region_clause(principal), ReviewCase.state == contracts.PENDING_STATE_OF_LEVEL[principal.level])
 
 
 def in_region(principal, case):
     check_staff(principal)
-    if principal.is_admin or principal.level == c.PROVINCE:
+    if principal.is_admin or principal.level == contracts.PROVINCE:
         return True
-    if principal.level == c.CITY:
+    if principal.level == contracts.CITY:
         return case.city_code == principal.region_code
     return case.region_code == principal.region_code
 
@@ -68,7 +68,7 @@ def can_review(principal, case):
     return (
         principal.is_reviewer
         and in_region(principal, case)
-        and case.state == c.PENDING_STATE_OF_LEVEL[principal.level]
+        and case.state == contracts.PENDING_STATE_OF_LEVEL[principal.level]
     )
 
 
@@ -77,7 +77,7 @@ def can_admin_return(principal, case):
 
 
 def can_note(principal, case):
-    return can_review(principal, case) and principal.level == c.PROVINCE
+    return can_review(principal, case) and principal.level == contracts.PROVINCE
 
 
 def visible_case(session, principal, declaration_id, for_update=False):
