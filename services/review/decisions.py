@@ -1,35 +1,35 @@
-"""The reviewers' and admins' decisions: 通过 (认定 at province level),
+"""The reviewers' and admins' decisions: 通过 (认定 at province level, see
+services.review.recognition),
 退回, 不通过, 管理员退回. Each checks the principal's scope and moves the case
 (services.review.moves)."""
 from services.common import contracts
 from services.common.errors import BadState, Forbidden
-from services.review import labels, scope
+from services.review import labels, recognition, scope
 from services.review.moves import (announce, case_for_action, move, reason_text, require_review,
                                    revision_number, section_keys, state_label)
 from services.review.rows import action_row
 
 
-def approve(tx, principal, declaration_id, expected_revision, opinion=None):
-    """通过: to the next level; at province level 认定 (approved)."""
+def approve(tx, principal, declaration_id, expected_revision, opinion=None, document_number=None):
+    """通过: to the next level; at province level to 待公示 when the batch
+    requires a 公示, else (and after the 公示 period) 认定, which needs the
+    batch's 认定文号."""
     expected_revision = revision_number(expected_revision)
     opinion = reason_text(opinion, False, "审核意见")
     case = case_for_action(tx, principal, declaration_id, expected_revision)
     require_review(principal, case)
     level = principal.level
-    version, enterprise_id, declaration_id = case.version, case.enterprise_id, case.declaration_id
-    if level in labels.NEXT_LEVEL:
-        new_level = labels.NEXT_LEVEL[level]
-        record = move(tx, principal, case, expected_revision, labels.ADVANCE, level,
-                      contracts.PENDING_STATE_OF_LEVEL[new_level], new_level, reason=opinion)
-        announce(tx, record, contracts.DECLARATION_ADVANCED,
-                 {"declaration_id": declaration_id, "level": new_level, "version": version})
-    else:
-        record = move(tx, principal, case, expected_revision, labels.APPROVE, level,
-                      contracts.APPROVED, None, reason=opinion)
-        announce(tx, record, contracts.DECLARATION_APPROVED, {
-            "declaration_id": declaration_id, "enterprise_id": enterprise_id,
-            "reason": opinion or "", "version": version,
-        })
+    recognition.refuse_early(tx.session, case)
+    if recognition.final_now(case):
+        return action_row(recognition.recognise(tx, principal, case, expected_revision, opinion, document_number))
+    version, declaration_id = case.version, case.declaration_id
+    new_level = labels.NEXT_LEVEL.get(level, level)
+    to_state = (contracts.PENDING_STATE_OF_LEVEL[new_level] if level in labels.NEXT_LEVEL
+                else contracts.PENDING_PUBLICITY)
+    record = move(tx, principal, case, expected_revision, labels.ADVANCE, level, to_state, new_level,
+                  reason=opinion)
+    announce(tx, record, contracts.DECLARATION_ADVANCED,
+             {"declaration_id": declaration_id, "level": new_level, "version": version})
     return action_row(record)
 
 

@@ -73,6 +73,8 @@ def _fields(data, summary, enterprise_id, region_code, level, version, submitted
         submitted_at=submitted_at,
         summary=summary,
         updated_at=now,
+        acted_at=None,
+        publicity_required=publicity_required(summary),
     )
 
 

@@ -11,8 +11,10 @@ from sqlalchemy import func, select
 from services.common import contracts
 from services.common import regions
 from services.common.fields import search_term
-from services.review import labels, scope
-from services.review.models import ReviewAction, ReviewCase, ReviewNote
+from services.common.errors import BadState
+from services.review import labels, recognition, scope
+from services.review import notes as notes_module
+from services.review.models import PublicityNotice, ReviewAction, ReviewCase, ReviewNote
 from services.review.rows import action_row, case_row, note_row
 
 TABS = ("todo", "processed", "all")
@@ -36,14 +38,48 @@ def get_case(session, principal, declaration_id):
         summary=case.summary,
         history=[action_row(a) for a in history],
         notes=[note_row(n) for n in notes],
-        can={
-            "review": scope.can_review(principal, case),
-            "approve_is_final": principal.is_reviewer and principal.level == contracts.PROVINCE,
-            "admin_return": scope.can_admin_return(principal, case),
-            "note": scope.can_note(principal, case),
-        },
+        note_steps=notes_module.steps_now(case),
+        publicity=_publicity_of(session, case),
+        recognition=_recognition_of(case),
+        can=_can(session, principal, case),
     )
     return row
+
+
+def _can(session, principal, case):
+    """What the principal may do on the case now; `approve_blocked` says why
+    通过/认定 waits (待公示, a 公示 period still running)."""
+    review = scope.can_review(principal, case)
+    blocked = ""
+    if review:
+        try:
+            recognition.refuse_early(session, case)
+        except BadState as exc:
+            blocked = exc.message
+    return {
+        "review": review,
+        "approve": review and not blocked,
+        "approve_blocked": blocked,
+        "approve_is_final": review and recognition.final_now(case),
+        "admin_return": scope.can_admin_return(principal, case),
+        "note": scope.can_note(principal, case),
+    }
+
+
+def _publicity_of(session, case):
+    notice = session.get(PublicityNotice, case.publicity_id) if case.publicity_id else None
+    if notice is None:
+        return {"required": bool(case.publicity_required)}
+    return {"required": bool(case.publicity_required), "id": notice.id, "title": notice.title,
+            "starts_on": notice.starts_on.isoformat(), "ends_on": notice.ends_on.isoformat()}
+
+
+def _recognition_of(case):
+    """The 认定文号, 证书编号 and validity once recognised, else None."""
+    if not case.certificate_number:
+        return None
+    return {"document_number": case.document_number, "certificate_number": case.certificate_number,
+            "valid_from": case.valid_from.isoformat(), "valid_until": case.valid_until.isoformat()}
 
 
 def _processed_by(principal):

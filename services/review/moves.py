@@ -84,7 +84,7 @@ def move(tx, principal, case, expected_revision, action, acting_level, to_state,
     columns to set; `only_if`: more conditions the row must still meet."""
     now = clock.utcnow()
     values = dict(state=to_state, level=to_level, revision=ReviewCase.revision + 1, updated_at=now,
-                  **(extra or {}))
+                  acted_at=None, **(extra or {}))  # arriving anywhere, nobody there has acted yet
     if to_state == contracts.RETURNED:
         values["returned_version"] = case.version
     result = tx.session.execute(

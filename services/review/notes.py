@@ -1,10 +1,18 @@
-"""Dated notes of the province level on its offline steps (形式审查 …)."""
+"""Dated notes of the province level: its offline steps (形式审查 …) while
+the case waits for it, the objections (异议) received during a 公示.
+
+A note is an act of the level where the case waits: it marks the case
+(`acted_at`) with an UPDATE on the row, so a 撤回 at the same moment either
+comes first (and the note is refused) or finds the mark (and is refused).
+"""
 import datetime as dt
+
+from sqlalchemy import update
 
 from services.common import clock, operation_log
 from services.common.errors import BadState, ValidationFailed
 from services.review import labels, scope
-from services.review.models import ReviewNote
+from services.review.models import ReviewCase, ReviewNote
 from services.review.moves import target
 from services.review.rows import note_row
 
@@ -33,12 +41,36 @@ def _checked(step, noted_on, text):
     return step, day, body
 
 
+def steps_now(case):
+    """[[key, label]] of the steps a note may record in the case's state."""
+    return [[key, labels.NOTE_STEPS[key]] for key in labels.NOTE_STEPS_OF_STATE.get(case.state, ())]
+
+
+def _mark_acted(tx, case, now):
+    """The case's `acted_at`, if it still waits where it did; BadState if
+    it has moved (a 撤回 or a decision came first)."""
+    result = tx.session.execute(
+        update(ReviewCase)
+        .where(ReviewCase.declaration_id == case.declaration_id, ReviewCase.state == case.state,
+               ReviewCase.version == case.version)
+        .values(acted_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        raise BadState("该申报已被撤回或处理，请刷新页面后查看")
+
+
 def add_note(tx, principal, declaration_id, step, noted_on, text):
-    """A dated note on an offline step of the province level, before 认定."""
+    """A dated note on an offline step of the province level, before 认定,
+    or an objection during the case's 公示."""
     step, day, body = _checked(step, noted_on, text)
     case = scope.visible_case(tx.session, principal, declaration_id)
     if not scope.can_note(principal, case):
         raise BadState("只有省级审核人员可以在认定前记录审核环节")
+    if step not in labels.NOTE_STEPS_OF_STATE[case.state]:
+        allowed = "、".join(label for _, label in steps_now(case))
+        raise ValidationFailed("填写内容有误，请按提示修改", {"step": f"当前只能记录：{allowed}"})
+    _mark_acted(tx, case, clock.utcnow())
     note = ReviewNote(
         declaration_id=case.declaration_id, version=case.version, step=step, noted_on=day,
         text=body, actor_kind=principal.kind, actor_id=str(principal.id), created_at=clock.utcnow(),

@@ -11,7 +11,7 @@ from services.common.logs import CorrelationId
 from services.common.metrics import Metrics
 from services.common.events import EventAdmin, event_handler
 from services.common.idempotency import idempotent
-from services.review import decisions, intake, listing, notes
+from services.review import decisions, intake, listing, notes, publicity, withdrawal
 
 
 class ReviewService(EventAdmin, operation_log.OperationLogAdmin):
@@ -40,8 +40,8 @@ class ReviewService(EventAdmin, operation_log.OperationLogAdmin):
 
     @rpc
     @idempotent
-    def approve(self, declaration_id, revision, opinion=None):
-        return decisions.approve(self.db, self.caller, declaration_id, revision, opinion)
+    def approve(self, declaration_id, revision, opinion=None, document_number=None):
+        return decisions.approve(self.db, self.caller, declaration_id, revision, opinion, document_number)
 
     @rpc
     @idempotent
@@ -62,3 +62,29 @@ class ReviewService(EventAdmin, operation_log.OperationLogAdmin):
     @idempotent
     def add_note(self, declaration_id, step, noted_on, text):
         return notes.add_note(self.db, self.caller, declaration_id, step, noted_on, text)
+
+    @rpc
+    def can_withdraw(self, declaration_id):
+        return withdrawal.can_withdraw(self.db.session, self.caller, declaration_id)
+
+    @rpc
+    @idempotent
+    def withdraw(self, declaration_id, revision):
+        return withdrawal.withdraw(self.db, self.caller, declaration_id, revision)
+
+    @rpc
+    def publicity_candidates(self, page=1):
+        return publicity.candidates(self.db.session, self.caller, page)
+
+    @rpc
+    @idempotent
+    def start_publicity(self, title, starts_on, ends_on, declaration_ids):
+        return publicity.start_publicity(self.db, self.caller, title, starts_on, ends_on, declaration_ids)
+
+    @rpc
+    def list_publicity(self, page=1):
+        return publicity.list_publicity(self.db.session, self.caller, page)
+
+    @rpc(public=True)
+    def public_notices(self, page=1):
+        return publicity.public_notices(self.db.session, page)

@@ -1,8 +1,11 @@
 """The review domain on the real PostgreSQL: the read model from
 declaration_submitted, the actions and their events, the audit trail, the
 optimistic check, notes, resubmission."""
+import datetime as dt
+
 import pytest
 
+from services.common import clock
 from services.common import contracts as c
 from services.common.errors import BadState, Conflict, Forbidden, NotFound, ValidationFailed
 from services.review import decisions, intake, listing, notes
@@ -57,7 +60,9 @@ def sequences(engine):
 
 
 def test_county_city_province_approval_emits_each_event_and_audits(engine):
-    data = submitted()
+    """A batch without 公示: the province's 通过 is the 认定, with the
+    batch's 认定文号, a 证书编号 and three years of validity."""
+    data = submitted(publicity_required=False)
     did = data["declaration_id"]
     receive(engine, data)
 
@@ -69,15 +74,26 @@ def test_county_city_province_approval_emits_each_event_and_audits(engine):
     rev = case_of(engine, city(), did)["revision"]
     act(engine, decisions.approve, city(), did, rev)
     rev = case_of(engine, province(), did)["revision"]
-    act(engine, decisions.approve, province(), did, rev, "同意认定")
+    assert case_of(engine, province(), did)["can"]["approve_is_final"] is True
+    with pytest.raises(ValidationFailed) as err:
+        act(engine, decisions.approve, province(), did, rev, "同意认定")
+    assert err.value.errors == {"document_number": "请填写认定文件的文号"}
+    act(engine, decisions.approve, province(), did, rev, "同意认定", "苏工信中小〔2026〕88号")
     case = case_of(engine, admin(), did)
     assert case["state"] == c.APPROVED
+    today = clock.beijing_today()
+    until = (today.replace(year=today.year + 3) - dt.timedelta(days=1)).isoformat()
+    certificate = f"苏双创基地〔{today.year}〕0001"
+    assert case["recognition"] == {"document_number": "苏工信中小〔2026〕88号", "certificate_number": certificate,
+                                   "valid_from": today.isoformat(), "valid_until": until}
 
     assert outbox_rows(engine) == [
         (c.DECLARATION_ADVANCED, {"declaration_id": did, "level": c.CITY, "version": 1}),
         (c.DECLARATION_ADVANCED, {"declaration_id": did, "level": c.PROVINCE, "version": 1}),
         (c.DECLARATION_APPROVED, {"declaration_id": did, "enterprise_id": data["enterprise_id"],
-                                  "reason": "同意认定", "version": 1}),
+                                  "reason": "同意认定", "version": 1,
+                                  "document_number": "苏工信中小〔2026〕88号", "certificate_number": certificate,
+                                  "valid_from": today.isoformat(), "valid_until": until}),
     ]
     # each with the case's revision after the move as its sequence, and the state
     assert [(seq, state) for seq, state in sequences(engine)] == [
@@ -219,10 +235,11 @@ def test_province_notes_before_recognition(engine):
     with pytest.raises(BadState):
         act(engine, notes.add_note, admin(), did, "formal", "2026-03-02", "x")
     act(engine, notes.add_note, province(), did, "formal", "2026-03-02", "材料完整")
-    act(engine, notes.add_note, province(), did, "publicity", "2026-03-20", "公示无异议")
+    with pytest.raises(ValidationFailed) as err:
+        act(engine, notes.add_note, province(), did, "objection", "2026-03-20", "有异议")
+    assert err.value.errors == {"step": "当前只能记录：形式审查、信用查询、专家评审、现场核查"}
     recorded = case_of(engine, province(), did)["notes"]
     assert [(n["step_label"], n["noted_on"], n["text"]) for n in recorded] == [
         ("形式审查", "2026-03-02", "材料完整"),
-        ("公示", "2026-03-20", "公示无异议"),
     ]
     assert outbox_rows(engine) == []
