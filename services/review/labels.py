@@ -46,6 +46,8 @@ NOTE_STEPS = {
     "site": "现场核查",
     "objection": "异议",
 }
+# Steps no longer offered whose notes are still shown (公示 is a state now).
+RETIRED_NOTE_STEPS = {"publicity": "公示"}
 # The steps a note may record while the case is in each state.
 NOTE_STEPS_OF_STATE = {
     contracts.PENDING_PROVINCE: ("formal", "credit", "expert", "site"),

@@ -65,7 +65,7 @@ def note_row(note):
         "id": note.id,
         "version": note.version,
         "step": note.step,
-        "step_label": labels.NOTE_STEPS.get(note.step, note.step),
+        "step_label": labels.NOTE_STEPS.get(note.step) or labels.RETIRED_NOTE_STEPS.get(note.step, note.step),
         "noted_on": note.noted_on.isoformat(),
         "text": note.text,
         "actor_kind": note.actor_kind,

@@ -9,6 +9,7 @@ from services.common import clock
 from services.common import contracts as c
 from services.common.errors import BadState, Conflict, Forbidden, NotFound, ValidationFailed
 from services.review import decisions, intake, listing, notes
+from services.review.models import ReviewNote
 from tests.review.support import Tx, admin, city, county, outbox_rows, province, submitted
 
 
@@ -243,3 +244,16 @@ def test_province_notes_before_recognition(engine):
         ("形式审查", "2026-03-02", "材料完整"),
     ]
     assert outbox_rows(engine) == []
+
+
+def test_a_note_of_the_retired_publicity_step_keeps_its_label(engine):
+    """Notes recorded as the 公示 step before 公示 became a state still read 公示."""
+    data = submitted(level=c.PROVINCE)
+    did = data["declaration_id"]
+    receive(engine, data)
+    with Tx(engine) as tx:
+        tx.session.add(ReviewNote(declaration_id=did, version=1, step="publicity", noted_on=dt.date(2026, 3, 20),
+                                  text="公示无异议", actor_kind=c.REVIEWER, actor_id="province-1",
+                                  created_at=clock.utcnow()))
+        tx.commit()
+    assert [n["step_label"] for n in case_of(engine, province(), did)["notes"]] == ["公示"]
