@@ -51,7 +51,7 @@ def _checked(title, starts_on, ends_on, declaration_ids):
         errors["starts_on"] = "公示开始日期不能早于今天"
     if first is not None and last is not None and not first <= last <= first + dt.timedelta(days=MAX_DAYS):
         errors["ends_on"] = f"公示结束日期应在开始日期之后，公示期不超过{MAX_DAYS}天"
-    ids = sorted({str(i) for i in (declaration_ids or []) if isinstance(i, str) and i})
+    ids = sorted({i for i in list(declaration_ids or [])[:MAX_CASES * 2] if isinstance(i, str) and 0 < len(i) <= 64})
     if not ids:
         errors["declaration_ids"] = "请选择要公示的申报"
     elif len(ids) > MAX_CASES:
