@@ -315,3 +315,6 @@ def service_database_env(service):
 def event_queue(source, event_type, consumer):
     """The durable queue from which `consumer` handles `event_type` of `source`."""
     return f"evt.{source}.{event_type}.{consumer}"
+# Scheduled jobs (services.common.schedule, docs/scheduling.md).
+ENV_SCHEDULE_LEASE_SECONDS = "SCHEDULE_LEASE_SECONDS"  # a job's lease: how long a dead holder keeps it
+ENV_SCHEDULE_TICK_SECONDS = "SCHEDULE_TICK_SECONDS"  # how often a replica tries a job's lease and runs it when due
