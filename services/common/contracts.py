@@ -40,6 +40,8 @@ ACCOUNTS_RESOLVE_API_TOKEN = "resolve_api_token"  # public: token -> as resolve_
 ACCOUNTS_LIST_API_TOKENS = "list_api_tokens"  # () -> [{id, name, prefix, created_at, last_used_at}]
 ACCOUNTS_CREATE_API_TOKEN = "create_api_token"  # (name) -> {..., token} (shown once)
 ACCOUNTS_REVOKE_API_TOKEN = "revoke_api_token"  # (token_id)
+# system principal only: (level, region_code) -> [phone] of the enabled staff of that office (the review digest)
+ACCOUNTS_OFFICE_PHONES = "office_phones"
 
 # tenants (QR intake): the enterprise's link, the declaration's roll-up, and
 # the public ones the anonymous intake pages call with the signed link token.
@@ -83,6 +85,10 @@ REVIEW_RETURN = "return_for_changes"  # (declaration_id, revision, reason, secti
 REVIEW_REJECT = "reject"  # (declaration_id, revision, reason): 不通过
 REVIEW_ADMIN_RETURN = "admin_return"  # (declaration_id, revision, reason, sections=()): FAQ 2.7
 REVIEW_ADD_NOTE = "add_note"  # (declaration_id, step, noted_on, text): province offline steps
+# 节假日 (admins): the working-day calendar's exceptions (services.review.calendar)
+REVIEW_LIST_CALENDAR = "list_calendar_days"  # (year=None) -> [{day, weekday, kind, kind_label, note, updated_at}]
+REVIEW_SET_CALENDAR_DAY = "set_calendar_day"  # (day, kind: holiday | workday, note=None) -> the day
+REVIEW_REMOVE_CALENDAR_DAY = "remove_calendar_day"  # (day) -> True when there was one
 
 # personal data on an enterprise's request (admins; the console's 个人信息 page).
 RPC_EXPORT_ENTERPRISE_DATA = "export_enterprise_data"  # accounts, declarations: (enterprise_id) -> what each keeps
@@ -157,6 +163,7 @@ EVENTS = {
     (ACCOUNTS, ENTERPRISE_ERASED): (NOTIFY,),
     (DECLARATIONS, DECLARATION_STARTED): (TENANTS,),
     (DECLARATIONS, DECLARATION_CHANGED): (TENANTS,),
+    (REVIEW, SMS_REQUESTED): (NOTIFY,),  # the daily digest to each office's staff
 }
 
 # Who may cause an event: a decision only a reviewer or an admin, a
@@ -206,6 +213,7 @@ SMS_DECLARATION_SUBMITTED = "declaration_submitted"  # params: reference (base_n
 SMS_DECLARATION_RETURNED = "declaration_returned"  # params: reason
 SMS_DECLARATION_APPROVED = "declaration_approved"  # params: none (base_name ignored: enterprise-typed)
 SMS_DECLARATION_REJECTED = "declaration_rejected"  # params: reason
+SMS_REVIEW_DIGEST = "review_digest"  # params: waiting, overdue (counts only): the daily digest to an office's staff
 
 # --- declaration states -------------------------------------------------------
 DRAFT = "draft"
@@ -318,3 +326,6 @@ def event_queue(source, event_type, consumer):
 # Scheduled jobs (services.common.schedule, docs/scheduling.md).
 ENV_SCHEDULE_LEASE_SECONDS = "SCHEDULE_LEASE_SECONDS"  # a job's lease: how long a dead holder keeps it
 ENV_SCHEDULE_TICK_SECONDS = "SCHEDULE_TICK_SECONDS"  # how often a replica tries a job's lease and runs it when due
+# Review deadlines and the daily digest (services.review.overdue, .digest).
+ENV_REVIEW_DUE_WORKING_DAYS = "REVIEW_DUE_WORKING_DAYS"  # working days a case may wait at a level before it is 超期 (a batch may say its own)
+ENV_REVIEW_DIGEST_AT = "REVIEW_DIGEST_AT"  # HH:MM Beijing time of the daily digest SMS to each office

@@ -1,7 +1,7 @@
 """The notify service: entrypoints only; the domain logic lives in plain modules.
 
 It is the only service that sends SMS, and only on `sms_requested` events
-(from accounts and from declarations): a message is sent as soon as the
+(from accounts, declarations and review): a message is sent as soon as the
 request is handled; the timer retries what is due (services.notify.sending).
 """
 from services.common import contracts as c
@@ -43,6 +43,10 @@ class NotifyService(EventAdmin, operation_log.OperationLogAdmin):
     @event_handler(c.DECLARATIONS, c.SMS_REQUESTED)
     def on_declarations_sms_requested(self, envelope):
         self._accept(c.DECLARATIONS, envelope)
+
+    @event_handler(c.REVIEW, c.SMS_REQUESTED)
+    def on_review_sms_requested(self, envelope):
+        self._accept(c.REVIEW, envelope)
 
     @event_handler(c.ACCOUNTS, c.ENTERPRISE_ERASED)
     def on_enterprise_erased(self, envelope):
