@@ -89,6 +89,9 @@ REVIEW_ADD_NOTE = "add_note"  # (declaration_id, step, noted_on, text): province
 REVIEW_LIST_CALENDAR = "list_calendar_days"  # (year=None) -> [{day, weekday, kind, kind_label, note, updated_at}]
 REVIEW_SET_CALENDAR_DAY = "set_calendar_day"  # (day, kind: holiday | workday, note=None) -> the day
 REVIEW_REMOVE_CALENDAR_DAY = "remove_calendar_day"  # (day) -> True when there was one
+CALENDAR_HOLIDAY = "holiday"  # 休: a weekday off
+CALENDAR_WORKDAY = "workday"  # 班: a weekend day worked in lieu (调休)
+CALENDAR_KINDS = {CALENDAR_HOLIDAY: "休", CALENDAR_WORKDAY: "班"}
 
 # personal data on an enterprise's request (admins; the console's 个人信息 page).
 RPC_EXPORT_ENTERPRISE_DATA = "export_enterprise_data"  # accounts, declarations: (enterprise_id) -> what each keeps

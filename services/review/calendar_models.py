@@ -3,11 +3,12 @@
 days that are worked). services.review.calendar reads it."""
 from sqlalchemy import Column, Date, DateTime, String
 
+from services.common import contracts as c
 from services.review.models import Base
 
-HOLIDAY = "holiday"  # 休: a weekday off
-WORKDAY = "workday"  # 班: a weekend day worked (调休)
-KINDS = {HOLIDAY: "休", WORKDAY: "班"}
+HOLIDAY = c.CALENDAR_HOLIDAY  # 休: a weekday off
+WORKDAY = c.CALENDAR_WORKDAY  # 班: a weekend day worked (调休)
+KINDS = c.CALENDAR_KINDS
 
 
 class CalendarDay(Base):
