@@ -28,8 +28,9 @@ Due, from the last run recorded in the database (not the process's memory):
 - `daily("HH:MM")`: when the last run started before the latest HH:MM
   Beijing time that has passed. A restart does not run a job twice the same
   day, and a replica starting after the hour (the cluster was down at
-  HH:MM) runs the missed run once. A job that never ran waits for today's
-  HH:MM.
+  HH:MM) runs the missed run once. A daily job seen for the first time
+  runs at the next HH:MM (its first replica records that moment as its
+  start), never at once for a day gone by.
 
 The worker runs as the service's system principal (like event handlers):
 `Caller` gives `system`, `ServiceRpc` signs it.
@@ -90,10 +91,7 @@ class Plan:
     def due(self, last_run_at, now):
         if self.at is None:
             return last_run_at is None or now >= last_run_at + timedelta(seconds=self.every)
-        slot = self.slot(now)
-        if last_run_at is None:
-            return clock.beijing_day(slot) == clock.beijing_day(now)
-        return last_run_at < slot
+        return last_run_at is not None and last_run_at < self.slot(now)
 
 
 def holder_id():
@@ -172,7 +170,13 @@ class Scheduled(Entrypoint):
         now = now or clock.utcnow()
         if not leases.acquire(self.engine, self.job, self.holder, self.lease_seconds, now):
             return False
-        if not self.plan.due(leases.last_run(self.engine, self.job), now):
+        last = leases.last_run(self.engine, self.job)
+        if last is None and self.plan.at is not None:
+            # A daily job seen for the first time starts counting now: its
+            # first run is at the next HH:MM, not at once for a day gone by.
+            leases.record_run(self.engine, self.job, self.holder, now)
+            return False
+        if not self.plan.due(last, now):
             return False
         if self._retry_at is not None and now < self._retry_at:
             return False  # it failed a moment ago: wait before the next try

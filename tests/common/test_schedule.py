@@ -68,6 +68,17 @@ def engine(db_engine):
     return db_engine(c.REVIEW)
 
 
+def ran(engine, job, when):
+    """Record a run of `job` at `when` (as a replica that has since gone)."""
+    with engine.begin() as conn:
+        leases.acquire(engine, f"{c.REVIEW}.{job}", "gone", 1, when - timedelta(seconds=5))
+        conn.execute(
+            update(leases.leases)
+            .where(leases.leases.c.name == f"{c.REVIEW}.{job}")
+            .values(last_run_at=when)
+        )
+
+
 def at(day, hh, mm):
     """A Beijing wall-clock moment, as UTC."""
     return clock.day_start(day) + timedelta(hours=hh, minutes=mm)
@@ -78,8 +89,9 @@ DAY = datetime(2026, 11, 30).date()
 
 def test_a_daily_job_is_due_once_after_its_hour_and_a_missed_one_is_caught_up():
     plan = schedule.Plan.parse(daily_at="08:30")
-    assert not plan.due(None, at(DAY, 8, 29))  # never ran: waits for today's hour
-    assert plan.due(None, at(DAY, 8, 30))
+    assert not plan.due(None, at(DAY, 8, 30))  # never ran: a replica records a start first
+    assert not plan.due(at(DAY, 7, 0), at(DAY, 8, 29))
+    assert plan.due(at(DAY, 7, 0), at(DAY, 8, 30))  # started counting before today's hour
     assert not plan.due(at(DAY, 8, 30), at(DAY, 23, 59))  # ran today: not again
     assert not plan.due(at(DAY - timedelta(days=1), 8, 31), at(DAY, 8, 29))
     assert plan.due(at(DAY - timedelta(days=1), 8, 31), at(DAY, 8, 30))
@@ -121,7 +133,10 @@ def test_a_lease_is_held_by_one_process_until_it_expires(engine):
 def test_two_replicas_run_a_daily_job_once_and_a_restart_does_not_run_it_again(
     container_factory, config, engine
 ):
-    settings = {**config, **FAST, DAILY_AT: "00:00"}  # today's hour has passed
+    # Today's hour has passed; a lease long enough that a busy machine's
+    # slow tick does not lose it.
+    settings = {**config, **FAST, c.ENV_SCHEDULE_LEASE_SECONDS: "10", DAILY_AT: "00:00"}
+    ran(engine, "digest", clock.utcnow() - timedelta(days=1))  # yesterday's run: today's is due
     replicas = [container_factory(JobsService, settings) for _ in range(2)]
     for replica in replicas:
         replica.start()
@@ -139,12 +154,7 @@ def test_two_replicas_run_a_daily_job_once_and_a_restart_does_not_run_it_again(
     assert len(runs("digest")) == 1  # not twice the same day
 
     # The last run was two days ago (the cluster was down): it runs once now.
-    with engine.begin() as conn:
-        conn.execute(
-            update(leases.leases)
-            .where(leases.leases.c.name == f"{c.REVIEW}.digest")
-            .values(last_run_at=clock.utcnow() - timedelta(days=2))
-        )
+    ran(engine, "digest", clock.utcnow() - timedelta(days=2))
     wait_for(lambda: len(runs("digest")) == 2, what="the missed run")
     seen = len(runs("often"))
     wait_for(lambda: len(runs("often")) >= seen + 20, what="more ticks")
@@ -172,3 +182,10 @@ def test_when_the_holder_dies_another_replica_takes_over_after_the_lease_expires
     taken = [r for r in runs("often") if r[1] != holder]
     assert taken[0][2] > expires_at  # not before the dead holder's lease expired
     assert len({r[1] for r in taken}) == 1
+
+
+def test_a_daily_job_seen_for_the_first_time_waits_for_its_next_hour(container_factory, config, engine):
+    container_factory(JobsService, {**config, **FAST, DAILY_AT: "00:00"}).start()
+    wait_for(lambda: len(runs("often")) >= 20, what="ticks")
+    assert runs("digest") == []  # not at once for today's hour gone by
+    assert leases.last_run(engine, f"{c.REVIEW}.digest") is not None  # counting from now

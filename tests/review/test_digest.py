@@ -4,6 +4,7 @@ cases, asks accounts (here a small stand-in exposing the contract's RPC) for
 the office's staff phones as the review service itself, and notify sends
 one SMS per phone, counts only."""
 import time
+from datetime import timedelta
 
 import eventlet
 import pytest
@@ -12,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from services.common import clock
 from services.common import contracts as c
+from services.common import leases
 from services.common.entrypoints import Caller, rpc
 from services.common.errors import Forbidden
 from services.notify.models import Message
@@ -90,6 +92,10 @@ def test_each_office_with_cases_waiting_gets_its_counts_by_sms(
     PHONES.clear()
     PHONES.update({(c.COUNTY, "320102"): xuanwu + [xuanwu[0], "not-a-phone"], (c.CITY, "320200"): wuxi})
     ASKED.clear()
+    # The digest last ran yesterday: today's is due as soon as the service runs.
+    job = f"{c.REVIEW}.send_digest"
+    leases.acquire(review_engine, job, "a replica gone since", 1, clock.utcnow() - timedelta(days=1))
+    assert leases.record_run(review_engine, job, "a replica gone since", clock.utcnow() - timedelta(days=1))
 
     container_factory(OfficePhones, config).start()
     container_factory(NotifyService, config).start()
