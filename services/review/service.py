@@ -1,6 +1,8 @@
 """The review service: entrypoints only; the domain logic lives in
-services.review.cases (actions, lists) and services.review.scope (who sees
-what). Every RPC decides access from the verified principal of the call."""
+services.review.cases (actions, lists), services.review.scope (who sees
+what), services.review.calendar (working days) and services.review.digest
+(the daily 审核提醒). Every RPC decides access from the verified principal of
+the call."""
 from nameko.dependency_providers import Config
 
 from services.common import contracts as c
