@@ -11,6 +11,7 @@ from sqlalchemy import delete, select
 
 from services.common import clock, operation_log
 from services.common.errors import Forbidden, ValidationFailed
+from services.common.fields import CONTROL_MESSAGE
 from services.review.calendar_models import HOLIDAY, KINDS, WORKDAY, CalendarDay
 
 NOTE_MAX = 60
@@ -89,8 +90,11 @@ def list_days(session, principal, year=None):
 
 
 def _parse_day(value, errors):
+    text = str(value or "").strip()
     try:
-        day = dt.date.fromisoformat(str(value or "").strip()[:10])
+        if len(text) != 10:
+            raise ValueError(text)
+        day = dt.date.fromisoformat(text)
     except ValueError:
         errors["day"] = "请填写日期（例如 2026-10-01）"
         return None
@@ -108,6 +112,8 @@ def _checked(day, kind, note):
     text = " ".join(str(note or "").split())
     if len(text) > NOTE_MAX:
         errors["note"] = f"说明不能超过{NOTE_MAX}字"
+    elif any(ord(ch) < 32 for ch in text):
+        errors["note"] = CONTROL_MESSAGE
     if parsed is not None and kind == WORKDAY and parsed.weekday() < 5:
         errors["kind"] = "该日本是工作日，无需设为“班”"
     if parsed is not None and kind == HOLIDAY and parsed.weekday() >= 5:

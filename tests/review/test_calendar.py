@@ -81,6 +81,8 @@ def test_only_admins_maintain_the_calendar(engine):
         ("2026-10-01", WORKDAY, "", "kind", "该日本是工作日，无需设为“班”"),
         ("2026-10-03", HOLIDAY, "", "kind", "该日本是周末，无需设为“休”"),
         ("2026-10-01", HOLIDAY, "节" * 61, "note", "说明不能超过60字"),
+        ("2026-10-01", HOLIDAY, "国庆\x00节", "note", "含有无法识别的控制字符，请删除后重新填写"),
+        ("2026-10-01\x00", HOLIDAY, "", "day", "请填写日期（例如 2026-10-01）"),
     ],
 )
 def test_bad_days_are_refused_with_the_reason(engine, day, kind, note, field, message):
