@@ -40,6 +40,8 @@ ACCOUNTS_RESOLVE_API_TOKEN = "resolve_api_token"  # public: token -> as resolve_
 ACCOUNTS_LIST_API_TOKENS = "list_api_tokens"  # () -> [{id, name, prefix, created_at, last_used_at}]
 ACCOUNTS_CREATE_API_TOKEN = "create_api_token"  # (name) -> {..., token} (shown once)
 ACCOUNTS_REVOKE_API_TOKEN = "revoke_api_token"  # (token_id)
+# system principal only: (level, region_code) -> [phone] of the enabled staff of that office (the review digest)
+ACCOUNTS_OFFICE_PHONES = "office_phones"
 
 # tenants (QR intake): the enterprise's link, the declaration's roll-up, and
 # the public ones the anonymous intake pages call with the signed link token.
@@ -108,6 +110,13 @@ REVIEW_PUBLICITY_CANDIDATES = "publicity_candidates"  # (page) -> {items, total,
 REVIEW_START_PUBLICITY = "start_publicity"  # (title, starts_on, ends_on, declaration_ids) -> the notice (province)
 REVIEW_LIST_PUBLICITY = "list_publicity"  # (page) -> {items, total, pages}: notices and their cases (staff)
 REVIEW_PUBLIC_NOTICES = "public_notices"  # public: (page) -> {items: public fields only, total, pages}
+# 节假日 (admins): the working-day calendar's exceptions (services.review.calendar)
+REVIEW_LIST_CALENDAR = "list_calendar_days"  # (year=None) -> [{day, weekday, kind, kind_label, note, updated_at}]
+REVIEW_SET_CALENDAR_DAY = "set_calendar_day"  # (day, kind: holiday | workday, note=None) -> the day
+REVIEW_REMOVE_CALENDAR_DAY = "remove_calendar_day"  # (day) -> True when there was one
+CALENDAR_HOLIDAY = "holiday"  # 休: a weekday off
+CALENDAR_WORKDAY = "workday"  # 班: a weekend day worked in lieu (调休)
+CALENDAR_KINDS = {CALENDAR_HOLIDAY: "休", CALENDAR_WORKDAY: "班"}
 
 # personal data on an enterprise's request (admins; the console's 个人信息 page).
 RPC_EXPORT_ENTERPRISE_DATA = "export_enterprise_data"  # accounts, declarations: (enterprise_id) -> what each keeps
@@ -187,6 +196,7 @@ EVENTS = {
     (DECLARATIONS, DECLARATION_CHANGED): (TENANTS,),
     (REVIEW, DECLARATION_WITHDRAWN): (DECLARATIONS,),
     (REVIEW, DECLARATION_PUBLICIZED): (DECLARATIONS,),
+    (REVIEW, SMS_REQUESTED): (NOTIFY,),  # the daily digest to each office's staff
 }
 
 # Who may cause an event: a decision only a reviewer or an admin, a
@@ -240,6 +250,7 @@ SMS_DECLARATION_SUBMITTED = "declaration_submitted"  # params: reference (base_n
 SMS_DECLARATION_RETURNED = "declaration_returned"  # params: reason
 SMS_DECLARATION_APPROVED = "declaration_approved"  # params: none (base_name ignored: enterprise-typed)
 SMS_DECLARATION_REJECTED = "declaration_rejected"  # params: reason
+SMS_REVIEW_DIGEST = "review_digest"  # params: waiting, overdue (counts only): the daily digest to an office's staff
 
 # --- declaration states -------------------------------------------------------
 DRAFT = "draft"
@@ -381,3 +392,9 @@ ACCOUNTS_LIST_APPEALS = "list_appeals"  # admins: () -> [appeal]
 ACCOUNTS_GET_APPEAL = "get_appeal"  # admins: (appeal_id) -> the appeal
 ACCOUNTS_SETTLE_APPEAL = "settle_appeal"  # admins: (appeal_id, accept, note) -> the settled appeal
 ACCOUNTS_LIST_LOGINS = "list_logins"  # admins: (filters, page, per_page) -> 登录日志 newest first
+# Scheduled jobs (services.common.schedule, docs/scheduling.md).
+ENV_SCHEDULE_LEASE_SECONDS = "SCHEDULE_LEASE_SECONDS"  # a job's lease: how long a dead holder keeps it
+ENV_SCHEDULE_TICK_SECONDS = "SCHEDULE_TICK_SECONDS"  # how often a replica tries a job's lease and runs it when due
+# Review deadlines and the daily digest (services.review.overdue, .digest).
+ENV_REVIEW_DUE_WORKING_DAYS = "REVIEW_DUE_WORKING_DAYS"  # working days a case may wait at a level before it is 超期 (a batch may say its own)
+ENV_REVIEW_DIGEST_AT = "REVIEW_DIGEST_AT"  # HH:MM Beijing time of the daily digest SMS to each office

@@ -48,6 +48,8 @@ ACTIONS = {
     "download.application": "下载申请表",
     "download.attachments": "下载全部附件",
     "export.tenants": "导出入驻企业名单",
+    "calendar.set": "设置节假日",
+    "calendar.remove": "删除节假日",
 }
 # What a caller may log through `log_read` (the rest are logged by the
 # service that makes the change itself).

@@ -1,9 +1,10 @@
 """What admins see of the messages (the console's 短信记录), and the
 development outbox."""
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
+from services.common import clock
 from services.common.errors import ValidationFailed
 from services.common.fields import search_term
 from services.notify.models import STATE_LABELS, DevOutboxEntry, Message
@@ -11,7 +12,6 @@ from services.notify.providers import mask_phone
 from services.notify.templates import LABELS
 
 PER_PAGE = 20
-CHINA = timezone(timedelta(hours=8))
 
 
 def _iso(value):
@@ -48,7 +48,7 @@ def message_row(m):
 
 def list_messages(session, filters=None, page=1, per_page=PER_PAGE):
     """A page of messages, newest first. Filters: phone (the whole number),
-    state, template, source, date_from / date_to (YYYY-MM-DD, China time)."""
+    state, template, source, date_from / date_to (YYYY-MM-DD, Beijing time)."""
     filters = filters or {}
     errors = {}
     query = select(Message)
@@ -73,11 +73,9 @@ def list_messages(session, filters=None, page=1, per_page=PER_PAGE):
     if errors:
         raise ValidationFailed("筛选条件有误", errors)
     if day_from:
-        query = query.where(Message.created_at >= datetime.combine(day_from, time(), CHINA))
+        query = query.where(Message.created_at >= clock.day_start(day_from))
     if day_to:
-        query = query.where(
-            Message.created_at < datetime.combine(day_to + timedelta(days=1), time(), CHINA)
-        )
+        query = query.where(Message.created_at < clock.day_start(day_to + timedelta(days=1)))
     try:
         page = max(int(page or 1), 1)
     except (TypeError, ValueError):

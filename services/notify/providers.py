@@ -19,7 +19,6 @@ import json
 import logging
 import time
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from typing import Optional
 
 import requests
@@ -27,6 +26,7 @@ from requests.adapters import HTTPAdapter
 from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
 
+from services.common import clock
 from services.common import config as cfg
 from services.common import contracts as c
 from services.notify.models import DevOutboxEntry
@@ -87,7 +87,7 @@ class ConsoleProvider:
                         message_id=message_id,
                         phone=phone,
                         text=text,
-                        created_at=datetime.now(timezone.utc),
+                        created_at=clock.utcnow(),
                     )
                 )
         except IntegrityError:

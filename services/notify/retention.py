@@ -10,6 +10,7 @@ import datetime as dt
 import eventlet
 from sqlalchemy import and_, delete, select
 
+from services.common import clock
 from services.common import contracts as c
 from services.common import pruning
 from services.common import personal_data as pd
@@ -37,7 +38,7 @@ def _batches(engine, table, key, condition, batch, stopping):
 
 def run(engine, config=None, now=None, batch=BATCH, stopping=None):
     """One pass; returns {"sms_messages": n, "sms_dev_outbox": n}."""
-    now = now or dt.datetime.now(dt.timezone.utc)
+    now = now or clock.utcnow()
     limit = now - dt.timedelta(days=pd.retention_days("sms", config))
     return {
         "sms_messages": _batches(engine, Message, Message.id,

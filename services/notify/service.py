@@ -1,7 +1,8 @@
 """The notify service: entrypoints only; the domain logic lives in plain modules.
 
 It is the only service that sends SMS, and only on `sms_requested` events
-(from accounts and from declarations); see services.notify.sending.
+(from accounts, declarations and review): a message is sent as soon as the
+request is handled; the timer retries what is due (services.notify.sending).
 """
 from services.common import contracts as c
 from services.common import operation_log  # module import: one service class per module
@@ -12,7 +13,7 @@ from services.common.logs import CorrelationId
 from services.common.metrics import Metrics
 from services.common.errors import Forbidden
 from services.common.events import EventAdmin, event_handler
-from services.notify import delivery_log, retention, sending
+from services.notify import accepting, delivery_log, retention, sending
 from services.notify.dependencies import Outbound, timer
 
 
@@ -30,9 +31,10 @@ class NotifyService(EventAdmin, operation_log.OperationLogAdmin):
         return health.check(self.name, self.db)
 
     def _accept(self, source, envelope):
-        sending.accept(
+        message = accepting.accept(
             self.db.session, source, envelope["event_id"], envelope["data"], self.outbound.settings
         )
+        self.outbound.send_after_commit(message)
 
     @event_handler(c.ACCOUNTS, c.SMS_REQUESTED)
     def on_accounts_sms_requested(self, envelope):
@@ -42,6 +44,10 @@ class NotifyService(EventAdmin, operation_log.OperationLogAdmin):
     def on_declarations_sms_requested(self, envelope):
         self._accept(c.DECLARATIONS, envelope)
 
+    @event_handler(c.REVIEW, c.SMS_REQUESTED)
+    def on_review_sms_requested(self, envelope):
+        self._accept(c.REVIEW, envelope)
+
     @event_handler(c.ACCOUNTS, c.ENTERPRISE_ERASED)
     def on_enterprise_erased(self, envelope):
         """An enterprise's personal data erased on request: its SMS go too."""
@@ -50,7 +56,8 @@ class NotifyService(EventAdmin, operation_log.OperationLogAdmin):
 
     @timer(c.ENV_SMS_POLL_INTERVAL, sending.Settings.poll_interval)
     def send_due(self):
-        """Send what is due: new messages, retries, sends taken back."""
+        """Send what is due again: retries, sends taken back from a sender
+        that died, anything the send after the commit could not do."""
         self.outbound.send_due()
 
     @rpc

@@ -29,6 +29,7 @@ class Template:
     shortenable: tuple = ()  # free-text parameters that may be cut to fit
     label: str = ""  # what the delivery log calls it
     secret: tuple = ()  # parameters kept only until sent (SMS codes): masked afterwards
+    numbers: tuple = ()  # parameters that must be whole numbers (counts)
 
 
 # No template carries text an enterprise typed (e.g. 基地名称): the declaration
@@ -83,6 +84,14 @@ TEMPLATES = {
             ("reason",),
             shortenable=("reason",),
             label="申报未通过",
+        ),
+        Template(
+            c.SMS_REVIEW_DIGEST,
+            "SMS_SME_0007",
+            "审核提醒：您有{waiting}件双创基地认定申报待审核，其中{overdue}件已超过办理时限，请及时登录审核控制台处理。",
+            ("waiting", "overdue"),
+            label="审核提醒",
+            numbers=("waiting", "overdue"),
         ),
     )
 }
@@ -146,6 +155,9 @@ def render(name, params):
     if missing:
         raise TemplateError("缺少短信参数：" + "、".join(missing))
     values = {p: _clean(params[p]) for p in template.params}
+    not_numbers = [p for p in template.numbers if not (values[p].isascii() and values[p].isdigit())]
+    if not_numbers:
+        raise TemplateError("短信参数应为数字：" + "、".join(not_numbers))
     text = template.text.format(**values)
     over = message_length(text) - SEGMENT_LENGTH
     for param in template.shortenable:

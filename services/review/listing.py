@@ -6,13 +6,13 @@ to every function of `ROW_FLAGS`: `flag(session, cases) -> {declaration_id:
 {key: value}}` adds keys to the rows of one page (e.g. a deadline flag) with
 one query per page, never one per row.
 """
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, select
 
-from services.common import contracts
+from services.common import clock, contracts
 from services.common import regions
 from services.common.fields import search_term
 from services.common.errors import BadState
-from services.review import labels, recognition, scope
+from services.review import labels, overdue, recognition, scope
 from services.review import notes as notes_module
 from services.review.models import PublicityNotice, ReviewAction, ReviewCase, ReviewNote
 from services.review.rows import action_row, case_row, note_row
@@ -20,7 +20,7 @@ from services.review.rows import action_row, case_row, note_row
 TABS = ("todo", "processed", "all")
 LISTED_STATES = tuple(s for s in contracts.STATE_LABELS if s != contracts.DRAFT)
 MAX_PER_PAGE = 500
-ROW_FLAGS = []  # functions (session, cases) -> {declaration_id: {key: value}}
+ROW_FLAGS = [overdue.flags]  # functions (session, cases) -> {declaration_id: {key: value}}
 
 
 def get_case(session, principal, declaration_id):
@@ -188,6 +188,7 @@ def list_cases(session, principal, filters=None):
         "page": page, "per_page": per_page, "total": total, "pages": max(1, -(-total // per_page)),
         "counts": {s: counts.get(s, 0) for s in LISTED_STATES},
         "tabs": {name: _count(session, in_scope, clause) for name, clause in clauses.items()},
+        "overdue": overdue.counts(session, and_(in_scope, clauses["todo"]), clock.utcnow()),
         "batches": _batches(session, in_scope),
         "figure_labels": [label for _, label in labels.KEY_FIGURES],
     }

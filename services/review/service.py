@@ -1,17 +1,24 @@
 """The review service: entrypoints only; the domain logic lives in
 services.review.intake (the read model), decisions, notes, listing and
-scope (who sees what). Every RPC decides access from the verified principal
-of the call."""
+scope (who sees what), services.review.calendar (working days) and
+services.review.digest (the daily 审核提醒). Every RPC decides access from the
+verified principal of the call."""
+from nameko.dependency_providers import Config
+
 from services.common import contracts
 from services.common import operation_log  # module import: one service class per module
 from services.common import health
 from services.common.db import Database
-from services.common.entrypoints import Caller, rpc
+from services.common.entrypoints import Caller, ServiceRpc, rpc
 from services.common.logs import CorrelationId
 from services.common.metrics import Metrics
 from services.common.events import EventAdmin, event_handler
 from services.common.idempotency import idempotent
 from services.review import decisions, intake, listing, notes, publicity, withdrawal
+from services.common import schedule
+from services.review import calendar, digest, overdue
+
+DIGEST_AT = "08:30"  # Beijing time; REVIEW_DIGEST_AT may say another
 
 
 class ReviewService(EventAdmin, operation_log.OperationLogAdmin):
@@ -88,3 +95,25 @@ class ReviewService(EventAdmin, operation_log.OperationLogAdmin):
     @rpc(public=True)
     def public_notices(self, page=1):
         return publicity.public_notices(self.db.session, page)
+
+    # --- 节假日 (admins) and the daily digest ---------------------------------
+
+    accounts = ServiceRpc(contracts.ACCOUNTS)  # the digest's phones, asked as the review service
+    config = Config()  # the container's config: REVIEW_DUE_WORKING_DAYS
+
+    @rpc
+    def list_calendar_days(self, year=None):
+        return calendar.list_days(self.db.session, self.caller, year)
+
+    @rpc
+    def set_calendar_day(self, day, kind, note=None):
+        return calendar.set_day(self.db.session, self.caller, day, kind, note)
+
+    @rpc
+    def remove_calendar_day(self, day):
+        return calendar.remove_day(self.db.session, self.caller, day)
+
+    @schedule.daily(DIGEST_AT, setting=contracts.ENV_REVIEW_DIGEST_AT)
+    def send_digest(self):
+        """审核提醒: each office's waiting and overdue counts, by SMS."""
+        return digest.send(self.db, self.accounts, default=overdue.default_due(self.config))

@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session
 
 from services.common import contracts as c
 from services.common.tables import failed_events
-from services.notify import sending
+from services.common import clock
+from services.notify import code_purge
 from services.notify.models import FAILED, REFUSED, SENT
 from services.notify.templates import MASK
 from tests.notify.test_sending import ERROR, accept, engine, gateway, messages, provider, request, sweep  # noqa: F401
@@ -47,28 +48,28 @@ def test_a_refused_code_is_not_kept(engine):
 
 def test_a_code_unsent_when_it_expires_is_given_up_and_masked(engine, provider, gateway):
     data = request(params={"code": "135790", "minutes": 10})
-    accept(engine, data, at=sending.now() - dt.timedelta(minutes=11))
+    accept(engine, data, at=clock.utcnow() - dt.timedelta(minutes=11))
     gateway.mode = ERROR
     with Session(engine) as session, session.begin():
-        assert sending.purge_codes(session) == 1
+        assert code_purge.purge_codes(session) == 1
     message = stored(engine, data)
-    assert (message.state, message.last_error) == (FAILED, sending.CODE_EXPIRED)
+    assert (message.state, message.last_error) == (FAILED, code_purge.CODE_EXPIRED)
     assert "135790" not in json.dumps(message.params) + (message.text or "")
 
 
 def test_parked_code_requests_are_masked_and_refused_if_replayed(engine):
     envelope = {"event_id": str(uuid.uuid4()), "data": request(params={"code": "135790", "minutes": 10})}
-    long_ago = sending.now() - dt.timedelta(minutes=30)
+    long_ago = clock.utcnow() - dt.timedelta(minutes=30)
     with engine.begin() as conn:
         conn.execute(insert(failed_events).values(
             id=str(uuid.uuid4()), handler=f"{c.NOTIFY}.{c.ACCOUNTS}.{c.SMS_REQUESTED}", event_id=envelope["event_id"],
             body=json.dumps(envelope), attempts=8, parked_at=long_ago, created_at=long_ago, updated_at=long_ago,
         ))
     with Session(engine) as session, session.begin():
-        assert sending.purge_codes(session) == 1
+        assert code_purge.purge_codes(session) == 1
     with engine.connect() as conn:
         body = conn.execute(select(failed_events.c.body)).scalar()
     assert "135790" not in body
     replayed = json.loads(body)["data"]
     assert accept(engine, replayed).state == REFUSED
-    assert stored(engine, replayed).last_error == sending.CODE_EXPIRED
+    assert stored(engine, replayed).last_error == code_purge.CODE_EXPIRED

@@ -9,7 +9,8 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from services.common import contracts as c
-from services.notify import providers, sending
+from services.common import clock
+from services.notify import accepting, providers, sending
 from services.notify.models import FAILED, QUEUED, REFUSED, SENDING, SENT, UNKNOWN, Message
 from tests.support.identifiers import phone_number
 from tests.support.sms_gateway import ERROR, HANG, OK, SmsGateway
@@ -47,7 +48,7 @@ def request(phone=None, template=c.SMS_VERIFICATION_CODE, params=None, dedupe_ke
 
 def accept(engine, data, settings=SETTINGS, source=c.ACCOUNTS, event_id=None, at=None):
     with Session(engine, expire_on_commit=False) as session, session.begin():
-        return sending.accept(session, source, event_id or str(uuid.uuid4()), data, settings, at=at)
+        return accepting.accept(session, source, event_id or str(uuid.uuid4()), data, settings, at=at)
 
 
 def messages(engine):
@@ -205,14 +206,14 @@ def test_per_phone_limit_per_minute_whoever_asks(engine):
     assert states == [QUEUED, QUEUED, REFUSED]
     assert accept(engine, request(phone_number()), limits).state == QUEUED  # another phone
     refused = [m for m in messages(engine).values() if m.state == REFUSED]
-    assert [m.last_error for m in refused] == [sending.LIMIT_PER_MINUTE_MESSAGE]
+    assert [m.last_error for m in refused] == [accepting.LIMIT_PER_MINUTE_MESSAGE]
     assert refused[0].next_attempt_at is None
 
 
 def test_per_phone_limit_per_day_counts_the_last_24_hours(engine):
     limits = sending.Settings(per_phone_per_minute=100, per_phone_per_day=3)
     phone = phone_number()
-    now = sending.now()
+    now = clock.utcnow()
     # Each is counted against the 24 hours before it: at most 2 earlier ones.
     states = [
         accept(engine, request(phone), limits, at=now - timedelta(hours=hours_ago)).state
@@ -221,7 +222,7 @@ def test_per_phone_limit_per_day_counts_the_last_24_hours(engine):
     assert states == [QUEUED] * 4
     # Now, 20, 10 and 5 hours ago count (30 is out of the window): the fourth is one too many.
     m = accept(engine, request(phone), limits, at=now)
-    assert (m.state, m.last_error) == (REFUSED, sending.LIMIT_PER_DAY_MESSAGE)
+    assert (m.state, m.last_error) == (REFUSED, accepting.LIMIT_PER_DAY_MESSAGE)
     assert accept(engine, request(phone), limits, at=now + timedelta(hours=4, minutes=1)).state == QUEUED
 
 
@@ -263,7 +264,7 @@ def test_concurrent_requests_to_one_phone_are_counted_one_after_the_other(engine
     phone = phone_number()
     with Session(engine, expire_on_commit=False) as a:
         a.begin()
-        first = sending.accept(a, c.ACCOUNTS, str(uuid.uuid4()), request(phone), limits)
+        first = accepting.accept(a, c.ACCOUNTS, str(uuid.uuid4()), request(phone), limits)
         # The second request waits on the phone's lock while the first is open...
         second = eventlet.spawn(accept, engine, request(phone), limits, c.DECLARATIONS)
         eventlet.sleep(0.3)

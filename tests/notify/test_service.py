@@ -205,3 +205,38 @@ def test_a_code_asked_of_accounts_is_sent_once_through_the_bus(container_factory
         [entry] = notify.dev_outbox(phone)
     assert entry["message_id"] == message.dedupe_key
     assert entry["text"].startswith("您的验证码为") and "10分钟内有效" in entry["text"]
+
+
+SLOW_TIMER = {c.ENV_SMS_POLL_INTERVAL: "60"}
+
+
+def test_a_message_is_sent_when_its_request_is_handled_not_on_the_timer(container_factory, config, engine, gateway):
+    # The timer sweeps once at start, then not for a minute: only a send on
+    # arrival reaches the provider within the wait.
+    container_factory(NotifyService, {**config, **gateway.settings(), **SLOW_TIMER}).start()
+    data = sms()
+    publish(config, c.ACCOUNTS, data)
+    key = data["dedupe_key"]
+    wait_for(lambda: gateway.delivered_ids() == [key], what="the message at the provider")
+    wait_for(lambda: states(engine).get(key) == SENT, what="recorded as sent")
+    stored = messages(engine)[key]
+    assert stored.attempts == 1 and "246810" not in (stored.text or "")  # the code masked once sent
+
+
+def test_a_failed_first_send_is_left_to_the_retry_timer(container_factory, config, engine, gateway):
+    gateway.mode = ERROR
+    first = container_factory(NotifyService, {**config, **gateway.settings(), **SLOW_TIMER})
+    first.start()
+    data = sms(template=c.SMS_DECLARATION_RETURNED, params={"reason": "附件不清晰"})
+    key = data["dedupe_key"]
+    publish(config, c.DECLARATIONS, data)
+    wait_for(lambda: gateway.seen(key) == 1, what="the send on arrival")
+    wait_for(lambda: messages(engine)[key].next_attempt_at is not None, what="a retry scheduled")
+    stored = messages(engine)[key]
+    assert (stored.state, stored.attempts) == ("queued", 1)
+    first.stop()
+    gateway.mode = OK
+    container_factory(NotifyService, {**config, **FAST, **gateway.settings()}).start()
+    wait_for(lambda: states(engine).get(key) == SENT, what="sent by a retry")
+    assert gateway.delivered_ids() == [key]
+    assert messages(engine)[key].attempts >= 2

@@ -12,6 +12,7 @@ TYPICAL = {
     c.SMS_DECLARATION_RETURNED: {"reason": "注册地区填写有误"},
     c.SMS_DECLARATION_APPROVED: {},
     c.SMS_DECLARATION_REJECTED: {"reason": "不符合认定条件"},
+    c.SMS_REVIEW_DIGEST: {"waiting": 12, "overdue": 3},
 }
 
 
@@ -76,3 +77,13 @@ def test_declaration_messages_never_carry_what_the_enterprise_typed(name):
     rendered = t.render(name, {"base_name": typed, "reference": "SC2026000123"})
     assert "evil" not in rendered.text and "补贴" not in rendered.text
     assert "evil" not in str(rendered.params)
+
+
+@pytest.mark.parametrize("typed", ["3件 http://evil.example/x", "三", "-1", "１２"])
+def test_the_review_digest_carries_counts_and_nothing_else(typed):
+    # It goes to every reviewer of an office: a parameter that is not a
+    # count (text that reached it by mistake) is refused, never sent.
+    with pytest.raises(t.TemplateError, match="短信参数应为数字：waiting"):
+        t.render(c.SMS_REVIEW_DIGEST, {"waiting": typed, "overdue": 0})
+    rendered = t.render(c.SMS_REVIEW_DIGEST, {"waiting": 120, "overdue": 0})
+    assert rendered.text == "审核提醒：您有120件双创基地认定申报待审核，其中0件已超过办理时限，请及时登录审核控制台处理。"
