@@ -50,9 +50,7 @@ class CspWatch:
     def attach(self, context):
         # Chromium reports each violation as a console error ("Refused to
         # execute inline script because it violates the following Content
-        # Security Policy directive: ..."). (A securitypolicyviolation listener
-        # added as an init script would see them too, but any init script makes
-        # Playwright's set_input_files of a large file time out.)
+        # Security Policy directive: ..."): no script is added to the pages.
         context.on("console", self._console)
 
     def _console(self, message):
