@@ -39,7 +39,7 @@ test-browser: venv test-services
 # started as its container would, then the whole journey over HTTP (a shorter
 # version runs in `make test`: tests/deploy/test_rehearsal.py).
 rehearse: venv test-services
-	$(BIN)/python -W ignore -m tests.deploy.rehearsal
+	$(BIN)/python -m tests.deploy.rehearsal
 
 # Retake the README's walkthrough pictures by driving the browser (not part of CI).
 .PHONY: screenshots
@@ -57,13 +57,13 @@ bench-intake: venv
 # Hostile uploads against the upload policy (bench/uploads.py).
 .PHONY: bench-uploads
 bench-uploads: venv
-	$(BIN)/python -W ignore -m bench.uploads
+	$(BIN)/python -m bench.uploads
 
 # The fault suite (figures, not a timed test; see tests/faults/suite.py): a
 # RabbitMQ node and a database of its own; exits non-zero on any loss.
 .PHONY: faults
 faults: venv
-	$(BIN)/python -W ignore -m tests.faults.suite
+	$(BIN)/python -m tests.faults.suite
 
 clean:
 	rm -rf var .pytest_cache
@@ -71,11 +71,11 @@ clean:
 # Backups of every service's database and the blob store (services/common/backup.py).
 .PHONY: backup restore bench-restore
 backup: venv
-	$(BIN)/python -W ignore -m services.common.backup create
+	$(BIN)/python -m services.common.backup create
 
 # make restore [BACKUP=var/backups/<time>]   (default: the newest complete backup; asks to confirm)
 restore: venv
-	$(BIN)/python -W ignore -m services.common.backup restore $(or $(BACKUP),latest)
+	$(BIN)/python -m services.common.backup restore $(or $(BACKUP),latest)
 
 bench-restore: venv
-	$(BIN)/python -W ignore -m bench.restore
+	$(BIN)/python -m bench.restore

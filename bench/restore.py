@@ -27,6 +27,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from services.common import known_warnings  # noqa: E402
+
+known_warnings.quiet()  # before the libraries that warn on import
+
 from sqlalchemy import create_engine, text  # noqa: E402
 
 from services.common import backup, blobs, migrations  # noqa: E402

@@ -16,6 +16,10 @@ import resource
 import statistics
 import time
 
+from services.common import known_warnings
+
+known_warnings.quiet()  # before the libraries that warn on import
+
 
 def _photo():
     from PIL import Image

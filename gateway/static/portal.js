@@ -51,7 +51,7 @@
     if (!el || el.type === 'checkbox' || el.type === 'hidden') return false;
     if (el.classList && el.classList.contains('region-county')) {
       var wrap = el.closest('.region-picker'), city = wrap && wrap.querySelector('.region-city');
-      if (city && value) { city.value = value.slice(0, 4) + '00'; regionPick(city); }
+      if (city && value) { city.value = value.slice(0, 4) + '00'; city.dispatchEvent(new Event('change', {bubbles: true})); }
     }
     el.value = value;
     return el.value === value;
@@ -377,18 +377,6 @@
     var button = event.target.closest && event.target.closest('button.send-code[data-url]');
     if (button) sendCode(button, event);
   });
-
-  window.regionPick = window.regionPick || function (citySelect) {
-    var wrap = citySelect.parentNode, regions = JSON.parse(wrap.dataset.regions);
-    var county = wrap.querySelector('.region-county');
-    county.innerHTML = '<option value="">请选择区县</option>';
-    regions.forEach(function (c) {
-      if (c.code !== citySelect.value) return;
-      c.counties.forEach(function (k) {
-        var o = document.createElement('option'); o.value = k.code; o.textContent = k.name; county.appendChild(o);
-      });
-    });
-  };
 
   function start() {
     clearSavedDraft();

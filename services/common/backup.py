@@ -41,6 +41,10 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from services.common import known_warnings
+
+known_warnings.quiet()  # before the libraries that warn on import
+
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 

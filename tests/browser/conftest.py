@@ -16,6 +16,12 @@ Fixtures:
 
 On a failure the page's screenshot and the tail of every service log are
 added to the report.
+
+Every page runs under the gateway's strict Content-Security-Policy: a script,
+handler or style the policy blocks is a control that silently does nothing,
+so any violation Chromium reports in any page of any context of a test
+(a console error "Refused to ... because it violates the following Content
+Security Policy directive") fails the test.
 """
 import os
 from pathlib import Path
@@ -33,6 +39,44 @@ CHROMIUM_ARGS = [
     "--disable-quic",
 ]
 TIMEOUT_MS = 15_000
+
+
+class CspWatch:
+    """Collects the Content-Security-Policy violations of the contexts it watches."""
+
+    def __init__(self):
+        self.violations = []
+
+    def attach(self, context):
+        # Chromium reports each violation as a console error ("Refused to
+        # execute inline script because it violates the following Content
+        # Security Policy directive: ..."): no script is added to the pages.
+        context.on("console", self._console)
+
+    def _console(self, message):
+        text = message.text
+        if message.type == "error" and (text.startswith("Refused to") or "Content Security Policy" in text):
+            where = message.page.url if message.page else "?"
+            self.violations.append(f"{where}: {text}")
+
+
+class WatchedBrowser:
+    """The session's Chromium; each context it opens is watched for violations."""
+
+    def __init__(self, chromium, watch):
+        self._chromium = chromium
+        self._watch = watch
+
+    def new_context(self, **kwargs):
+        context = self._chromium.new_context(**kwargs)
+        self._watch.attach(context)
+        return context
+
+    def new_page(self, **kwargs):
+        return self.new_context(**kwargs).new_page()
+
+    def __getattr__(self, name):
+        return getattr(self._chromium, name)
 
 
 def chromium_missing():
@@ -83,7 +127,20 @@ def system(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def browser():
+def csp_watch():
+    return CspWatch()
+
+
+@pytest.fixture(autouse=True)
+def no_csp_violation(csp_watch):
+    csp_watch.violations.clear()
+    yield
+    if csp_watch.violations:
+        pytest.fail("Content-Security-Policy violations:\n" + "\n".join(csp_watch.violations), pytrace=False)
+
+
+@pytest.fixture(scope="session")
+def browser(csp_watch):
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
@@ -93,7 +150,7 @@ def browser():
             executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
         )
         try:
-            yield chromium
+            yield WatchedBrowser(chromium, csp_watch)
         finally:
             chromium.close()
 

@@ -41,6 +41,10 @@ import uuid
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
+from services.common import known_warnings  # noqa: E402
+
+known_warnings.quiet()  # before the libraries that warn on import
+
 import boto3
 import requests
 
@@ -226,6 +230,10 @@ class Localiser:
                     f"{urlsplit(env[c.ENV_S3_ENDPOINT_URL]).hostname} → the S3 server here")
         if c.ENV_SMS_HTTP_URL in env:
             rewrite(c.ENV_SMS_HTTP_URL, self.servers.sms.url, "the SMS provider → the suite's SMS gateway")
+        if env.get(c.ENV_METRICS_PORT) and process_name in c.SERVICES:
+            port = free_port()
+            rewrite(c.ENV_METRICS_PORT, str(port), f"each container's port {env[c.ENV_METRICS_PORT]} → {port} here")
+            rewrite(c.ENV_METRICS_ADDR, "127.0.0.1", "the metrics port on loopback only")
         return env, notes
 
     @staticmethod
@@ -272,7 +280,12 @@ def k8s_processes(localiser, gateway_port):
         proc = Process(name, command, env, one_shot=doc["kind"] == "Job")
         proc.rewrites = notes + more
         if name in c.SERVICES:
-            proc.health = box["startupProbe"]["exec"]["command"]
+            # the probe's named port is the container's METRICS_PORT, here the process's own
+            probe = box["startupProbe"]["httpGet"]
+            ports = {p["name"]: p["containerPort"] for p in box.get("ports", [])}
+            check(str(ports[probe["port"]]) == d.workload_env(doc, objects, secret)[c.ENV_METRICS_PORT],
+                  f"{name}: the probe's port is not METRICS_PORT")
+            proc.health = f"http://127.0.0.1:{env[c.ENV_METRICS_PORT]}{probe['path']}"
         elif name == "gateway":
             proc.health = f"http://127.0.0.1:{gateway_port}{box['readinessProbe']['httpGet']['path']}"
         procs.append(proc)
@@ -320,7 +333,8 @@ class System:
             # Each probe is a process of its own, as the orchestrator runs it:
             # not too often, the services are starting on the same cores.
             wait(lambda p=proc: self._healthy(p), timeout, f"{proc.name}'s health check", proc.popen, interval=1.5)
-            self.say(f"      {proc.name} healthy ({' '.join(proc.health)})")
+            health = proc.health if isinstance(proc.health, str) else " ".join(proc.health)
+            self.say(f"      {proc.name} healthy ({health})")
         for proc in gateway:
             self._spawn(proc)
             wait(lambda p=proc: self._healthy(p), timeout, "the gateway", proc.popen)

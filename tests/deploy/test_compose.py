@@ -73,7 +73,14 @@ def test_each_service_runs_its_nameko_class_and_is_health_checked(apps, service)
     assert target == c.SERVICE_CLASSES[service]
     classes = d.service_classes(target)
     assert [cls.name for cls in classes] == [service]
-    assert spec["healthcheck"]["test"] == ["CMD", "python", "-m", "services.common.probe", service]
+    # A cheap check: one HTTP GET of the process's own /readyz on its
+    # METRICS_PORT, no import of the system's code, no broker round trip of
+    # its own (tests/deploy/test_one_host.py runs it against a started service).
+    check = spec["healthcheck"]["test"]
+    assert check[:3] == ["CMD", "python", "-c"] and len(check) == 4, check
+    assert "/readyz" in check[3] and "METRICS_PORT" in check[3], check
+    assert "services" not in check[3] and "nameko" not in check[3], check
+    assert d.container_env(d.environment(spec))[c.ENV_METRICS_PORT]
 
 
 def test_services_start_after_the_setup_job_completed(apps):

@@ -121,3 +121,17 @@ def test_what_the_image_copies_exists_and_is_in_the_build_context():
                                   "deploy/.env", "services/__pycache__/x.pyc", "bench/load.py"])
 def test_the_build_context_leaves_out_what_the_image_must_not_hold(path):
     assert not in_context(path)
+
+
+def test_every_process_of_the_image_lets_only_the_known_warnings_pass():
+    """`nameko run` cannot call known_warnings.quiet() before it imports
+    eventlet: the image's environment names the same filters, by category and
+    module, for every container (compose and Kubernetes alike); no blanket ignore."""
+    from services.common import known_warnings
+    from tests.deploy import deployfiles as d
+
+    filters = d.dockerfile_env()["PYTHONWARNINGS"]
+    assert filters == known_warnings.PYTHONWARNINGS_FOR_NAMEKO
+    for item in filters.split(","):  # action:message:category:module, each filter a category and a module
+        action, _message, category, module = item.split(":")
+        assert action == "ignore" and category and module.startswith("nameko."), item

@@ -32,6 +32,7 @@ def manifests():
 
 
 DOCS = manifests()
+DOCS_ONLY = [doc for _, doc in DOCS]
 
 
 def objects(kind):
@@ -95,9 +96,26 @@ def test_a_deployment_per_service_runs_its_class_with_limits_and_probes(service)
     assert [cls.name for cls in classes] == [service]
     resources = box["resources"]
     assert {"cpu", "memory"} <= set(resources["requests"]) and {"cpu", "memory"} <= set(resources["limits"])
-    for probe in ("readinessProbe", "livenessProbe"):
-        command = box[probe]["exec"]["command"]
-        assert command[:4] == ["python", "-m", "services.common.probe", service], command
+    # Probes are HTTP GETs of the process's own /readyz and /livez on its
+    # metrics port (no process started per check): ready and started when its
+    # database and the broker answer, alive while its event loop answers, so
+    # a broker or database outage does not restart every pod.
+    port = int(d.workload_env(deployment, DOCS_ONLY, d.read_env_file(d.K8S_TEST_SECRET))[c.ENV_METRICS_PORT])
+    assert {"name": "metrics", "containerPort": port} in box["ports"]
+    expected = {"startupProbe": "/readyz", "readinessProbe": "/readyz", "livenessProbe": "/livez"}
+    for probe, path in expected.items():
+        assert "exec" not in box[probe], probe
+        assert box[probe]["httpGet"] == {"path": path, "port": "metrics"}, probe
+        assert ops_status(path) != 404
+
+
+def ops_status(path):
+    """The status the metrics port's WSGI app answers `path` with."""
+    from werkzeug.test import Client
+
+    from services.common import metrics
+
+    return Client(metrics.ops_app).get(path).status_code
 
 
 def test_the_gateway_is_served_behind_a_service_and_an_ingress():

@@ -21,6 +21,7 @@ from services.common import contracts as c
 from tests.deploy import deployfiles as d
 from tests.support import rabbit
 from tests.support.database import ADMIN_URL
+from tests.support.system import free_port
 
 pytestmark = pytest.mark.skipif(shutil.which("psql") is None, reason="needs the psql client")
 
@@ -49,6 +50,8 @@ def host(config, s3_server):
         env[c.ENV_AMQP_URI] = amqp_uri
         env[c.ENV_S3_ENDPOINT_URL] = s3_server
         env[c.ENV_S3_BUCKET] = bucket
+        if env.get(c.ENV_METRICS_PORT):  # the container's own port: here a free one on loopback
+            env[c.ENV_METRICS_PORT], env[c.ENV_METRICS_ADDR] = str(free_port()), "127.0.0.1"
         return env
 
     yield {
@@ -72,8 +75,10 @@ def host(config, s3_server):
 
 
 def process_env(container_env):
+    """The container's environment with the image's warning filters (the
+    checkout and its virtualenv in place of the image's /app and /opt/venv)."""
     return {"PATH": os.path.dirname(sys.executable) + ":" + os.environ["PATH"], "PYTHONPATH": str(d.ROOT),
-            "PYTHONWARNINGS": "ignore", **container_env}
+            "PYTHONWARNINGS": d.dockerfile_env()["PYTHONWARNINGS"], **container_env}
 
 
 def run_init_script(host):
@@ -88,7 +93,7 @@ def test_the_init_script_refuses_a_missing_password(host):
     assert done.returncode != 0 and "REVIEW_DB_PASSWORD is not set" in done.stderr
 
 
-def test_databases_setup_job_and_a_service_as_compose_runs_them(host, config, rabbit_manager):
+def test_databases_setup_job_and_a_service_as_compose_runs_them(host, config, rabbit_manager, tmp_path):
     done = run_init_script(host)
     assert done.returncode == 0, done.stderr
 
@@ -122,11 +127,13 @@ def test_databases_setup_job_and_a_service_as_compose_runs_them(host, config, ra
                       aws_access_key_id="x", aws_secret_access_key="y", region_name="us-east-1")
     s3.head_bucket(Bucket=host["bucket"])
 
-    # A service started as its container starts passes its health check.
+    # A service started as its container starts passes its health check and
+    # shows none of the known warnings (the image's PYTHONWARNINGS).
     tenants = host["compose"]["services"]["tenants"]
     env = process_env(host["env"]["tenants"])
-    proc = subprocess.Popen(tenants["command"], cwd=d.ROOT, env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    output = tmp_path / "tenants.log"
+    with open(output, "wb") as log:
+        proc = subprocess.Popen(tenants["command"], cwd=d.ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
         check = tenants["healthcheck"]["test"][1:]  # after "CMD"
         with eventlet.Timeout(90):
@@ -138,3 +145,4 @@ def test_databases_setup_job_and_a_service_as_compose_runs_them(host, config, ra
     finally:
         proc.terminate()
         proc.wait(30)
+    assert "Warning" not in output.read_text(encoding="utf-8", errors="replace")

@@ -18,7 +18,7 @@ pytestmark = pytest.mark.skipif(shutil.which("psql") is None, reason="needs the 
 
 
 def test_the_system_runs_the_whole_journey_as_deployed():
-    done = subprocess.run([sys.executable, "-W", "ignore", "-m", "tests.deploy.rehearsal", "--short"],
+    done = subprocess.run([sys.executable, "-m", "tests.deploy.rehearsal", "--short"],
                           cwd=d.ROOT, capture_output=True, text=True, timeout=600)
     log = done.stdout
     assert done.returncode == 0, log[-6000:] + done.stderr[-3000:]

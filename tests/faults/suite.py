@@ -14,6 +14,10 @@ version in `make test` is tests/faults/test_faults.py.
 """
 import os
 
+from services.common import known_warnings
+
+known_warnings.quiet()  # before the libraries that warn on import
+
 if __name__ == "__main__":
     import eventlet
 

@@ -125,7 +125,9 @@ def test_the_owner_gets_a_qr_code_and_sees_what_tenants_submitted(app, owner):
     assert svg.mimetype == "image/svg+xml" and b"<svg" in svg.data
     poster = owner.get(f"/center/declarations/{DECL}/tenants/poster").get_data(as_text=True)
     assert BASE_NAME in poster and "微信扫一扫，填写入驻企业信息" in poster
-    assert "size: A4" in poster and "<svg" in poster
+    assert "<svg" in poster
+    sheet = re.search(r'<link rel="stylesheet" href="([^"]+)"', poster).group(1)  # printed on A4
+    assert "size: A4" in owner.get(sheet).get_data(as_text=True)
     assert PUBLIC + shown_link(html) in poster  # the short link, for those who type it
 
     # Two tenants scan and submit on their phones.

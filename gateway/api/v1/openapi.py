@@ -169,8 +169,39 @@ def _operation(op_id, summary, response, path_id=False, secured=True, not_found=
 def document(sections):
     """The OpenAPI 3.1 document for the section description `sections`
     (the answer of declarations' describe_sections)."""
-    readable = [s for s in sections if s["key"] in readable_sections(sections)]
-    schemas = {
+    schemas, paths = _fixed_schemas(), _fixed_paths()
+    for section in sections:
+        if section["key"] in readable_sections(sections):
+            name = _schema_name(section["key"])
+            schemas[name] = _section_schema(section)
+            paths[SECTION_PATH.format(section=section["key"])] = _section_operation(section, name)
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": TITLE,
+            "version": VERSION,
+            "description": (
+                "本企业申报的只读接口。用浏览器登录后的会话，或在“用户中心 → API 令牌”创建的令牌"
+                "（请求头 `Authorization: Bearer <令牌>`）访问；只能读取本企业自己的数据。"
+                "错误以 RFC 9457 problem details（application/problem+json）返回，detail 为中文说明。"
+            ),
+        },
+        "servers": [{"url": "/api/v1"}],
+        "security": [{"bearerToken": []}, {"sessionCookie": []}],
+        "paths": paths,
+        "components": {
+            "schemas": schemas,
+            "securitySchemes": {
+                "bearerToken": {"type": "http", "scheme": "bearer", "description": "用户中心创建的 API 令牌"},
+                "sessionCookie": {"type": "apiKey", "in": "cookie", "name": "sme_session"},
+            },
+        },
+    }
+
+
+def _fixed_schemas():
+    """The schemas that do not depend on the sections' rule tables."""
+    return {
         "Problem": PROBLEM,
         "DeclarationSummary": {
             "type": "object", "required": ["id", "state", "state_label", "version"], "properties": SUMMARY_FIELDS,
@@ -203,74 +234,54 @@ def document(sections):
             "properties": {"code": {"type": "string"}, "label": {"type": "string"}},
         },
     }
-    paths = {
+
+
+def _list_of(name, key="items"):
+    return _json({"type": "object", "required": [key],
+                  "properties": {key: {"type": "array", "items": _ref(name)}}})
+
+
+def _fixed_paths():
+    """The operations that do not depend on the sections' rule tables."""
+    return {
         "/sections": _operation(
-            "listSectionRules", "每一部分的填写规则（字段、说明、类型、范围）",
-            _json({"type": "object", "required": ["sections"],
-                   "properties": {"sections": {"type": "array", "items": _ref("SectionRules")}}}),
+            "listSectionRules", "每一部分的填写规则（字段、说明、类型、范围）", _list_of("SectionRules", "sections"),
             secured=False,
         ),
-        "/states": _operation(
-            "listStates", "申报状态及其名称",
-            _json({"type": "object", "required": ["states"],
-                   "properties": {"states": {"type": "array", "items": _ref("State")}}}),
-            secured=False,
-        ),
-        "/declarations": _operation(
-            "listDeclarations", "本企业的申报",
-            _json({"type": "object", "required": ["items"],
-                   "properties": {"items": {"type": "array", "items": _ref("DeclarationSummary")}}}),
-        ),
+        "/states": _operation("listStates", "申报状态及其名称", _list_of("State", "states"), secured=False),
+        "/declarations": _operation("listDeclarations", "本企业的申报", _list_of("DeclarationSummary")),
         "/declarations/{declaration_id}": _operation(
             "getDeclaration", "一份申报：状态、每部分的填写状态、退回原因", _json(_ref("Declaration")),
             path_id=True, not_found=True,
         ),
         "/declarations/{declaration_id}/states": _operation(
-            "listDeclarationStates", "一份申报的状态记录（时间、状态、原因）",
-            _json({"type": "object", "required": ["items"],
-                   "properties": {"items": {"type": "array", "items": _ref("Transition")}}}),
+            "listDeclarationStates", "一份申报的状态记录（时间、状态、原因）", _list_of("Transition"),
             path_id=True, not_found=True,
         ),
     }
-    for section in readable:
-        key, name = section["key"], _schema_name(section["key"])
-        if key == "attachments":
-            schemas[name] = {"type": "array", "items": _ref("Attachment")}
-        elif section["list"]:
-            schemas[name] = {"type": "array", "items": values_schema(section["fields"], row=True)}
-        else:
-            schemas[name] = values_schema(section["fields"])
-        body_key = "items" if section["list"] or key == "attachments" else "data"
-        paths[SECTION_PATH.format(section=key)] = _operation(
-            "getSection" + name[len("Section"):], f"{section['label']}：已保存的内容",
-            _json({
-                "type": "object", "required": ["section", "label", body_key],
-                "properties": {"section": {"const": key}, "label": {"type": "string"}, body_key: _ref(name)},
-            }),
-            path_id=True, not_found=True,
-        )
-    return {
-        "openapi": "3.1.0",
-        "info": {
-            "title": TITLE,
-            "version": VERSION,
-            "description": (
-                "本企业申报的只读接口。用浏览器登录后的会话，或在“用户中心 → API 令牌”创建的令牌"
-                "（请求头 `Authorization: Bearer <令牌>`）访问；只能读取本企业自己的数据。"
-                "错误以 RFC 9457 problem details（application/problem+json）返回，detail 为中文说明。"
-            ),
-        },
-        "servers": [{"url": "/api/v1"}],
-        "security": [{"bearerToken": []}, {"sessionCookie": []}],
-        "paths": paths,
-        "components": {
-            "schemas": schemas,
-            "securitySchemes": {
-                "bearerToken": {"type": "http", "scheme": "bearer", "description": "用户中心创建的 API 令牌"},
-                "sessionCookie": {"type": "apiKey", "in": "cookie", "name": "sme_session"},
-            },
-        },
-    }
+
+
+def _section_schema(section):
+    """The schema of a section's saved content: 附件 and list sections an
+    array of rows, the others one object of values."""
+    if section["key"] == "attachments":
+        return {"type": "array", "items": _ref("Attachment")}
+    if section["list"]:
+        return {"type": "array", "items": values_schema(section["fields"], row=True)}
+    return values_schema(section["fields"])
+
+
+def _section_operation(section, name):
+    key = section["key"]
+    body_key = "items" if section["list"] or key == "attachments" else "data"
+    return _operation(
+        "getSection" + name[len("Section"):], f"{section['label']}：已保存的内容",
+        _json({
+            "type": "object", "required": ["section", "label", body_key],
+            "properties": {"section": {"const": key}, "label": {"type": "string"}, body_key: _ref(name)},
+        }),
+        path_id=True, not_found=True,
+    )
 
 
 def readable_sections(sections):
