@@ -59,6 +59,8 @@ TENANTS_SUBMITTED_ROLL = "submitted_roll"  # (declaration_id, version=None) -> å
 TENANTS_SUBMIT_INTAKE = "submit_intake"  # public: (token, device_id, ip=None, notice=None: the personal-data notice version shown)
 TENANTS_SHORT_LINK = "short_link"  # (declaration_id) -> {"short_id", "url_path"} of the active link (owner only)
 TENANTS_RESOLVE_SHORT = "resolve_short"  # public: (short_id) -> {"token", "url_path"} of the link it stands for
+TENANTS_DESCRIBE_STEPS = "describe_steps"  # public: () -> {"hash", "parts": [{key, label, fields}]}: the intake steps (docs/descriptions.md)
+TENANTS_SUBMIT_INTAKE_ENTRY = "submit_intake_entry"  # public: (token, answers {step: {field: value}}, device_id, ip=None, notice=None) -> receipt; every step at once, checked in full
 
 # declarations: what other areas call (the portal's own pages call more).
 DECLARATIONS_GET = "get"  # (declaration_id) -> the whole declaration, history, return reason; by scope

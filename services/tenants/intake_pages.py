@@ -87,7 +87,6 @@ def intake_context(session, token, device_id, config=None):
         "expires_at": clock.iso(link.expires_at),
         "expires_at_text": clock.show(link.expires_at),
         "description_hash": steps.description_hash(),
-        "steps": [{"key": step.key, "title": step.title, "fields": step.schema.describe()} for step in steps.STEPS],
         "draft": data,
         "completed_steps": completed(data),
         "correcting": bool(draft and draft.entry_id),
@@ -110,15 +109,18 @@ def open_link(session, token, device_id, config=None, lock=False):
 
 def save_step(session, token, step_key, data, device_id, config=None):
     """Check one step (every required field of it) and keep it in the device's
-    draft. ValidationFailed with a message per field when it fails."""
+    draft. ValidationFailed with a message per field when it fails. `data`
+    holds the fields the page carried; the others keep their saved values."""
     link, device_id = open_link(session, token, device_id, config)
     step = steps.step(step_key)
     if step is None:
         raise NotFound("页面不存在")
     if not isinstance(data, dict):
         raise ValidationFailed("填写内容有误，请按提示修改", {})
-    clean, errors = step.schema.validate(data, require_all=True)
     draft = find_draft(session, link.declaration_id, device_id, lock=True)
+    kept = (draft.data or {}).get(step.key, {}) if draft else {}
+    # A field the form did not carry (drawn from an older description) keeps its value.
+    clean, errors = step.schema.validate({**kept, **data}, require_all=True)
     if step.key == "basic" and "credit_code" in clean and "credit_code" not in errors:
         existing = entries.by_credit_code(session, link.declaration_id, clean["credit_code"])
         if existing is not None and existing.state != REOPENED and not (draft and draft.entry_id == existing.id):

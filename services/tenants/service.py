@@ -15,7 +15,7 @@ from services.common.logs import CorrelationId
 from services.common.metrics import Metrics
 from services.common import events
 from services.tenants import (
-    access, closing, entries, intake_links, intake_pages, limits, links, retention, rolls, submission, totals,
+    access, closing, entries, intake_links, intake_pages, limits, links, retention, rolls, steps, submission, totals,
 )
 
 
@@ -105,6 +105,11 @@ class TenantsService(events.EventAdmin, operation_log.OperationLogAdmin):
     # the gateway) and refused with RateLimited over the caps (tenants.limits).
 
     @rpc(public=True)
+    def describe_steps(self):
+        """The intake steps' description and its hash (docs/descriptions.md)."""
+        return steps.description()
+
+    @rpc(public=True)
     def intake_context(self, token, device_id, ip=None):
         self._limit(limits.VIEW, device_id, ip)
         return intake_pages.intake_context(self.db.session, token, device_id, self.config)
@@ -118,6 +123,12 @@ class TenantsService(events.EventAdmin, operation_log.OperationLogAdmin):
     def submit_intake(self, token, device_id, ip=None, notice=None):
         self._limit(limits.WRITE, device_id, ip)
         return submission.submit(self.db.session, token, device_id, self.db.dispatch, self.config, notice)
+
+    @rpc(public=True)
+    def submit_intake_entry(self, token, answers, device_id, ip=None, notice=None):
+        """确认提交 of the one-page form: every step at once, checked in full."""
+        self._limit(limits.WRITE, device_id, ip)
+        return submission.submit_entry(self.db.session, token, answers, device_id, self.db.dispatch, self.config, notice)
 
     def _limit(self, kind, device_id, ip):
         limits.check(self.db.session, kind, intake_pages.valid_device(device_id), ip, limits.settings(self.config))

@@ -70,6 +70,31 @@ def submit(session, token, device_id, dispatch, config=None, notice=None):
     return result
 
 
+def submit_entry(session, token, answers, device_id, dispatch, config=None, notice=None):
+    """确认提交 of the one-page form: `answers` ({step: {field: value}}, what
+    the page carried) become the entry. A field the page did not carry keeps
+    what the device's draft (or the reopened entry it corrects) holds."""
+    link, device_id = intake_pages.open_link(session, token, device_id, config, lock="share")
+    draft = intake_pages.find_draft(session, link.declaration_id, device_id, lock=True)
+    merged = merge(draft.data if draft else {}, answers)
+    data = check_all(merged)
+    result = store(session, link, data, device_id, dispatch, notice, correcting=draft.entry_id if draft else None)
+    if draft is not None:
+        session.delete(draft)
+    return result
+
+
+def merge(kept, answers):
+    """`answers` over `kept`, step by step and field by field: a field
+    `answers` does not carry keeps its value."""
+    answers = answers if isinstance(answers, dict) else {}
+    merged = {}
+    for step in steps.STEPS:
+        given = answers.get(step.key)
+        merged[step.key] = {**(kept or {}).get(step.key, {}), **(given if isinstance(given, dict) else {})}
+    return merged
+
+
 def store(session, link, data, device_id, dispatch, notice, correcting=None):
     """Checked answers become the entry of their credit code: a new one, or
     the correction of a reopened one (`correcting`: the id of the reopened
@@ -85,7 +110,9 @@ def store(session, link, data, device_id, dispatch, notice, correcting=None):
             corrected.credit_code = code  # corrected under a corrected credit code
             entry = corrected
     if entry is None:
-        entry = _new_entry(session, link.declaration_id, data, device_id, stamp)
+        entry, repeated = _new_entry(session, link.declaration_id, data, device_id, stamp)
+        if repeated:
+            return {**receipt(entry), "repeated": True}
         resubmitted = False
     elif entry.state == REOPENED:
         _fill(entry, data, device_id, stamp)
@@ -104,7 +131,7 @@ def store(session, link, data, device_id, dispatch, notice, correcting=None):
 
 
 def _repeated(entry, data, device_id, stamp):
-    """The same answers pressed again from the same device a moment later."""
+    """The same answers pressed again from the same device within REPEAT_WINDOW."""
     return (
         entry.state == SUBMITTED and entry.device_id == device_id and entry.data == data
         and entry.submitted_at is not None and clock.utc(entry.submitted_at) >= stamp - REPEAT_WINDOW
@@ -112,6 +139,7 @@ def _repeated(entry, data, device_id, stamp):
 
 
 def _new_entry(session, declaration_id, data, device_id, stamp):
+    """(the new entry, False), or (the entry, True) when the same press stored it a moment before."""
     code = data["basic"]["credit_code"]
     entry = TenantEntry(
         id=str(uuid.uuid4()),
@@ -126,9 +154,13 @@ def _new_entry(session, declaration_id, data, device_id, stamp):
         with session.begin_nested():
             session.add(entry)
     except IntegrityError:
+        # Another transaction stored the credit code first: the same press
+        # twice at once (its first result), or someone else (refused).
         existing = entries.by_credit_code(session, declaration_id, code)
+        if existing is not None and _repeated(existing, data, device_id, stamp):
+            return existing, True
         raise Conflict(entries.duplicate_message(existing) if existing else "该企业已提交过入驻企业信息，不能重复提交")
-    return entry
+    return entry, False
 
 
 def _fill(entry, data, device_id, stamp):
