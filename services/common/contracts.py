@@ -53,7 +53,7 @@ TENANTS_LIST_ENTRIES = "list_entries"  # (declaration_id, details=False)
 TENANTS_GET_ENTRY = "get_entry"  # (declaration_id, entry_id)
 TENANTS_EXCLUDE_ENTRY = "exclude_entry"  # (declaration_id, entry_id, reason)
 TENANTS_REOPEN_ENTRY = "reopen_entry"  # (declaration_id, entry_id)
-TENANTS_INTAKE_CONTEXT = "intake_context"  # public: (token, device_id, ip=None)
+TENANTS_INTAKE_CONTEXT = "intake_context"  # public: (token, device_id, ip=None) -> base_name, intake_open, draft, submitted_here, description_hash
 TENANTS_SAVE_INTAKE_STEP = "save_intake_step"  # public: (token, step, data, device_id, ip=None)
 TENANTS_SUBMITTED_ROLL = "submitted_roll"  # (declaration_id, version=None) -> 入驻企业名单 as submitted {version, taken_at, entries, totals} or None
 TENANTS_SUBMIT_INTAKE = "submit_intake"  # public: (token, device_id, ip=None, notice=None: the personal-data notice version shown)

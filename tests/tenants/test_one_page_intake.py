@@ -86,3 +86,33 @@ def test_a_save_without_a_field_never_blanks_it(owner, tenant, token):
     entry = owner.get_entry(DECL, receipt["entry_id"])
     assert entry["data"]["operations"]["qualifications"] == ["专精特新"]
     assert (entry["employees"], entry["submissions"]) == (99, 2)
+
+
+def test_the_same_press_twice_at_once_stores_one_entry(token, config, db_engine):
+    """Two 确认提交 of the same answers from one phone in flight together
+    (a double tap on a slow network): one entry, both answered with it."""
+    import eventlet
+    from sqlalchemy.orm import Session
+
+    from services.tenants import submission
+
+    engine = db_engine(contracts.TENANTS)
+    data, device, sent = submission.check_all(entry_data(credit_code())), new_device(), []
+
+    def dispatch(event_type, payload):
+        sent.append((event_type, payload))
+
+    with Session(engine) as first, Session(engine) as second:
+        receipt = submission.store(first, intake_pages.resolve(first, token, config), data, device, dispatch, None)
+
+        def press_again():
+            link = intake_pages.resolve(second, token, config)
+            return submission.store(second, link, data, device, dispatch, None)
+
+        again = eventlet.spawn(press_again)
+        eventlet.sleep(0.2)  # let it wait on the first one's row
+        first.commit()
+        repeated = again.wait()
+        second.commit()
+    assert (repeated["entry_id"], repeated["repeated"]) == (receipt["entry_id"], True)
+    assert len(sent) == 1  # one tenant_submitted
