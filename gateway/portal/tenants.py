@@ -29,7 +29,7 @@ POSTER_SLOGAN = "微信扫一扫，填写入驻企业信息"
 def declaration(declaration_id):
     """The declaration as the declarations service shows it to the caller (it
     refuses anyone who may not see it)."""
-    return rpc(contracts.DECLARATIONS, "get", declaration_id)
+    return rpc(contracts.DECLARATIONS, contracts.DECLARATIONS_GET, declaration_id)
 
 
 def base_name(decl):

@@ -101,13 +101,14 @@ class TenantsService(events.EventAdmin, operation_log.OperationLogAdmin):
 
     # --- the tenant's pages (anonymous; the signed link token is the key) ---------
 
-    # Each is counted against the device and the client's address (`ip`, from
-    # the gateway) and refused with RateLimited over the caps (tenants.limits).
-
     @rpc(public=True)
     def describe_steps(self):
-        """The intake steps' description and its hash (docs/descriptions.md)."""
+        """The intake steps' description and its hash (docs/descriptions.md):
+        the same for everyone, kept by each gateway process."""
         return steps.description()
+
+    # The others are counted against the device and the client's address (`ip`, from
+    # the gateway) and refused with RateLimited over the caps (tenants.limits).
 
     @rpc(public=True)
     def intake_context(self, token, device_id, ip=None):
