@@ -23,13 +23,10 @@ MAX_FUNCTION_LINES = 60
 # Today's exceptions, to be split; nothing is added here.
 LONG_MODULES = {
     "services/accounts/enterprises.py",
-    "services/tenants/intake.py",
     "gateway/portal/declarations.py",
 }
 LONG_FUNCTIONS = {
     "services/accounts/enterprises.py:register",
-    "services/tenants/intake.py:submit",
-    "gateway/api/v1/openapi.py:document",
 }
 
 
