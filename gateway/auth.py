@@ -100,7 +100,7 @@ def login_page(portal, template, default_next, second_step=None):
             error = "请填写用户名和密码"
         else:
             try:
-                result = _rpc(c.ACCOUNTS, "login", username, password, portal, client_ip())
+                result = _rpc(c.ACCOUNTS, c.ACCOUNTS_LOGIN, username, password, portal, client_ip())
             except (Unauthenticated, Forbidden, RateLimited) as exc:
                 error = exc.message
             else:
@@ -108,7 +108,7 @@ def login_page(portal, template, default_next, second_step=None):
                     return second_step(result, next_url)  # 两步验证 before any session
                 old = session_token()
                 if old:
-                    _rpc(c.ACCOUNTS, "logout", old)
+                    _rpc(c.ACCOUNTS, c.ACCOUNTS_LOGOUT, old)
                 return start_session(redirect(next_url), result["token"])
     status = 200 if error is None else 401
     return render_template(template, error=error, username=username, next=next_url), status

@@ -27,7 +27,7 @@ def logout():
     """退出 of the console: the session ends, back to the console's login."""
     token = auth.session_token()
     if token:
-        rpc(c.ACCOUNTS, "logout", token)
+        rpc(c.ACCOUNTS, c.ACCOUNTS_LOGOUT, token)
     return auth.clear_session_cookie(redirect(url_for("console.login")))
 
 
@@ -43,14 +43,14 @@ def _region_choices():
 @bp.get("/staff")
 @staff_required(c.ADMIN)
 def staff_list():
-    people = rpc(c.ACCOUNTS, "list_staff")
+    people = rpc(c.ACCOUNTS, c.ACCOUNTS_LIST_STAFF)
     return render_template("console/staff_list.html", people=people, active="staff")
 
 
 @bp.get("/staff/export")
 @staff_required(c.ADMIN)
 def staff_export():
-    people = rpc(c.ACCOUNTS, "list_staff")
+    people = rpc(c.ACCOUNTS, c.ACCOUNTS_LIST_STAFF)
     log_export(c.ACCOUNTS, "export.list", "人员列表")
     return send_workbook(
         "人员", ["用户名", "姓名", "角色", "审核级别", "地区", "所属部门", "状态", "创建时间"],
@@ -106,7 +106,7 @@ def staff_new():
 def staff_disable(account_id):
     disabled = request.form.get("disabled", "1") == "1"
     try:
-        person = rpc(c.ACCOUNTS, "set_staff_disabled", account_id, disabled)
+        person = rpc(c.ACCOUNTS, c.ACCOUNTS_SET_STAFF_DISABLED, account_id, disabled)
     except ValidationFailed as exc:
         flash(exc.message, "error")
     else:
@@ -117,7 +117,7 @@ def staff_disable(account_id):
 @bp.route("/staff/<account_id>/password", methods=["GET", "POST"])
 @staff_required(c.ADMIN)
 def staff_password(account_id):
-    people = {p["id"]: p for p in rpc(c.ACCOUNTS, "list_staff")}
+    people = {p["id"]: p for p in rpc(c.ACCOUNTS, c.ACCOUNTS_LIST_STAFF)}
     person = people.get(account_id)
     if person is None:
         return redirect(url_for("console.staff_list"))
@@ -128,7 +128,7 @@ def staff_password(account_id):
             error = "两次输入的密码不一致"
         else:
             try:
-                rpc(c.ACCOUNTS, "reset_staff_password", account_id, password)
+                rpc(c.ACCOUNTS, c.ACCOUNTS_RESET_STAFF_PASSWORD, account_id, password)
             except ValidationFailed as exc:
                 error = exc.message
             else:
@@ -144,14 +144,14 @@ def staff_password(account_id):
 @bp.get("/appeals")
 @staff_required(c.ADMIN)
 def appeals():
-    rows = rpc(c.ACCOUNTS, "list_appeals")
+    rows = rpc(c.ACCOUNTS, c.ACCOUNTS_LIST_APPEALS)
     return render_template("console/staff_appeals.html", appeals=rows, active="appeals")
 
 
 @bp.get("/appeals/export")
 @staff_required(c.ADMIN)
 def appeals_export():
-    rows = rpc(c.ACCOUNTS, "list_appeals")
+    rows = rpc(c.ACCOUNTS, c.ACCOUNTS_LIST_APPEALS)
     log_export(c.ACCOUNTS, "export.list", "申诉列表")
     return send_workbook(
         "申诉", ["提交时间", "统一社会信用代码", "企业", "新联系人", "新联系手机", "申诉说明", "状态", "处理意见"],
@@ -169,13 +169,13 @@ def appeal(appeal_id):
         accept = request.form.get("decision") == "accept"
         note = request.form.get("note", "")
         try:
-            rpc(c.ACCOUNTS, "settle_appeal", appeal_id, accept, note)
+            rpc(c.ACCOUNTS, c.ACCOUNTS_SETTLE_APPEAL, appeal_id, accept, note)
         except (BadState, ValidationFailed) as exc:
             error = exc.message
         else:
             flash("申诉已处理" + ("：联系手机已更换，用户名已短信发送至新手机" if accept else "：不予通过"), "info")
             return redirect(url_for("console.appeals"))
-    item = rpc(c.ACCOUNTS, "get_appeal", appeal_id)
+    item = rpc(c.ACCOUNTS, c.ACCOUNTS_GET_APPEAL, appeal_id)
     return (
         render_template("console/staff_appeal.html", appeal=item, error=error, active="appeals"),
         409 if error else 200,
@@ -185,7 +185,7 @@ def appeal(appeal_id):
 @bp.get("/appeals/<appeal_id>/licence/<which>")
 @staff_required(c.ADMIN)
 def appeal_licence(appeal_id, which):
-    item = rpc(c.ACCOUNTS, "get_appeal", appeal_id)
+    item = rpc(c.ACCOUNTS, c.ACCOUNTS_GET_APPEAL, appeal_id)
     key = item["licence_key"] if which == "appeal" else item["enterprise_licence_key"]
     if not key:
         return render_error(404, "未找到营业执照图片")

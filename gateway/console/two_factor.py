@@ -37,7 +37,7 @@ def second_step(result, next_url, error=None, status=200):
     challenge = result["challenge"]
     if result["second_factor"] == "enrol":
         try:
-            enrolment = rpc(c.ACCOUNTS, "challenge_enrolment", challenge)
+            enrolment = rpc(c.ACCOUNTS, c.ACCOUNTS_CHALLENGE_ENROLMENT, challenge)
         except Unauthenticated as exc:
             return _start_over(exc)
         return render_template("console/two_factor_enrol.html", challenge=challenge, next=next_url, error=error,
@@ -59,7 +59,7 @@ def login_code():
     if not code:
         return second_step({"challenge": challenge, "second_factor": "totp"}, next_url, "请输入验证码", 422)
     try:
-        result = rpc(c.ACCOUNTS, "verify_second_factor", challenge, code, client_ip())
+        result = rpc(c.ACCOUNTS, c.ACCOUNTS_VERIFY_SECOND_FACTOR, challenge, code, client_ip())
     except Unauthenticated as exc:
         if "重新登录" in exc.message:
             return _start_over(exc)
@@ -75,7 +75,7 @@ def login_enrol():
     if not code:
         return second_step({"challenge": challenge, "second_factor": "enrol"}, next_url, "请输入验证码", 422)
     try:
-        result = rpc(c.ACCOUNTS, "confirm_challenge_enrolment", challenge, code, client_ip())
+        result = rpc(c.ACCOUNTS, c.ACCOUNTS_CONFIRM_CHALLENGE_ENROLMENT, challenge, code, client_ip())
     except Unauthenticated as exc:
         if "重新登录" in exc.message:
             return _start_over(exc)
@@ -87,7 +87,7 @@ def login_enrol():
 def _logged_in(response, result):
     old = auth.session_token()
     if old:
-        rpc(c.ACCOUNTS, "logout", old)
+        rpc(c.ACCOUNTS, c.ACCOUNTS_LOGOUT, old)
     return auth.start_session(response, result["token"])
 
 
@@ -95,12 +95,12 @@ def _logged_in(response, result):
 @staff_required()
 def two_factor():
     """两步验证: the account's own status, and enrolment when not enrolled."""
-    status = rpc(c.ACCOUNTS, "second_factor_status")
+    status = rpc(c.ACCOUNTS, c.ACCOUNTS_SECOND_FACTOR_STATUS)
     error = None
     if request.method == "POST" and not status["enrolled"]:
         code = request.form.get("code", "").strip()
         try:
-            result = rpc(c.ACCOUNTS, "confirm_second_factor", code)
+            result = rpc(c.ACCOUNTS, c.ACCOUNTS_CONFIRM_SECOND_FACTOR, code)
         except (ValidationFailed, BadState) as exc:
             error = exc.message
         else:
@@ -108,7 +108,7 @@ def two_factor():
                                    next=url_for("console.home"))
     enrolment = None
     if not status["enrolled"]:
-        enrolment = _enrolment_view(rpc(c.ACCOUNTS, "begin_second_factor"))
+        enrolment = _enrolment_view(rpc(c.ACCOUNTS, c.ACCOUNTS_BEGIN_SECOND_FACTOR))
     return render_template("console/two_factor.html", status=status, error=error,
                            enrolment=enrolment), (422 if error else 200)
 
@@ -117,7 +117,7 @@ def two_factor():
 @staff_required(c.ADMIN)
 def staff_reset_two_factor(account_id):
     try:
-        rpc(c.ACCOUNTS, "reset_second_factor", account_id)
+        rpc(c.ACCOUNTS, c.ACCOUNTS_RESET_SECOND_FACTOR, account_id)
     except NotFound as exc:
         flash(exc.message)
     else:

@@ -40,6 +40,39 @@ ACCOUNTS_RESOLVE_API_TOKEN = "resolve_api_token"  # public: token -> as resolve_
 ACCOUNTS_LIST_API_TOKENS = "list_api_tokens"  # () -> [{id, name, prefix, created_at, last_used_at}]
 ACCOUNTS_CREATE_API_TOKEN = "create_api_token"  # (name) -> {..., token} (shown once)
 ACCOUNTS_REVOKE_API_TOKEN = "revoke_api_token"  # (token_id)
+# The portal's account pages are rendered from the service's rule tables:
+# public: (known_hash=None) -> {"hash", "description": {name: {"fields":
+# [field descriptions as services.common.fields gives them], "uploads":
+# [{key, label}]}}}; "description" is None when known_hash is the current hash.
+ACCOUNTS_DESCRIBE_FORMS = "describe_forms"
+# Logins, sessions and the account pages (public unless noted).
+ACCOUNTS_LOGIN = "login"  # (username, password, portal, ip=None) -> {token, account} or a second-factor challenge
+ACCOUNTS_LOGOUT = "logout"  # (token)
+ACCOUNTS_REQUEST_CODE = "request_code"  # (purpose, data, ip=None) -> {phone_masked, minutes}
+ACCOUNTS_REGISTER = "register"  # (data, licence_key, ip=None) -> {id, username}
+ACCOUNTS_FORGOT_USERNAME = "forgot_username"  # (data, ip=None)
+ACCOUNTS_RESET_PASSWORD = "reset_password"  # (data)
+ACCOUNTS_SUBMIT_APPEAL = "submit_appeal"  # (data, licence_key)
+ACCOUNTS_CHANGE_PASSWORD = "change_password"  # the account itself: (data) -> {token}
+ACCOUNTS_CHANGE_CONTACT = "change_contact"  # the enterprise itself: (data); a field it does not send keeps its value
+ACCOUNTS_ENTERPRISE_LICENCE = "enterprise_licence"  # (enterprise_id) -> {key, content_type}
+# Staff's second factor (console).
+ACCOUNTS_VERIFY_SECOND_FACTOR = "verify_second_factor"  # public: (challenge, code, ip=None)
+ACCOUNTS_CHALLENGE_ENROLMENT = "challenge_enrolment"  # public: (challenge)
+ACCOUNTS_CONFIRM_CHALLENGE_ENROLMENT = "confirm_challenge_enrolment"  # public: (challenge, code, ip=None)
+ACCOUNTS_SECOND_FACTOR_STATUS = "second_factor_status"  # staff: ()
+ACCOUNTS_BEGIN_SECOND_FACTOR = "begin_second_factor"  # staff: ()
+ACCOUNTS_CONFIRM_SECOND_FACTOR = "confirm_second_factor"  # staff: (code)
+ACCOUNTS_RESET_SECOND_FACTOR = "reset_second_factor"  # admins: (account_id)
+# Staff and appeals (admins).
+ACCOUNTS_LIST_STAFF = "list_staff"  # () -> [staff]
+ACCOUNTS_CREATE_STAFF = "create_staff"  # (username, password, name, kind, level=None, region_code=None)
+ACCOUNTS_SET_STAFF_DISABLED = "set_staff_disabled"  # (account_id, disabled): disabling ends the sessions
+ACCOUNTS_RESET_STAFF_PASSWORD = "reset_staff_password"  # (account_id, password): ends the sessions
+ACCOUNTS_LIST_APPEALS = "list_appeals"  # ()
+ACCOUNTS_GET_APPEAL = "get_appeal"  # (appeal_id)
+ACCOUNTS_SETTLE_APPEAL = "settle_appeal"  # (appeal_id, accept, note="")
+ACCOUNTS_LIST_LOGINS = "list_logins"  # (filters=None, page=1, per_page=50) -> 登录日志
 
 # tenants (QR intake): the enterprise's link, the declaration's roll-up, and
 # the public ones the anonymous intake pages call with the signed link token.
