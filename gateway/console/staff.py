@@ -25,9 +25,7 @@ def login():
 @bp.post("/logout")
 def logout():
     """退出 of the console: the session ends, back to the console's login."""
-    token = auth.session_token()
-    if token:
-        rpc(c.ACCOUNTS, c.ACCOUNTS_LOGOUT, token)
+    auth.end_session(auth.session_token())
     return auth.clear_session_cookie(redirect(url_for("console.login")))
 
 
@@ -110,6 +108,7 @@ def staff_disable(account_id):
     except ValidationFailed as exc:
         flash(exc.message, "error")
     else:
+        auth.sessions_ended(account_id)
         flash(f"已{'停用' if disabled else '启用'}：{person['username']}", "info")
     return redirect(url_for("console.staff_list"))
 
@@ -132,6 +131,7 @@ def staff_password(account_id):
             except ValidationFailed as exc:
                 error = exc.message
             else:
+                auth.sessions_ended(account_id)
                 flash(f"已重置密码：{person['username']}（该人员需用新密码重新登录）", "info")
                 return redirect(url_for("console.staff_list"))
     return (
@@ -169,10 +169,12 @@ def appeal(appeal_id):
         accept = request.form.get("decision") == "accept"
         note = request.form.get("note", "")
         try:
-            rpc(c.ACCOUNTS, c.ACCOUNTS_SETTLE_APPEAL, appeal_id, accept, note)
+            settled = rpc(c.ACCOUNTS, c.ACCOUNTS_SETTLE_APPEAL, appeal_id, accept, note)
         except (BadState, ValidationFailed) as exc:
             error = exc.message
         else:
+            if accept and settled.get("enterprise_id"):
+                auth.sessions_ended(settled["enterprise_id"])  # the contact changed: its sessions ended
             flash("申诉已处理" + ("：联系手机已更换，用户名已短信发送至新手机" if accept else "：不予通过"), "info")
             return redirect(url_for("console.appeals"))
     item = rpc(c.ACCOUNTS, c.ACCOUNTS_GET_APPEAL, appeal_id)

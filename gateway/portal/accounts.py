@@ -79,9 +79,7 @@ def login():
 
 @bp.post("/logout")
 def logout():
-    token = auth.session_token()
-    if token:
-        rpc(contracts.ACCOUNTS, contracts.ACCOUNTS_LOGOUT, token)
+    auth.end_session(auth.session_token())
     target = url_for("console.login") if request.form.get("console") else url_for("portal.home")
     return auth.clear_session_cookie(redirect(target))
 
@@ -206,6 +204,7 @@ def change_password():
         except ValidationFailed as exc:
             errors = exc.errors
         else:
+            auth.sessions_ended(g.principal.id)
             flash("密码已修改，其他设备上的登录已退出", "info")
             return auth.start_session(redirect(url_for("portal.center")), result["token"])
     return render_form("portal/center_password.html", form, {}, errors, active="password")

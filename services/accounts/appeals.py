@@ -56,6 +56,7 @@ def _appeal_view(session, appeal):
     return {
         "id": appeal.id,
         "credit_code": appeal.credit_code,
+        "enterprise_id": appeal.enterprise_id,
         "enterprise_name": enterprise.name if enterprise else None,
         "old_contact_name": enterprise.contact_name if enterprise else None,
         "old_phone_masked": codes.mask(enterprise.contact_phone) if enterprise else None,

@@ -73,7 +73,8 @@ def account_view(account):
 
 
 def resolve(session, token, now=None):
-    """{"principal": {...}, "account": {...}} of a live session, else None."""
+    """{"principal": {...}, "account": {...}, "expires_in": seconds} of a
+    live session, else None."""
     if not token or not isinstance(token, str) or len(token) > 200:
         return None
     now = now or clock.utcnow()
@@ -88,7 +89,10 @@ def resolve(session, token, now=None):
         return None
     if now - clock.utc(row.last_seen_at) > TOUCH_EVERY:
         row.last_seen_at = now
-    return {"principal": principal_of(account), "account": account_view(account)}
+    # Seconds the session has left at most (its absolute lifetime): a caller
+    # that keeps the answer for a while never keeps it longer.
+    expires_in = int((clock.utc(row.created_at) + ABSOLUTE - now).total_seconds())
+    return {"principal": principal_of(account), "account": account_view(account), "expires_in": expires_in}
 
 
 def display_name_of(session, account):

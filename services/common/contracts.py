@@ -27,7 +27,9 @@ RPC_HEALTH = "health"  # public: {"service": name, "ok": True, "database": True}
 
 # --- accounts RPC read by the gateway and other services ---------------------
 # public: token -> {"principal": {kind, id, region_code, level}, "account":
-# {id, kind, username, display_name, region_code, level}} or None
+# {id, kind, username, display_name, region_code, level}, "expires_in":
+# seconds left of the session's absolute lifetime} or None; the gateway keeps
+# an answer at most SESSION_CACHE_SECONDS (docs/sessions.md)
 RPC_RESOLVE_SESSION = "resolve_session"
 # the enterprise itself, staff or a service: enterprise_id -> {id, username,
 # name, credit_code, region_code, region_name, contact_name, contact_phone, disabled}
@@ -339,6 +341,7 @@ ENV_PROMETHEUS_MULTIPROC_DIR = "PROMETHEUS_MULTIPROC_DIR"  # gateway: where guni
 ENV_LOG_FORMAT = "LOG_FORMAT"  # "json" (one object a line; default in production) or "text" (console)
 ENV_API_TOKEN_PER_MINUTE = "API_TOKEN_PER_MINUTE"  # /api/v1 requests one API token may make per minute
 ENV_INTAKE_HOLD_SECONDS = "INTAKE_HOLD_SECONDS"  # intake held closed for a 提交 that neither commits nor fails
+ENV_SESSION_CACHE_SECONDS = "SESSION_CACHE_SECONDS"  # gateway: seconds a resolved session is kept per process (0-30; docs/sessions.md)
 
 
 def service_database_env(service):
