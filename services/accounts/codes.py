@@ -23,8 +23,9 @@ REGISTER = "register"
 RESET_PASSWORD = "reset_password"
 CHANGE_PHONE = "change_phone"
 APPEAL = "appeal"
+STAFF_PHONE = "staff_phone"  # a staff member's phone for the daily digest
 USERNAME = "username"  # a username reminder: no code, but it counts
-CODE_PURPOSES = (REGISTER, RESET_PASSWORD, CHANGE_PHONE, APPEAL)
+CODE_PURPOSES = (REGISTER, RESET_PASSWORD, CHANGE_PHONE, APPEAL, STAFF_PHONE)
 
 VALID_FOR = dt.timedelta(minutes=10)
 MAX_TRIES = 5

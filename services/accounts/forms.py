@@ -142,6 +142,12 @@ APPEAL = fields.Schema(
     fields.Text("note", "申诉说明", "请说明原联系手机无法使用的原因", required=False, max_length=500, multiline=True),
 )
 
+# Staff (console): a phone for the daily digest of their office.
+STAFF_PHONE = fields.Schema(
+    fields.Mobile("phone", "手机号码", "11位中国大陆手机号码，用于接收本单位的每日汇总短信", required=True),
+    sms_code(),
+)
+
 
 def validate(schema, data):
     """Every required field filled and every filled field valid; the two
@@ -165,6 +171,7 @@ PAGES = {
     "change_password": (CHANGE_PASSWORD, {}),
     "change_contact": (CHANGE_CONTACT, {}),
     "appeal": (APPEAL, {"licence": LICENCE_LABEL}),
+    "staff_phone": (STAFF_PHONE, {}),
 }
 
 

@@ -3,7 +3,7 @@ import contextlib
 
 from nameko.timer import timer
 
-from services.accounts import api_tokens, appeals, enterprises, forms, housekeeping, login, login_log, retention, second_factor, sessions, staff
+from services.accounts import api_tokens, appeals, enterprises, forms, housekeeping, login, login_log, retention, second_factor, sessions, staff, staff_phones
 from services.accounts.demo import ProductionGuard
 from services.accounts.dependencies import Settings
 from services.common import blobs
@@ -307,6 +307,28 @@ class AccountsService(operation_log.OperationLogAdmin):
         person = staff.reset_password(self.db.session, account_id, password)
         staff.log(self.db.session, principal, "staff.reset_password", person, after={"密码": "已重置，登录全部失效"})
         return person
+
+    # --- staff: a verified phone for the daily digest of their office -------
+    @rpc
+    def staff_phone(self):
+        """{"phone_masked", "verified_at"} of the caller's own phone."""
+        return staff_phones.status(self.db.session, self._caller().require(contracts.REVIEWER, contracts.ADMIN))
+
+    @rpc
+    def request_staff_phone_code(self, data, ip=None):
+        principal = self._caller().require(contracts.REVIEWER, contracts.ADMIN)
+        return staff_phones.request_code(self.db, self.settings, principal, data, ip)
+
+    @rpc
+    def confirm_staff_phone(self, data):
+        principal = self._caller().require(contracts.REVIEWER, contracts.ADMIN)
+        return staff_phones.confirm(self.db, self.settings, principal, data)
+
+    @rpc
+    def office_phones(self, level, region_code):
+        """Services only: the verified phones of an office's reviewers."""
+        self._caller().require(contracts.SYSTEM)
+        return staff_phones.office_phones(self.db.session, level, region_code)
 
     def _caller(self):
         if self.caller is None:

@@ -67,6 +67,7 @@ def view(account):
         "office": office(account),
         "disabled": account.disabled,
         "second_factor": account.totp_secret is not None,
+        "phone_masked": codes.mask(account.phone) if account.phone_verified_at else "",
         "created_at": account.created_at.isoformat(),
     }
 

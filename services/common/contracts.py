@@ -75,6 +75,13 @@ ACCOUNTS_LIST_APPEALS = "list_appeals"  # ()
 ACCOUNTS_GET_APPEAL = "get_appeal"  # (appeal_id)
 ACCOUNTS_SETTLE_APPEAL = "settle_appeal"  # (appeal_id, accept, note="")
 ACCOUNTS_LIST_LOGINS = "list_logins"  # (filters=None, page=1, per_page=50) -> 登录日志
+# A staff member's phone for the daily digest of their office, verified by an SMS code.
+ACCOUNTS_STAFF_PHONE = "staff_phone"  # staff, their own: () -> {phone_masked, verified_at}
+ACCOUNTS_REQUEST_STAFF_PHONE_CODE = "request_staff_phone_code"  # staff: ({"phone"}, ip=None) -> {phone_masked, minutes}
+ACCOUNTS_CONFIRM_STAFF_PHONE = "confirm_staff_phone"  # staff: ({"phone", "sms_code"}) -> {phone_masked, verified_at}
+# services only (system principal): an office (a review level and its
+# region, e.g. ("county", "320102")) -> [phone] of its enabled reviewers' verified phones
+ACCOUNTS_OFFICE_PHONES = "office_phones"
 
 # tenants (QR intake): the enterprise's link, the declaration's roll-up, and
 # the public ones the anonymous intake pages call with the signed link token.
