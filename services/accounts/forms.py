@@ -1,5 +1,6 @@
-"""Rule tables of the account forms (labels, 填写说明, checks), shared by the
-service's checks and the gateway's pages."""
+"""Rule tables of the account forms (labels, 填写说明, checks): the service
+checks what it receives with them and describes them (describe_pages) to the
+gateway, which renders its account pages from that description."""
 import hashlib
 import json
 from dataclasses import dataclass
