@@ -2,7 +2,12 @@
 
 The cookie holds an opaque random token; the accounts service keeps only its
 hash and answers `resolve_session(token)` with the principal and a short view
-of the account. Before every request the gateway sets
+of the account. Each gateway process keeps that answer for at most
+SESSION_CACHE_SECONDS (default 5) — never past the session's absolute
+lifetime — so a burst of pages makes one RPC, and a session ended anywhere
+(退出, a password change, a disabled account) stops working in every process
+within those seconds; in the process that ended it, at once
+(docs/sessions.md). Before every request the gateway sets
 
 - `g.principal`: a services.common.principal.Principal, or None (anonymous);
   gateway.rpc signs it into every RPC the request makes;
@@ -11,12 +16,17 @@ of the account. Before every request the gateway sets
 `login_required` guards the enterprise portal (redirect to 登录 with ?next=),
 `staff_required(*kinds)` the console (redirect to the console login).
 """
+import collections
 import functools
+import hashlib
+import threading
+import time
 from urllib.parse import urlsplit
 
 from flask import current_app, g, redirect, request, url_for
 
 from gateway.errors import render_error
+from services.common import config as cfg
 from services.common import contracts as c
 from services.common.principal import Principal
 
@@ -35,19 +45,111 @@ def session_token():
     return request.cookies.get(COOKIE)
 
 
+DEFAULT_CACHE_SECONDS = 5
+MAX_CACHE_SECONDS = 30  # revocation must reach every process within seconds
+MAX_CACHED = 10000
+
+
+def cache_seconds(config=None):
+    """SESSION_CACHE_SECONDS: 0 (ask accounts on every request) to 30."""
+    raw = str(cfg.get(c.ENV_SESSION_CACHE_SECONDS, config, default=str(DEFAULT_CACHE_SECONDS))).strip()
+    if not raw.isdigit() or int(raw) > MAX_CACHE_SECONDS:
+        raise cfg.UnsafeConfiguration(
+            f"{c.ENV_SESSION_CACHE_SECONDS} must be a whole number of seconds from 0 to {MAX_CACHE_SECONDS}, "
+            f"not {raw!r}")
+    return int(raw)
+
+
+class SessionCache:
+    """token → resolved session, per process, each answer for at most `ttl`
+    seconds and never past the session's own end. Bounded: the oldest
+    answers go first. `clock` is monotonic seconds (tests move it)."""
+
+    def __init__(self, ttl, clock=time.monotonic, max_entries=MAX_CACHED):
+        self.ttl = ttl
+        self.clock = clock
+        self.max_entries = max_entries
+        self._entries = collections.OrderedDict()  # token hash -> (resolved, until)
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def _key(token):
+        return hashlib.sha256(token.encode()).hexdigest()
+
+    def get(self, token):
+        """The resolved session while it is fresh, else None."""
+        key = self._key(token)
+        with self._lock:
+            held = self._entries.get(key)
+            if held is None:
+                return None
+            if self.clock() >= held[1]:
+                del self._entries[key]
+                return None
+            return held[0]
+
+    def put(self, token, resolved):
+        if self.ttl <= 0:
+            return
+        lifetime = min(self.ttl, max(0, resolved.get("expires_in", self.ttl)))
+        with self._lock:
+            self._entries[self._key(token)] = (resolved, self.clock() + lifetime)
+            self._entries.move_to_end(self._key(token))
+            while len(self._entries) > self.max_entries:
+                self._entries.popitem(last=False)
+
+    def forget(self, token):
+        with self._lock:
+            self._entries.pop(self._key(token), None)
+
+    def forget_account(self, account_id):
+        """Every cached session of one account (its password reset, disabled)."""
+        with self._lock:
+            for key in [k for k, (resolved, _) in self._entries.items() if resolved["account"]["id"] == account_id]:
+                del self._entries[key]
+
+
+def sessions():
+    return current_app.extensions["sessions"]
+
+
+def resolve(token):
+    """The session of `token` from this process's cache, else from accounts."""
+    cache = sessions()
+    resolved = cache.get(token)
+    if resolved is None:
+        resolved = _rpc(c.ACCOUNTS, c.RPC_RESOLVE_SESSION, token)
+        if resolved:
+            cache.put(token, resolved)
+    return resolved
+
+
 def load_principal():
-    """before_request: resolve the cookie (one RPC, cached on g)."""
+    """before_request: resolve the cookie (cached per process, see above)."""
     g.principal = None
     g.account = None
     token = session_token()
     if not token or request.endpoint in SKIP_ENDPOINTS:
         return
-    resolved = _rpc(c.ACCOUNTS, c.RPC_RESOLVE_SESSION, token)
+    resolved = resolve(token)
     if resolved:
         g.principal = Principal(**resolved["principal"])
         g.account = resolved["account"]
     else:
         g.clear_session_cookie = True
+
+
+def end_session(token):
+    """退出: the session ends at accounts and leaves this process's cache."""
+    if token:
+        sessions().forget(token)
+        _rpc(c.ACCOUNTS, c.ACCOUNTS_LOGOUT, token)
+
+
+def sessions_ended(account_id):
+    """After accounts ended every session of an account (password changed or
+    reset, account disabled): none stays in this process's cache."""
+    sessions().forget_account(account_id)
 
 
 def set_session_cookie(response, token):
@@ -100,15 +202,13 @@ def login_page(portal, template, default_next, second_step=None):
             error = "请填写用户名和密码"
         else:
             try:
-                result = _rpc(c.ACCOUNTS, "login", username, password, portal, client_ip())
+                result = _rpc(c.ACCOUNTS, c.ACCOUNTS_LOGIN, username, password, portal, client_ip())
             except (Unauthenticated, Forbidden, RateLimited) as exc:
                 error = exc.message
             else:
                 if result.get("challenge") and second_step is not None:
                     return second_step(result, next_url)  # 两步验证 before any session
-                old = session_token()
-                if old:
-                    _rpc(c.ACCOUNTS, "logout", old)
+                end_session(session_token())
                 return start_session(redirect(next_url), result["token"])
     status = 200 if error is None else 401
     return render_template(template, error=error, username=username, next=next_url), status
@@ -168,5 +268,7 @@ def staff_required(*kinds):
 
 
 def init_app(app):
+    config = app.config.get("SERVICES_CONFIG")
+    app.extensions["sessions"] = SessionCache(cache_seconds(config))
     app.before_request(load_principal)
     app.after_request(_after_request)

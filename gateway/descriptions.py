@@ -14,6 +14,7 @@ differs from the cached one fetches the description again. No version
 numbers to bump: the hash changes with the description.
 
     get(service, method, seen=None)  -> the description {"hash", "parts"}
+    part(description, key)           -> one part, e.g. a page's {"key", "fields", ...}
     fields(description)              -> {field key: (part key, field)} in page order
     carried_keys(form)               -> the field keys a posted form says it drew
                                         (its hidden `carried` inputs)
@@ -23,27 +24,46 @@ numbers to bump: the hash changes with the description.
     clear()                          -> forget every cached description (tests)
 """
 import threading
+import time
 
 from gateway import rpc
+from gateway.rpc import ServiceUnavailable
 
-_cache = {}  # (service, method) -> {"hash", "parts"}
+CHECK_EVERY = 60.0  # seconds a cached description serves before it is asked for again
+
+_cache = {}  # (service, method) -> ({"hash", "parts"}, fetched at: time.monotonic())
 _lock = threading.Lock()
 
 
 def get(service, method, seen=None):
     """The description `method` of `service` serves: cached; fetched on first
-    use and again whenever `seen` (a hash a response carried) is not the
-    cached one's."""
+    use, again whenever `seen` (a hash a response carried) is not the cached
+    one's, and at most every CHECK_EVERY seconds otherwise (a page that has
+    no hash to compare still learns of a deploy within a minute). While the
+    service does not answer, the copy held serves."""
     key = (service, method)
-    cached = _cache.get(key)
-    if cached is not None and (seen is None or seen == cached["hash"]):
-        return cached
-    fresh = rpc(service, method)
+    held = _cache.get(key)
+    if held is not None and (seen is None or seen == held[0]["hash"]) and time.monotonic() - held[1] < CHECK_EVERY:
+        return held[0]
+    try:
+        fresh = rpc(service, method)
+    except ServiceUnavailable:
+        if held is None:
+            raise
+        return held[0]
     if not isinstance(fresh, dict) or "hash" not in fresh or "parts" not in fresh:
         raise ValueError(f"{service}.{method} does not answer a description {{hash, parts}}")
     with _lock:
-        _cache[key] = fresh
+        _cache[key] = (fresh, time.monotonic())
     return fresh
+
+
+def part(description, key):
+    """The part named `key` of a description (KeyError when it has none)."""
+    for candidate in description["parts"]:
+        if candidate["key"] == key:
+            return candidate
+    raise KeyError(key)
 
 
 def clear():

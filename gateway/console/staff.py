@@ -1,7 +1,7 @@
 """Console login and the admin's staff pages (人员管理)."""
 from flask import flash, make_response, redirect, render_template, request, url_for
 
-from gateway import auth, rpc
+from gateway import auth, client_ip, descriptions, rpc
 from gateway.auth import staff_required
 from gateway.console import bp
 from gateway.console.exports import log_export, send_workbook
@@ -10,7 +10,7 @@ from gateway.uploads import blob_store
 from services.common import blobs, regions, uploads
 from services.common import clock
 from services.common import contracts as c
-from services.common.errors import BadState, Conflict, ValidationFailed
+from services.common.errors import BadState, Conflict, RateLimited, ValidationFailed
 
 KINDS = {c.REVIEWER: "审核人员", c.ADMIN: "管理员"}
 LEVELS = {c.COUNTY: "区县", c.CITY: "设区市", c.PROVINCE: "省级"}
@@ -26,9 +26,7 @@ def login():
 @bp.post("/logout")
 def logout():
     """退出 of the console: the session ends, back to the console's login."""
-    token = auth.session_token()
-    if token:
-        rpc(c.ACCOUNTS, c.ACCOUNTS_LOGOUT, token)
+    auth.end_session(auth.session_token())
     return auth.clear_session_cookie(redirect(url_for("console.login")))
 
 
@@ -111,6 +109,7 @@ def staff_disable(account_id):
     except ValidationFailed as exc:
         flash(exc.message, "error")
     else:
+        auth.sessions_ended(account_id)
         flash(f"已{'停用' if disabled else '启用'}：{person['username']}", "info")
     return redirect(url_for("console.staff_list"))
 
@@ -133,6 +132,7 @@ def staff_password(account_id):
             except ValidationFailed as exc:
                 error = exc.message
             else:
+                auth.sessions_ended(account_id)
                 flash(f"已重置密码：{person['username']}（该人员需用新密码重新登录）", "info")
                 return redirect(url_for("console.staff_list"))
     return (
@@ -170,10 +170,12 @@ def appeal(appeal_id):
         accept = request.form.get("decision") == "accept"
         note = request.form.get("note", "")
         try:
-            rpc(c.ACCOUNTS, c.ACCOUNTS_SETTLE_APPEAL, appeal_id, accept, note)
+            settled = rpc(c.ACCOUNTS, c.ACCOUNTS_SETTLE_APPEAL, appeal_id, accept, note)
         except (BadState, ValidationFailed) as exc:
             error = exc.message
         else:
+            if accept and settled.get("enterprise_id"):
+                auth.sessions_ended(settled["enterprise_id"])  # the contact changed: its sessions ended
             flash("申诉已处理" + ("：联系手机已更换，用户名已短信发送至新手机" if accept else "：不予通过"), "info")
             return redirect(url_for("console.appeals"))
     item = rpc(c.ACCOUNTS, c.ACCOUNTS_GET_APPEAL, appeal_id)
@@ -200,3 +202,34 @@ def appeal_licence(appeal_id, which):
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "private, no-store"
     return response
+
+
+# --- 我的手机: a verified phone for the daily digest of one's office -----------
+@bp.route("/phone", methods=["GET", "POST"])
+@staff_required()
+def staff_phone():
+    """The staff member's own phone: 获取验证码, then the code typed back
+    (保存). The office's daily digest goes to verified phones only."""
+    form = descriptions.part(descriptions.get(c.ACCOUNTS, c.ACCOUNTS_DESCRIBE_FORMS), "staff_phone")
+    values, errors, notice = {}, {}, None
+    if request.method == "POST":
+        values = {"phone": request.form.get("phone", "")}
+        data = {f["key"]: request.form[f["key"]] for f in form["fields"] if f["key"] in request.form}
+        try:
+            if request.form.get("action") == "send_code":
+                sent = rpc(c.ACCOUNTS, c.ACCOUNTS_REQUEST_STAFF_PHONE_CODE, data, client_ip())
+                notice = f"验证码已发送至{sent['phone_masked']}，{sent['minutes']}分钟内有效"
+            else:
+                rpc(c.ACCOUNTS, c.ACCOUNTS_CONFIRM_STAFF_PHONE, data)
+                flash("手机号码已验证", "info")
+                return redirect(url_for("console.staff_phone"))
+        except ValidationFailed as exc:
+            errors = exc.errors or {"sms_code": exc.message}
+        except RateLimited as exc:
+            errors = {"phone": exc.message}
+    current = rpc(c.ACCOUNTS, c.ACCOUNTS_STAFF_PHONE)
+    page = render_template(
+        "console/staff_phone.html", fields={f["key"]: f for f in form["fields"]}, values=values, errors=errors,
+        notice=notice, current=current, verified_at=clock.show(current["verified_at"], clock.SECOND_FORMAT), active="phone",
+    )
+    return page, 422 if errors else 200

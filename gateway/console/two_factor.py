@@ -85,9 +85,7 @@ def login_enrol():
 
 
 def _logged_in(response, result):
-    old = auth.session_token()
-    if old:
-        rpc(c.ACCOUNTS, c.ACCOUNTS_LOGOUT, old)
+    auth.end_session(auth.session_token())
     return auth.start_session(response, result["token"])
 
 
@@ -121,5 +119,6 @@ def staff_reset_two_factor(account_id):
     except NotFound as exc:
         flash(exc.message)
     else:
+        auth.sessions_ended(account_id)
         flash("已重置该人员的两步验证，其登录状态已全部退出；下次登录时需重新启用")
     return redirect(url_for("console.staff_list"))

@@ -13,8 +13,9 @@ import uuid
 from sqlalchemy import func, select
 
 from services.accounts.models import Account, ApiToken
-from services.accounts.sessions import account_view, aware, principal_of, token_hash, utcnow
-from services.common import contracts as c
+from services.accounts.sessions import account_view, principal_of, token_hash
+from services.common import clock
+from services.common import contracts
 from services.common.errors import NotFound, RateLimited, ValidationFailed
 
 PREFIX = "sme_"
@@ -29,14 +30,14 @@ def _view(row):
         "name": row.name,
         "prefix": row.prefix,
         "created_at": row.created_at.isoformat(),
-        "last_used_at": aware(row.last_used_at).isoformat() if row.last_used_at else None,
+        "last_used_at": clock.iso(row.last_used_at),
     }
 
 
 def create(session, principal, name, now=None):
     """A new token of the calling enterprise: {id, name, prefix, created_at,
     token}; `token` is never shown again."""
-    principal.require(c.ENTERPRISE)
+    principal.require(contracts.ENTERPRISE)
     name = (name or "").strip() if isinstance(name, str) else ""
     if not name:
         raise ValidationFailed("请填写令牌名称", {"name": "请填写令牌名称，例如“市平台对接”"})
@@ -49,7 +50,7 @@ def create(session, principal, name, now=None):
     )
     if live >= MAX_LIVE:
         raise ValidationFailed(f"最多保留{MAX_LIVE}个令牌，请先撤销不用的令牌", {})
-    now = now or utcnow()
+    now = now or clock.utcnow()
     token = PREFIX + secrets.token_urlsafe(32)
     row = ApiToken(
         id=str(uuid.uuid4()), account_id=str(principal.id), name=name, token_hash=token_hash(token),
@@ -61,7 +62,7 @@ def create(session, principal, name, now=None):
 
 
 def list_mine(session, principal):
-    principal.require(c.ENTERPRISE)
+    principal.require(contracts.ENTERPRISE)
     rows = session.scalars(
         select(ApiToken)
         .where(ApiToken.account_id == str(principal.id), ApiToken.revoked_at.is_(None))
@@ -71,11 +72,11 @@ def list_mine(session, principal):
 
 
 def revoke(session, principal, token_id, now=None):
-    principal.require(c.ENTERPRISE)
+    principal.require(contracts.ENTERPRISE)
     row = session.get(ApiToken, str(token_id)) if token_id else None
     if row is None or row.account_id != str(principal.id) or row.revoked_at is not None:
         raise NotFound("未找到该令牌")
-    row.revoked_at = now or utcnow()
+    row.revoked_at = now or clock.utcnow()
     return True
 
 
@@ -85,17 +86,17 @@ def resolve(session, token, per_minute=PER_MINUTE, now=None):
     wait) once its minute's allowance is used up. `per_minute` 0: no cap."""
     if not token or not isinstance(token, str) or not token.startswith(PREFIX) or len(token) > 200:
         return None
-    now = now or utcnow()
+    now = now or clock.utcnow()
     row = session.execute(
         select(ApiToken).where(ApiToken.token_hash == token_hash(token)).with_for_update()
     ).scalar_one_or_none()
     if row is None or row.revoked_at is not None:
         return None
     account = session.get(Account, row.account_id)
-    if account is None or account.disabled or account.kind != c.ENTERPRISE:
+    if account is None or account.disabled or account.kind != contracts.ENTERPRISE:
         return None
     minute = now.replace(second=0, microsecond=0)
-    if row.window_start is None or aware(row.window_start) != minute:
+    if row.window_start is None or clock.utc(row.window_start) != minute:
         row.window_start, row.window_count = minute, 0
     if per_minute and row.window_count >= per_minute:
         wait = max(1, int((minute + dt.timedelta(minutes=1) - now).total_seconds()) + 1)

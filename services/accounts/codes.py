@@ -11,27 +11,27 @@ import hmac
 import math
 import secrets
 import uuid
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
 from services.accounts.models import SmsCode
-from services.accounts.sessions import aware, utcnow
+from services.common import clock
+from services.common import contracts
 from services.common.errors import RateLimited, ValidationFailed
 
 REGISTER = "register"
 RESET_PASSWORD = "reset_password"
 CHANGE_PHONE = "change_phone"
 APPEAL = "appeal"
+STAFF_PHONE = "staff_phone"  # a staff member's phone for the daily digest
 USERNAME = "username"  # a username reminder: no code, but it counts
-CODE_PURPOSES = (REGISTER, RESET_PASSWORD, CHANGE_PHONE, APPEAL)
+CODE_PURPOSES = (REGISTER, RESET_PASSWORD, CHANGE_PHONE, APPEAL, STAFF_PHONE)
 
 VALID_FOR = dt.timedelta(minutes=10)
 MAX_TRIES = 5
 PHONE_INTERVAL = dt.timedelta(seconds=60)
 PHONE_PER_DAY = 10
 IP_PER_HOUR = 20
-CHINA = ZoneInfo("Asia/Shanghai")
 
 WRONG = "短信验证码不正确"
 EXPIRED = "短信验证码已失效，请重新获取"
@@ -48,13 +48,12 @@ def _count(session, *where):
 
 def check_limits(session, phone, ip, now):
     """Raises RateLimited when another SMS to `phone` (from `ip`) is too soon."""
-    last = aware(session.scalar(select(func.max(SmsCode.created_at)).where(SmsCode.phone == phone)))
+    last = clock.utc(session.scalar(select(func.max(SmsCode.created_at)).where(SmsCode.phone == phone)))
     if last is not None and now - last < PHONE_INTERVAL:
         wait = math.ceil((last + PHONE_INTERVAL - now).total_seconds())
         raise RateLimited(f"短信已发送，请{wait}秒后再获取", wait)
-    # Compared in UTC: SQLite keeps the wall time of what it is given.
-    local_midnight = now.astimezone(CHINA).replace(hour=0, minute=0, second=0, microsecond=0)
-    local_midnight = local_midnight.astimezone(dt.timezone.utc)
+    # The Beijing day, compared in UTC: SQLite keeps the wall time of what it is given.
+    local_midnight = clock.day_start(clock.beijing_day(now))
     if _count(session, SmsCode.phone == phone, SmsCode.created_at >= local_midnight) >= PHONE_PER_DAY:
         tomorrow = local_midnight + dt.timedelta(days=1)
         raise RateLimited("该手机号今日获取短信次数已达上限，请明日再试", math.ceil((tomorrow - now).total_seconds()))
@@ -67,7 +66,7 @@ def issue(session, key, phone, purpose, ip=None, now=None, send=True):
     — the code is None for a reminder or when `send` is False (a request
     that matched no account: it counts like a real one, so the limits do not
     tell whether an account matched)."""
-    now = now or utcnow()
+    now = now or clock.utcnow()
     ip = (ip or "")[:64] or None
     check_limits(session, phone, ip, now)
     row_id = str(uuid.uuid4())
@@ -90,7 +89,7 @@ def issue(session, key, phone, purpose, ip=None, now=None, send=True):
 def verify(session, key, phone, purpose, code, field="sms_code", now=None):
     """Consume the latest code sent to `phone` for `purpose`. A wrong code
     counts a try and is committed even though ValidationFailed is raised."""
-    now = now or utcnow()
+    now = now or clock.utcnow()
     code = (code or "").strip()
     row = session.scalars(
         select(SmsCode)
@@ -101,7 +100,7 @@ def verify(session, key, phone, purpose, code, field="sms_code", now=None):
     ).first()
     if row is None:
         raise ValidationFailed(MISSING, {field: MISSING})
-    if row.used_at is not None or aware(row.expires_at) <= now or row.attempts >= MAX_TRIES:
+    if row.used_at is not None or clock.utc(row.expires_at) <= now or row.attempts >= MAX_TRIES:
         raise ValidationFailed(EXPIRED, {field: EXPIRED})
     if not code or not hmac.compare_digest(row.code_hash, hash_code(key, row.id, code)):
         row.attempts += 1
@@ -112,3 +111,25 @@ def verify(session, key, phone, purpose, code, field="sms_code", now=None):
         raise ValidationFailed(message, {field: message})
     row.used_at = now
     return row
+
+
+def mask(phone):
+    return phone[:3] + "****" + phone[-4:] if phone and len(phone) == 11 else ""
+
+
+def send_code(tx, st, phone, purpose, ip, send=True):
+    """Issue a code for `purpose` to `phone` (within the limits) and ask
+    notify to send it: {"phone_masked", "minutes"}."""
+    row, code = issue(tx.session, st.code_key, phone, purpose, ip, send=send)
+    if code:
+        minutes = int(VALID_FOR.total_seconds() // 60)
+        tx.dispatch(
+            contracts.SMS_REQUESTED,
+            {
+                "phone": phone,
+                "template": contracts.SMS_VERIFICATION_CODE,
+                "params": {"code": code, "minutes": minutes},
+                "dedupe_key": f"accounts:{row.id}",
+            },
+        )
+    return {"phone_masked": mask(phone), "minutes": int(VALID_FOR.total_seconds() // 60)}

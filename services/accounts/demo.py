@@ -11,15 +11,15 @@ from sqlalchemy.orm import Session
 from services.accounts import staff
 from services.accounts.models import Account, LoginSession
 from services.common import config as cfg
-from services.common import contracts as c
+from services.common import contracts
 from services.common.db import make_engine
 
 # username, password, name, kind, level, region
 DEMO_STAFF = (
-    ("demo_admin", "demo2026admin", "平台管理员（演示）", c.ADMIN, None, None),
-    ("demo_xuanwu", "demo2026county", "玄武区工信局（演示）", c.REVIEWER, c.COUNTY, "320102"),
-    ("demo_nanjing", "demo2026city", "南京市工信局（演示）", c.REVIEWER, c.CITY, "320100"),
-    ("demo_jiangsu", "demo2026province", "江苏省工信厅（演示）", c.REVIEWER, c.PROVINCE, "320000"),
+    ("demo_admin", "demo2026admin", "平台管理员（演示）", contracts.ADMIN, None, None),
+    ("demo_xuanwu", "demo2026county", "玄武区工信局（演示）", contracts.REVIEWER, contracts.COUNTY, "320102"),
+    ("demo_nanjing", "demo2026city", "南京市工信局（演示）", contracts.REVIEWER, contracts.CITY, "320100"),
+    ("demo_jiangsu", "demo2026province", "江苏省工信厅（演示）", contracts.REVIEWER, contracts.PROVINCE, "320000"),
 )
 DEMO_USERNAMES = tuple(row[0] for row in DEMO_STAFF)
 
@@ -29,7 +29,7 @@ def seed(config=None):
     as a dict (username, password, name, kind, level, region_code)."""
     if cfg.is_production(config):
         raise RuntimeError("demo accounts are never created in production")
-    engine = make_engine(c.ACCOUNTS, config)
+    engine = make_engine(contracts.ACCOUNTS, config)
     try:
         with Session(engine) as session, session.begin():
             existing = set(
@@ -56,7 +56,7 @@ def production_problems(config=None):
     if not cfg.is_production(config):
         return []
     problems = list(cfg.check_production(config))
-    engine = make_engine(c.ACCOUNTS, config)
+    engine = make_engine(contracts.ACCOUNTS, config)
     try:
         with Session(engine) as session:
             found = present(session)
@@ -71,7 +71,7 @@ def production_problems(config=None):
 
 def remove(config=None):
     """Delete the demo staff accounts (and their sessions); returns the usernames removed."""
-    engine = make_engine(c.ACCOUNTS, config)
+    engine = make_engine(contracts.ACCOUNTS, config)
     try:
         with Session(engine) as session, session.begin():
             accounts = list(session.scalars(select(Account).where(Account.username.in_(DEMO_USERNAMES))))

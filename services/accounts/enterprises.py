@@ -1,5 +1,5 @@
 """Enterprise accounts: 注册, the profile, 忘记用户名, 忘记密码, changes of
-password and contact, 申诉 (appeals settled by an admin).
+password and contact (申诉: services.accounts.appeals).
 
 Functions take the worker's transaction `tx` (tx.session, tx.dispatch) and
 the service's settings `st` (st.code_key, st.store).
@@ -10,10 +10,11 @@ from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 
 from services.accounts import codes, forms, licences, login, passwords, sessions
-from services.accounts.models import Account, Appeal, Enterprise
-from services.common import contracts as c
+from services.accounts.models import Account, Enterprise
+from services.common import clock
+from services.common import contracts
 from services.common import regions
-from services.common.errors import BadState, Conflict, Forbidden, NotFound, ValidationFailed
+from services.common.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from services.common.fields import Schema
 
 SUMMARY = "填写内容有误，请按红色提示修改"
@@ -21,28 +22,8 @@ EXISTS = "该企业已存在"
 USERNAME_TAKEN = "用户名已存在，请更换用户名"
 
 
-def mask(phone):
-    return phone[:3] + "****" + phone[-4:] if phone and len(phone) == 11 else ""
-
-
-def _failed(errors):
+def failed(errors):
     raise ValidationFailed(SUMMARY, errors)
-
-
-def send_code(tx, st, phone, purpose, ip, send=True):
-    row, code = codes.issue(tx.session, st.code_key, phone, purpose, ip, send=send)
-    if code:
-        minutes = int(codes.VALID_FOR.total_seconds() // 60)
-        tx.dispatch(
-            c.SMS_REQUESTED,
-            {
-                "phone": phone,
-                "template": c.SMS_VERIFICATION_CODE,
-                "params": {"code": code, "minutes": minutes},
-                "dedupe_key": f"accounts:{row.id}",
-            },
-        )
-    return {"phone_masked": mask(phone), "minutes": int(codes.VALID_FOR.total_seconds() // 60)}
 
 
 def _phone(data, key):
@@ -77,7 +58,7 @@ def _registration_conflicts(session, clean, errors):
     ).first():
         errors["credit_code"] = EXISTS
     if "username" in clean and session.scalars(
-        select(Account.id).where(Account.username == clean["username"], Account.kind == c.ENTERPRISE)
+        select(Account.id).where(Account.namespace == login.ENTERPRISES, Account.username == clean["username"])
     ).first():
         errors["username"] = USERNAME_TAKEN
 
@@ -103,7 +84,7 @@ def request_code(tx, st, principal, purpose, data, ip):
     if error or not phone:
         errors[key] = error or "请先填写手机号码"
     elif purpose == codes.REGISTER and ({"credit_code", "username"} & clean.keys()):
-        codes.check_limits(tx.session, phone, (ip or "")[:64] or None, sessions.utcnow())
+        codes.check_limits(tx.session, phone, (ip or "")[:64] or None, clock.utcnow())
         _registration_conflicts(tx.session, clean, errors)
     if errors:
         raise ValidationFailed(next(iter(errors.values())) if len(errors) == 1 else FIX_FIRST, errors)
@@ -114,21 +95,22 @@ def request_code(tx, st, principal, purpose, data, ip):
         enterprise = _by_username(tx.session, username)
         matched = enterprise is not None and enterprise.contact_phone == phone
         # The same answer whether or not they match; the limits count both.
-        return send_code(tx, st, phone, purpose, ip, send=matched)
-    return send_code(tx, st, phone, purpose, ip)
+        return codes.send_code(tx, st, phone, purpose, ip, send=matched)
+    return codes.send_code(tx, st, phone, purpose, ip)
 
 
 def _by_username(session, username):
     account = session.scalars(
-        select(Account).where(Account.username == username, Account.kind == c.ENTERPRISE)
+        select(Account).where(Account.username == username, Account.kind == contracts.ENTERPRISE)
     ).first()
     if account is None or account.disabled:
         return None
     return session.get(Enterprise, account.id)
 
 
-def register(tx, st, data, licence_key, ip=None):
-    session = tx.session
+def _registration_errors(tx, st, data, licence_key):
+    """(clean values, licence image, {key: message}) of a 注册 form: every
+    field, the licence image, 该企业已存在 and 用户名已存在."""
     image_data, licence_error = licences.read_temp(st.store, licence_key)
     clean, errors = forms.validate(forms.REGISTRATION, data)
     image = None
@@ -136,26 +118,15 @@ def register(tx, st, data, licence_key, ip=None):
         image, licence_error = licences.check(image_data)
     if licence_error is not None:
         errors.update(licence_error.errors)
-    if "credit_code" in clean and session.scalars(
-        select(Enterprise.id).where(Enterprise.credit_code == clean["credit_code"])
-    ).first():
-        errors["credit_code"] = EXISTS
-    if "username" in clean and session.scalars(
-        select(Account.id).where(Account.namespace == login.ENTERPRISES, Account.username == clean["username"])
-    ).first():
-        errors["username"] = USERNAME_TAKEN
-    if errors:
-        _failed(errors)
-    # Everything else is right: now spend the code (a wrong one counts a try).
-    codes.verify(session, st.code_key, clean["contact_phone"], codes.REGISTER, clean["sms_code"])
+    _registration_conflicts(tx.session, clean, errors)
+    return clean, image, errors
 
-    now = sessions.utcnow()
-    enterprise_id = str(uuid.uuid4())
-    kept = licences.keep(st.store, enterprise_id, image)
+
+def _create_enterprise(session, clean, kept, enterprise_id, now):
     session.add(
         Account(
             id=enterprise_id,
-            kind=c.ENTERPRISE,
+            kind=contracts.ENTERPRISE,
             namespace=login.ENTERPRISES,
             username=clean["username"],
             password_hash=passwords.hash_password(clean["password"]),
@@ -181,13 +152,25 @@ def register(tx, st, data, licence_key, ip=None):
             consent_at=now,
         )
     )
+
+
+def register(tx, st, data, licence_key, ip=None):
+    """注册: every field right first, then the code is spent (a wrong one
+    counts a try), then the account and its enterprise."""
+    clean, image, errors = _registration_errors(tx, st, data, licence_key)
+    if errors:
+        failed(errors)
+    codes.verify(tx.session, st.code_key, clean["contact_phone"], codes.REGISTER, clean["sms_code"])
+    enterprise_id = str(uuid.uuid4())
+    kept = licences.keep(st.store, enterprise_id, image)
+    _create_enterprise(tx.session, clean, kept, enterprise_id, clock.utcnow())
     try:
-        session.flush()
+        tx.session.flush()
     except IntegrityError:
         # Registered at the same moment by someone else.
-        session.rollback()
+        tx.session.rollback()
         raise Conflict(f"{EXISTS}或{USERNAME_TAKEN}")
-    tx.dispatch(c.ENTERPRISE_REGISTERED, {"enterprise_id": enterprise_id, "region_code": clean["region_code"]})
+    tx.dispatch(contracts.ENTERPRISE_REGISTERED, {"enterprise_id": enterprise_id, "region_code": clean["region_code"]})
     return {"id": enterprise_id, "username": clean["username"]}
 
 
@@ -215,7 +198,7 @@ def forgot_username(tx, st, data, ip=None):
     way (and the limits count either way)."""
     clean, errors = forms.validate(forms.FORGOT_USERNAME, data)
     if errors:
-        _failed(errors)
+        failed(errors)
     who = clean["who"].strip()
     phone = clean["contact_phone"]
     enterprise = tx.session.scalars(
@@ -228,15 +211,15 @@ def forgot_username(tx, st, data, ip=None):
     row, _ = codes.issue(tx.session, st.code_key, phone, codes.USERNAME, ip)
     if account is not None and not account.disabled:
         tx.dispatch(
-            c.SMS_REQUESTED,
+            contracts.SMS_REQUESTED,
             {
                 "phone": phone,
-                "template": c.SMS_USERNAME_REMINDER,
+                "template": contracts.SMS_USERNAME_REMINDER,
                 "params": {"username": account.username},
                 "dedupe_key": f"accounts:{row.id}",
             },
         )
-    return {"phone_masked": mask(phone)}
+    return {"phone_masked": codes.mask(phone)}
 
 
 def reset_password(tx, st, data):
@@ -244,7 +227,7 @@ def reset_password(tx, st, data):
     password; every session of the account ends."""
     clean, errors = forms.validate(forms.FORGOT_PASSWORD_RESET, data)
     if errors:
-        _failed(errors)
+        failed(errors)
     codes.verify(tx.session, st.code_key, clean["contact_phone"], codes.RESET_PASSWORD, clean["sms_code"])
     enterprise = _by_username(tx.session, clean["username"].strip().lower())
     if enterprise is None or enterprise.contact_phone != clean["contact_phone"]:
@@ -258,7 +241,7 @@ def reset_password(tx, st, data):
 
 def _set_password(session, account, password):
     account.password_hash = passwords.hash_password(password)
-    account.password_changed_at = sessions.utcnow()
+    account.password_changed_at = clock.utcnow()
     sessions.end_all(session, account.id)
 
 
@@ -272,128 +255,25 @@ def change_password(tx, principal, data):
     if "old_password" not in errors and not passwords.verify(account.password_hash, data.get("old_password")):
         errors["old_password"] = "原密码不正确"
     if errors:
-        _failed(errors)
+        failed(errors)
     _set_password(tx.session, account, clean["password"])
     return {"token": sessions.start(tx.session, account.id)}
 
 
 def change_contact(tx, st, principal, data):
-    """用户中心 → 修改联系人: the new phone confirmed by a code sent to it."""
-    clean, errors = forms.validate(forms.CHANGE_CONTACT, data)
-    if errors:
-        _failed(errors)
-    codes.verify(tx.session, st.code_key, clean["contact_phone"], codes.CHANGE_PHONE, clean["sms_code"])
+    """用户中心 → 修改联系人: the new phone confirmed by a code sent to it.
+    A field the page did not send keeps its value (a page without it)."""
     enterprise = tx.session.get(Enterprise, principal.id)
     if enterprise is None:
         raise NotFound("未找到该企业")
+    current = {"contact_name": enterprise.contact_name, "contact_phone": enterprise.contact_phone}
+    clean, errors = forms.validate(forms.CHANGE_CONTACT, {**current, **data})
+    if errors:
+        failed(errors)
+    codes.verify(tx.session, st.code_key, clean["contact_phone"], codes.CHANGE_PHONE, clean["sms_code"])
     enterprise.contact_name = clean["contact_name"]
     enterprise.contact_phone = clean["contact_phone"]
     return summary(tx.session, principal.id)
-
-
-# --- 申诉 -----------------------------------------------------------------
-APPEAL_PENDING, APPEAL_ACCEPTED, APPEAL_REFUSED = "pending", "accepted", "refused"
-APPEAL_LABELS = {APPEAL_PENDING: "待处理", APPEAL_ACCEPTED: "已通过", APPEAL_REFUSED: "未通过"}
-
-
-def submit_appeal(tx, st, data, licence_key):
-    """The contact phone is lost: credit code, licence image, new contact
-    phone (confirmed by a code). The answer does not tell whether the credit
-    code has an account."""
-    image_data, licence_error = licences.read_temp(st.store, licence_key)
-    clean, errors = forms.validate(forms.APPEAL, data)
-    image = None
-    if licence_error is None:
-        image, licence_error = licences.check(image_data)
-    if licence_error is not None:
-        errors.update(licence_error.errors)
-    if errors:
-        _failed(errors)
-    codes.verify(tx.session, st.code_key, clean["new_phone"], codes.APPEAL, clean["sms_code"])
-    enterprise = tx.session.scalars(
-        select(Enterprise).where(Enterprise.credit_code == clean["credit_code"])
-    ).first()
-    appeal_id = str(uuid.uuid4())
-    kept = licences.keep(st.store, f"appeals/{appeal_id}", image)
-    tx.session.add(
-        Appeal(
-            id=appeal_id,
-            credit_code=clean["credit_code"],
-            enterprise_id=enterprise.id if enterprise else None,
-            contact_name=clean["contact_name"],
-            new_phone=clean["new_phone"],
-            licence_key=kept["key"],
-            note=(clean.get("note") or "") + (f"\n企业名称：{clean['name']}" if clean.get("name") else ""),
-            status=APPEAL_PENDING,
-            created_at=sessions.utcnow(),
-        )
-    )
-    return {"id": appeal_id}
-
-
-def _appeal_view(session, appeal):
-    enterprise = session.get(Enterprise, appeal.enterprise_id) if appeal.enterprise_id else None
-    return {
-        "id": appeal.id,
-        "credit_code": appeal.credit_code,
-        "enterprise_name": enterprise.name if enterprise else None,
-        "old_contact_name": enterprise.contact_name if enterprise else None,
-        "old_phone_masked": mask(enterprise.contact_phone) if enterprise else None,
-        "contact_name": appeal.contact_name,
-        "new_phone": appeal.new_phone,
-        "licence_key": appeal.licence_key,
-        "enterprise_licence_key": enterprise.licence_key if enterprise else None,
-        "note": appeal.note or "",
-        "status": appeal.status,
-        "status_label": APPEAL_LABELS[appeal.status],
-        "created_at": appeal.created_at.isoformat(),
-        "settled_at": appeal.settled_at.isoformat() if appeal.settled_at else None,
-        "settle_note": appeal.settle_note or "",
-    }
-
-
-def list_appeals(session):
-    rows = session.scalars(select(Appeal).order_by(Appeal.created_at.desc()).limit(500)).all()
-    return [_appeal_view(session, a) for a in rows]
-
-
-def get_appeal(session, appeal_id):
-    appeal = session.get(Appeal, appeal_id)
-    if appeal is None:
-        raise NotFound("未找到该申诉")
-    return _appeal_view(session, appeal)
-
-
-def settle_appeal(tx, principal, appeal_id, accept, note=""):
-    """An admin accepts (the contact changes, sessions end, the username goes
-    to the new phone) or refuses an appeal."""
-    appeal = tx.session.get(Appeal, appeal_id, with_for_update=True)
-    if appeal is None:
-        raise NotFound("未找到该申诉")
-    if appeal.status != APPEAL_PENDING:
-        raise BadState("该申诉已处理")
-    if accept:
-        enterprise = tx.session.get(Enterprise, appeal.enterprise_id) if appeal.enterprise_id else None
-        if enterprise is None:
-            raise BadState("未找到该统一社会信用代码的企业账号，只能不予通过")
-        enterprise.contact_name = appeal.contact_name
-        enterprise.contact_phone = appeal.new_phone
-        sessions.end_all(tx.session, enterprise.id)
-        account = tx.session.get(Account, enterprise.id)
-        tx.dispatch(
-            c.SMS_REQUESTED,
-            {
-                "phone": appeal.new_phone,
-                "template": c.SMS_USERNAME_REMINDER,
-                "params": {"username": account.username},
-                "dedupe_key": f"accounts:appeal:{appeal.id}",
-            },
-        )
-    appeal.status = APPEAL_ACCEPTED if accept else APPEAL_REFUSED
-    appeal.settled_at = sessions.utcnow()
-    appeal.settled_by = principal.id
-    appeal.settle_note = (note or "").strip()[:500]
-    return _appeal_view(tx.session, appeal)
 
 
 def licence_key_of(session, enterprise_id):

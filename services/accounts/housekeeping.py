@@ -10,13 +10,14 @@ from sqlalchemy import delete, or_, select, update
 
 from services.accounts import login, login_log, sessions
 from services.accounts.models import LoginAddress, LoginFailure, LoginSession, SmsCode
-from services.common import contracts as c
+from services.common import clock
+from services.common import contracts
 from services.common import pruning
 from services.common.tables import outbox_events
 
 
 def purge(session, now=None, log_keep_days=pruning.LOG_KEEP_DAYS):
-    now = now or sessions.utcnow()
+    now = now or clock.utcnow()
     day = dt.timedelta(days=1)
     counts = {}
     counts["sessions"] = session.execute(
@@ -47,7 +48,7 @@ def scrub_published_codes(session, now):
     goes with the outbox's housekeeping). Returns how many rows changed."""
     rows = session.execute(
         select(outbox_events.c.id, outbox_events.c.payload).where(
-            outbox_events.c.event_type == c.SMS_REQUESTED,
+            outbox_events.c.event_type == contracts.SMS_REQUESTED,
             outbox_events.c.published_at.is_not(None),
             outbox_events.c.published_at > now - dt.timedelta(days=2),
         )

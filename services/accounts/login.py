@@ -28,9 +28,10 @@ import math
 
 from sqlalchemy import delete, func, select, update
 
-from services.accounts import passwords, sessions
+from services.accounts import passwords
 from services.accounts.models import Account, LoginAddress, LoginFailure
-from services.common import contracts as c
+from services.common import clock
+from services.common import contracts
 from services.common.errors import Forbidden, RateLimited, Unauthenticated
 from services.common.fields import search_term
 from services.common.tables import insert_ignore
@@ -48,7 +49,7 @@ STAFF = "staff"
 
 def namespace_of(kind):
     """The username namespace of an account kind."""
-    return ENTERPRISES if kind == c.ENTERPRISE else STAFF
+    return ENTERPRISES if kind == contracts.ENTERPRISE else STAFF
 
 
 MAX_USERNAME = 40  # accounts.username's width; a longer one names no account
@@ -73,7 +74,7 @@ def _wait(session, condition, limit, now):
     ).all()
     if len(rows) < limit:
         return 0
-    oldest = sessions.aware(rows[-1])
+    oldest = clock.utc(rows[-1])
     return max(1, math.ceil((oldest + WINDOW - now).total_seconds()))
 
 
@@ -92,7 +93,7 @@ def usual_address(session, account, ip, now):
     if account is None or ip is None:
         return False
     row = session.get(LoginAddress, (account.id, ip))
-    return row is not None and sessions.aware(row.last_login_at) > now - USUAL_FOR
+    return row is not None and clock.utc(row.last_login_at) > now - USUAL_FOR
 
 
 def account_throttled_for(session, username, now, namespace, limit=MAX_ACCOUNT_FAILURES):
@@ -126,9 +127,9 @@ def authenticate(session, username, password, kinds, ip=None, now=None, ip_limit
     one address within the window that throttle it (0: no limit);
     `account_limit`: failures from all addresses that throttle the username
     everywhere but its usual addresses."""
-    now = now or sessions.utcnow()
+    now = now or clock.utcnow()
     username = normalise_username(username)
-    namespace = STAFF if c.ENTERPRISE not in kinds else ENTERPRISES
+    namespace = STAFF if contracts.ENTERPRISE not in kinds else ENTERPRISES
     ip = (ip or "")[:64] or None
     wait = ip_throttled_for(session, ip, now, ip_limit)
     if wait:
@@ -181,7 +182,7 @@ def authenticate(session, username, password, kinds, ip=None, now=None, ip_limit
 
 
 def failure_count(session, username, now=None, namespace=None):
-    now = now or sessions.utcnow()
+    now = now or clock.utcnow()
     condition = [LoginFailure.username == normalise_username(username), LoginFailure.at > now - WINDOW]
     if namespace is not None:
         condition.append(LoginFailure.namespace == namespace)

@@ -13,6 +13,7 @@ from datetime import timedelta
 from sqlalchemy import delete, func, select
 
 from services.accounts.models import LoginRecord
+from services.common import clock
 from services.common.errors import Forbidden, RateLimited
 from services.common.fields import search_term
 
@@ -42,10 +43,6 @@ RESULTS = {
 MAX_PER_PAGE = 500
 
 
-def utcnow():
-    return dt.datetime.now(dt.timezone.utc)
-
-
 def record(session, who, kind, address, result, detail=None, account_id=None, now=None):
     """Log one login attempt: `who` the username as typed, `kind` PORTAL or
     CONSOLE, `address` the client's IP, `result` one of RESULTS (a later
@@ -54,7 +51,7 @@ def record(session, who, kind, address, result, detail=None, account_id=None, no
     # control characters), bounded like the columns.
     session.add(
         LoginRecord(
-            at=now or utcnow(),
+            at=now or clock.utcnow(),
             username=search_term(who, 40).lower(),
             account_id=account_id,
             kind=kind if kind in KINDS else search_term(kind, 20),
@@ -76,16 +73,10 @@ def refused(session, who, kind, address, exc):
     session.commit()
 
 
-def _iso(value):
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=dt.timezone.utc)  # SQLite drops the zone
-    return value.isoformat()
-
-
 def view(r):
     return {
         "id": r.id,
-        "at": _iso(r.at),
+        "at": clock.iso(r.at),
         "username": r.username,
         "account_id": r.account_id,
         "kind": r.kind,
@@ -104,7 +95,7 @@ def _time(value):
         parsed = dt.datetime.fromisoformat(str(value))
     except ValueError:
         return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.timezone.utc)
+    return clock.utc(parsed)
 
 
 def search(session, filters=None, page=1, per_page=50):
@@ -151,5 +142,5 @@ def search(session, filters=None, page=1, per_page=50):
 
 def prune(session, keep_days, now=None):
     """Delete what is older than `keep_days` (housekeeping); how many went."""
-    cutoff = (now or utcnow()) - timedelta(days=keep_days)
+    cutoff = (now or clock.utcnow()) - timedelta(days=keep_days)
     return session.execute(delete(LoginRecord).where(LoginRecord.at < cutoff)).rowcount

@@ -15,13 +15,13 @@ import sys
 from sqlalchemy.orm import Session
 
 from services.accounts import staff
-from services.common import contracts as c
+from services.common import contracts
 from services.common.db import make_engine
 from services.common.errors import Conflict, ValidationFailed
 
 
 def create_staff(args, config=None, password=None):
-    engine = make_engine(c.ACCOUNTS, config)
+    engine = make_engine(contracts.ACCOUNTS, config)
     try:
         with Session(engine) as session:
             person = staff.create(
@@ -49,7 +49,7 @@ def main(argv=None, config=None):
     create.add_argument("--username", required=True)
     create.add_argument("--name", required=True)
     create.add_argument("--kind", required=True, choices=staff.STAFF_KINDS)
-    create.add_argument("--level", choices=c.LEVELS)
+    create.add_argument("--level", choices=contracts.LEVELS)
     create.add_argument("--region", help="six-digit region code (reviewers)")
     create.add_argument("--password-stdin", action="store_true")
     args = parser.parse_args(argv)

@@ -32,6 +32,10 @@ class Account(Base):
     totp_pending_secret = Column(Text)
     totp_enrolled_at = Column(DateTime(timezone=True))
     totp_last_step = Column(Integer)
+    # Staff: a phone for the daily digest of their office, once a code sent
+    # to it was typed back (services.accounts.staff_phones).
+    phone = Column(String(11))
+    phone_verified_at = Column(DateTime(timezone=True))
 
 
 class Enterprise(Base):

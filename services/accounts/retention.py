@@ -22,9 +22,10 @@ from sqlalchemy.orm import Session
 
 from services.accounts import sessions
 from services.accounts.models import Account, Appeal, Enterprise, LoginChallenge
+from services.common import clock
 from services.common import blobs, pruning
-from services.common import contracts as c
-from services.common import personal_data as pd
+from services.common import contracts
+from services.common import personal_data
 from services.common.errors import NotFound
 
 log = logging.getLogger(__name__)
@@ -55,9 +56,9 @@ def _blank_appeal(appeal):
 
 def run(engine, config=None, store=None, now=None, batch=BATCH, stopping=None):
     """One pass over settled appeals past retention; {"appeals_erased": n}."""
-    now = now or dt.datetime.now(dt.timezone.utc)
+    now = now or clock.utcnow()
     store = store or blobs.blob_store(config)
-    limit = now - dt.timedelta(days=pd.retention_days("appeal", config))
+    limit = now - dt.timedelta(days=personal_data.retention_days("appeal", config))
     total = 0
     while True:
         query = select(Appeal).where(Appeal.settled_at < limit, Appeal.licence_key != ERASED).limit(batch)
@@ -65,7 +66,7 @@ def run(engine, config=None, store=None, now=None, batch=BATCH, stopping=None):
             query = query.with_for_update(skip_locked=True)
         with Session(engine, expire_on_commit=False) as session, session.begin():
             keys = [_blank_appeal(a) for a in session.scalars(query)]
-            pd.record(session, "appeal", pd.ANONYMISED, len(keys), now=now)
+            personal_data.record(session, "appeal", personal_data.ANONYMISED, len(keys), now=now)
         delete_blobs(store, keys)
         total += len(keys)
         if len(keys) < batch or (stopping is not None and stopping.ready()):
@@ -94,10 +95,10 @@ def find_enterprise(session, query):
 
 
 def export_enterprise(session, principal, enterprise_id):
-    principal.require(c.ADMIN)
+    principal.require(contracts.ADMIN)
     enterprise, account = _enterprise(session, enterprise_id)
     appeals = session.scalars(select(Appeal).where(Appeal.enterprise_id == enterprise_id)).all()
-    pd.record(session, "account", pd.EXPORTED, 1, reason=pd.REQUEST, actor=principal, subject_id=enterprise_id)
+    personal_data.record(session, "account", personal_data.EXPORTED, 1, reason=personal_data.REQUEST, actor=principal, subject_id=enterprise_id)
     return {
         "account": {"username": account.username, "created_at": account.created_at.isoformat(),
                     "disabled": account.disabled},
@@ -113,8 +114,8 @@ def export_enterprise(session, principal, enterprise_id):
 
 def erase_enterprise(session, store, principal, enterprise_id, dispatch, now=None):
     """Returns ({"appeals": n, "licences": n}, blob keys to delete after the commit)."""
-    principal.require(c.ADMIN)
-    now = now or sessions.utcnow()
+    principal.require(contracts.ADMIN)
+    now = now or clock.utcnow()
     enterprise, account = _enterprise(session, enterprise_id)
     phones = [enterprise.contact_phone]
     keys = [enterprise.licence_key]
@@ -131,18 +132,18 @@ def erase_enterprise(session, store, principal, enterprise_id, dispatch, now=Non
         appeals += 1
     account.disabled = True
     sessions.end_all(session, account.id, now)
-    for category, action, count in (("account", pd.ANONYMISED, 1), ("licence", pd.DELETED, licences),
-                                    ("appeal", pd.ANONYMISED, appeals)):
-        pd.record(session, category, action, count, reason=pd.REQUEST, actor=principal, subject_id=enterprise_id,
+    for category, action, count in (("account", personal_data.ANONYMISED, 1), ("licence", personal_data.DELETED, licences),
+                                    ("appeal", personal_data.ANONYMISED, appeals)):
+        personal_data.record(session, category, action, count, reason=personal_data.REQUEST, actor=principal, subject_id=enterprise_id,
                   now=now)
-    dispatch(c.ENTERPRISE_ERASED, {"enterprise_id": enterprise_id, "phones": sorted(set(p for p in phones if p))})
+    dispatch(contracts.ENTERPRISE_ERASED, {"enterprise_id": enterprise_id, "phones": sorted(set(p for p in phones if p))})
     return {"appeals": appeals, "licences": licences}, keys
 
 
 def drop_stale_challenges(engine, now=None):
     """Logins whose 两步验证 was never finished, a day on (no personal data
     beyond the account and the address; kept a day for the login log)."""
-    now = now or dt.datetime.now(dt.timezone.utc)
+    now = now or clock.utcnow()
     with engine.begin() as conn:
         return conn.execute(delete(LoginChallenge).where(LoginChallenge.created_at < now - dt.timedelta(days=1))).rowcount
 
@@ -153,4 +154,4 @@ def _housekeeping(engine, config, stopping):
     return done
 
 
-pruning.register(c.ACCOUNTS, _housekeeping)
+pruning.register(contracts.ACCOUNTS, _housekeeping)

@@ -31,8 +31,9 @@ from sqlalchemy import select, update
 
 from services.accounts import sessions
 from services.accounts.models import Account, LoginChallenge, RecoveryCode
+from services.common import clock
 from services.common import config as cfg
-from services.common import contracts as c
+from services.common import contracts
 from services.common.errors import BadState, Forbidden, ValidationFailed
 
 ISSUER = "江苏双创基地认定申报"
@@ -73,29 +74,29 @@ class SecondFactorFailed(Exception):
 
 def required_kinds(config=None):
     """The staff kinds that must use a second factor."""
-    default = c.ADMIN if cfg.is_production(config) else ""
-    raw = cfg.get(c.ENV_STAFF_TOTP_REQUIRED, config, default=default) or ""
+    default = contracts.ADMIN if cfg.is_production(config) else ""
+    raw = cfg.get(contracts.ENV_STAFF_TOTP_REQUIRED, config, default=default) or ""
     kinds = {k.strip() for k in raw.split(",") if k.strip() and k.strip() != "none"}
-    unknown = kinds - {c.ADMIN, c.REVIEWER}
+    unknown = kinds - {contracts.ADMIN, contracts.REVIEWER}
     if unknown:
-        raise ValueError(f"{c.ENV_STAFF_TOTP_REQUIRED} names unknown roles: {', '.join(sorted(unknown))}")
+        raise ValueError(f"{contracts.ENV_STAFF_TOTP_REQUIRED} names unknown roles: {', '.join(sorted(unknown))}")
     if cfg.is_production(config):
-        kinds.add(c.ADMIN)  # never optional for admins in production
+        kinds.add(contracts.ADMIN)  # never optional for admins in production
     return frozenset(kinds)
 
 
 def secret_key(config=None):
     """32 bytes: TOTP_KEY (hex, 64 digits) or derived from PRINCIPAL_SECRET."""
-    raw = cfg.get(c.ENV_TOTP_KEY, config)
+    raw = cfg.get(contracts.ENV_TOTP_KEY, config)
     if raw:
         try:
             key = bytes.fromhex(raw)
         except ValueError:
             key = b""
         if len(key) != 32:
-            raise ValueError(f"{c.ENV_TOTP_KEY} must be 64 hexadecimal digits (e.g. `openssl rand -hex 32`)")
+            raise ValueError(f"{contracts.ENV_TOTP_KEY} must be 64 hexadecimal digits (e.g. `openssl rand -hex 32`)")
         return key
-    return hashlib.sha256(b"totp-secrets:" + cfg.get(c.ENV_PRINCIPAL_SECRET, config).encode()).digest()
+    return hashlib.sha256(b"totp-secrets:" + cfg.get(contracts.ENV_PRINCIPAL_SECRET, config).encode()).digest()
 
 
 class Keys:
@@ -147,7 +148,7 @@ def begin_enrolment(keys, account):
     """A secret kept (encrypted) as pending until a code confirms it: a
     fresh one, or the one already pending; {"secret", "uri"} for the QR
     code and for typing it in."""
-    if account.kind not in (c.ADMIN, c.REVIEWER):
+    if account.kind not in (contracts.ADMIN, contracts.REVIEWER):
         raise Forbidden("仅审核人员和管理员使用两步验证")
     if account.totp_secret is not None:
         raise BadState("两步验证已启用")
@@ -176,7 +177,7 @@ def _matching_step(secret, code, now):
 def confirm_enrolment(session, keys, account, code, now=None):
     """The first code from the app confirms the pending secret; returns the
     ten recovery codes (shown once, only their hashes kept)."""
-    now = now or sessions.utcnow()
+    now = now or clock.utcnow()
     if account.totp_pending_secret is None:
         raise BadState("请先开始启用两步验证")
     secret = keys.open(account.totp_pending_secret)
@@ -191,7 +192,7 @@ def confirm_enrolment(session, keys, account, code, now=None):
 
 
 def new_recovery_codes(session, keys, account, now=None):
-    now = now or sessions.utcnow()
+    now = now or clock.utcnow()
     session.execute(update(RecoveryCode).where(
         RecoveryCode.account_id == account.id, RecoveryCode.used_at.is_(None)).values(used_at=now))
     codes = []
@@ -207,9 +208,9 @@ def reset(session, account, now=None):
     """An admin clears a staff member's second factor (a lost phone): the
     secret and recovery codes go, every session ends; the next login enrols
     again where it is required."""
-    if account.kind not in (c.ADMIN, c.REVIEWER):
+    if account.kind not in (contracts.ADMIN, contracts.REVIEWER):
         raise Forbidden("仅审核人员和管理员使用两步验证")
-    now = now or sessions.utcnow()
+    now = now or clock.utcnow()
     account.totp_secret = None
     account.totp_pending_secret = None
     account.totp_enrolled_at = None
@@ -234,18 +235,18 @@ def after_password(session, keys, account, ip=None, now=None):
 def _challenge(session, account, purpose, ip, now):
     token = secrets.token_urlsafe(32)
     session.add(LoginChallenge(token_hash=sessions.token_hash(token), account_id=account.id, purpose=purpose,
-                               ip=(ip or "")[:64] or None, created_at=now or sessions.utcnow(), attempts=0))
+                               ip=(ip or "")[:64] or None, created_at=now or clock.utcnow(), attempts=0))
     return token
 
 
 def live_challenge(session, token, purpose, now=None):
     """The challenge's row and account; SecondFactorFailed when it is gone."""
-    now = now or sessions.utcnow()
+    now = now or clock.utcnow()
     row = None
     if isinstance(token, str) and 0 < len(token) <= 200:
         row = session.get(LoginChallenge, sessions.token_hash(token))
     if (row is None or row.purpose != purpose or row.ended_at is not None or row.attempts >= MAX_ATTEMPTS
-            or now - sessions.aware(row.created_at) > CHALLENGE_TTL):
+            or now - clock.utc(row.created_at) > CHALLENGE_TTL):
         raise SecondFactorFailed(CHALLENGE_GONE, OUTCOME_CHALLENGE_INVALID)
     account = session.get(Account, row.account_id)
     if account is None or account.disabled or (purpose == "totp" and account.totp_secret is None):
@@ -258,7 +259,7 @@ def verify(session, keys, token, code, now=None):
     """Check a TOTP code or a recovery code against a "totp" challenge:
     (outcome, account) on success; a wrong code counts an attempt (committed
     by the caller even though it raises) and raises SecondFactorFailed."""
-    now = now or sessions.utcnow()
+    now = now or clock.utcnow()
     row, account = live_challenge(session, token, "totp", now)
     step = _matching_step(keys.open(account.totp_secret), code, now)
     outcome = None
@@ -293,7 +294,7 @@ def enrolment_of_challenge(session, keys, token, now=None):
 def confirm_challenge_enrolment(session, keys, token, code, now=None):
     """confirm_enrolment for an "enrol" challenge: (account, recovery codes);
     a wrong code counts an attempt and raises SecondFactorFailed."""
-    now = now or sessions.utcnow()
+    now = now or clock.utcnow()
     row, account = live_challenge(session, token, "enrol", now)
     try:
         codes = confirm_enrolment(session, keys, account, code, now)

@@ -3,11 +3,11 @@ import contextlib
 
 from nameko.timer import timer
 
-from services.accounts import api_tokens, enterprises, housekeeping, login, login_log, retention, second_factor, sessions, staff
+from services.accounts import api_tokens, appeals, enterprises, forms, housekeeping, login, login_log, retention, second_factor, sessions, staff, staff_phones
 from services.accounts.demo import ProductionGuard
 from services.accounts.dependencies import Settings
 from services.common import blobs
-from services.common import contracts as c
+from services.common import contracts
 from services.common import health
 from services.common.db import Database
 from services.common.entrypoints import Caller, rpc
@@ -18,9 +18,9 @@ from services.common.errors import BadState, Forbidden, RateLimited, Unauthentic
 
 
 class AccountsService(operation_log.OperationLogAdmin):
-    name = c.ACCOUNTS
+    name = contracts.ACCOUNTS
 
-    db = Database(c.ACCOUNTS)
+    db = Database(contracts.ACCOUNTS)
     caller = Caller()
     correlation = CorrelationId()  # every line a worker logs names its request
     metrics = Metrics()  # workers, RPC latency, events; /metrics when METRICS_PORT is set
@@ -70,8 +70,8 @@ class AccountsService(operation_log.OperationLogAdmin):
     def login(self, username, password, portal, ip=None):
         """portal: "enterprise" (portal login) or "staff" (console login).
         Returns {"token", "account"}; the token goes into the cookie."""
-        kinds = (c.ENTERPRISE,) if portal == c.ENTERPRISE else staff.STAFF_KINDS
-        where = login_log.PORTAL if portal == c.ENTERPRISE else login_log.CONSOLE
+        kinds = (contracts.ENTERPRISE,) if portal == contracts.ENTERPRISE else staff.STAFF_KINDS
+        where = login_log.PORTAL if portal == contracts.ENTERPRISE else login_log.CONSOLE
         try:
             account = login.authenticate(
                 self.db.session, username, password, kinds, ip=ip, ip_limit=self.settings.login_failures_per_ip
@@ -142,7 +142,7 @@ class AccountsService(operation_log.OperationLogAdmin):
     @rpc
     def reset_second_factor(self, account_id):
         """An admin clears a staff member's second factor (a lost phone)."""
-        self._caller().require(c.ADMIN)
+        self._caller().require(contracts.ADMIN)
         outcome = second_factor.reset(self.db.session, staff.get(self.db.session, account_id))
         return {"outcome": outcome}
 
@@ -157,13 +157,19 @@ class AccountsService(operation_log.OperationLogAdmin):
             raise Unauthenticated(exc.message)
 
     def _staff_account(self):
-        principal = self._caller().require(c.REVIEWER, c.ADMIN)
+        principal = self._caller().require(contracts.REVIEWER, contracts.ADMIN)
         return staff.get(self.db.session, principal.id)
 
     @rpc(public=True)
     def logout(self, token):
         sessions.end(self.db.session, token)
         return True
+
+    # --- the portal's forms -------------------------------------------------
+    @rpc(public=True)
+    def describe_forms(self):
+        """The account pages' description {"hash", "parts"} (docs/descriptions.md)."""
+        return forms.described_pages()
 
     # --- enterprises: anonymous steps -------------------------------------
     @rpc(public=True)
@@ -188,7 +194,7 @@ class AccountsService(operation_log.OperationLogAdmin):
 
     @rpc(public=True)
     def submit_appeal(self, data, licence_key):
-        return enterprises.submit_appeal(self.db, self.settings, data, licence_key)
+        return appeals.submit(self.db, self.settings, data, licence_key)
 
     # --- enterprises: the logged-in enterprise, staff, services ----------
     @rpc
@@ -211,42 +217,42 @@ class AccountsService(operation_log.OperationLogAdmin):
 
     @rpc
     def change_password(self, data):
-        principal = self._caller().require(c.ENTERPRISE, c.REVIEWER, c.ADMIN)
+        principal = self._caller().require(contracts.ENTERPRISE, contracts.REVIEWER, contracts.ADMIN)
         return enterprises.change_password(self.db, principal, data)
 
     @rpc
     def change_contact(self, data):
-        principal = self._caller().require(c.ENTERPRISE)
+        principal = self._caller().require(contracts.ENTERPRISE)
         return enterprises.change_contact(self.db, self.settings, principal, data)
 
     # --- console ------------------------------------------------------------
     @rpc
     def list_logins(self, filters=None, page=1, per_page=50):
         """Admins: 登录日志, newest first (services.accounts.login_log.search)."""
-        self._caller().require(c.ADMIN)
+        self._caller().require(contracts.ADMIN)
         return login_log.search(self.db.session, filters, page, per_page)
 
     @rpc
     def staff_names(self, ids):
         """{id: {name, office}} of staff accounts among `ids`: the console
         names the person and the office in audit trails, notes and logs."""
-        self._caller().require(c.REVIEWER, c.ADMIN)
+        self._caller().require(contracts.REVIEWER, contracts.ADMIN)
         return staff.names(self.db.session, ids)
 
     @rpc
     def list_appeals(self):
-        self._caller().require(c.ADMIN)
-        return enterprises.list_appeals(self.db.session)
+        self._caller().require(contracts.ADMIN)
+        return appeals.listing(self.db.session)
 
     @rpc
     def get_appeal(self, appeal_id):
-        self._caller().require(c.ADMIN)
-        return enterprises.get_appeal(self.db.session, appeal_id)
+        self._caller().require(contracts.ADMIN)
+        return appeals.get(self.db.session, appeal_id)
 
     @rpc
     def settle_appeal(self, appeal_id, accept, note=""):
-        principal = self._caller().require(c.ADMIN)
-        settled = enterprises.settle_appeal(self.db, principal, appeal_id, accept, note)
+        principal = self._caller().require(contracts.ADMIN)
+        settled = appeals.settle(self.db, principal, appeal_id, accept, note)
         staff.log_appeal(self.db.session, principal, settled)
         return settled
 
@@ -254,7 +260,7 @@ class AccountsService(operation_log.OperationLogAdmin):
     @rpc
     def find_enterprise(self, query):
         """The id of the enterprise with this username or 统一社会信用代码, or None."""
-        self._caller().require(c.ADMIN)
+        self._caller().require(contracts.ADMIN)
         return retention.find_enterprise(self.db.session, query)
 
     @rpc
@@ -272,19 +278,19 @@ class AccountsService(operation_log.OperationLogAdmin):
 
     @rpc
     def list_staff(self):
-        self._caller().require(c.ADMIN)
+        self._caller().require(contracts.ADMIN)
         return staff.listing(self.db.session)
 
     @rpc
     def create_staff(self, username, password, name, kind, level=None, region_code=None):
-        principal = self._caller().require(c.ADMIN)
+        principal = self._caller().require(contracts.ADMIN)
         person = staff.create(self.db.session, username, password, name, kind, level, region_code)
         staff.log(self.db.session, principal, "staff.create", person, after=staff.described(person))
         return person
 
     @rpc
     def set_staff_disabled(self, account_id, disabled):
-        principal = self._caller().require(c.ADMIN)
+        principal = self._caller().require(contracts.ADMIN)
         was = staff.state_label(self.db.session, account_id)
         person = staff.set_disabled(self.db.session, account_id, disabled, principal.id)
         staff.log(self.db.session, principal, "staff.disable" if disabled else "staff.enable", person,
@@ -293,10 +299,32 @@ class AccountsService(operation_log.OperationLogAdmin):
 
     @rpc
     def reset_staff_password(self, account_id, password):
-        principal = self._caller().require(c.ADMIN)
+        principal = self._caller().require(contracts.ADMIN)
         person = staff.reset_password(self.db.session, account_id, password)
         staff.log(self.db.session, principal, "staff.reset_password", person, after={"密码": "已重置，登录全部失效"})
         return person
+
+    # --- staff: a verified phone for the daily digest of their office -------
+    @rpc
+    def staff_phone(self):
+        """{"phone_masked", "verified_at"} of the caller's own phone."""
+        return staff_phones.status(self.db.session, self._caller().require(contracts.REVIEWER, contracts.ADMIN))
+
+    @rpc
+    def request_staff_phone_code(self, data, ip=None):
+        principal = self._caller().require(contracts.REVIEWER, contracts.ADMIN)
+        return staff_phones.request_code(self.db, self.settings, principal, data, ip)
+
+    @rpc
+    def confirm_staff_phone(self, data):
+        principal = self._caller().require(contracts.REVIEWER, contracts.ADMIN)
+        return staff_phones.confirm(self.db, self.settings, principal, data)
+
+    @rpc
+    def office_phones(self, level, region_code):
+        """Services only: the verified phones of an office's reviewers."""
+        self._caller().require(contracts.SYSTEM)
+        return staff_phones.office_phones(self.db.session, level, region_code)
 
     def _caller(self):
         if self.caller is None:

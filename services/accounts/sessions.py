@@ -11,24 +11,13 @@ import secrets
 from sqlalchemy import select, update
 
 from services.accounts.models import Account, Enterprise, LoginSession
-from services.common import contracts as c
+from services.common import clock
+from services.common import contracts
 
 IDLE = dt.timedelta(minutes=30)
 ABSOLUTE = dt.timedelta(hours=12)
 # last_seen_at is written at most this often (a page view is not a write).
 TOUCH_EVERY = dt.timedelta(seconds=60)
-
-
-def utcnow():
-    return dt.datetime.now(dt.timezone.utc)
-
-
-def aware(value):
-    """A datetime read back from the database, in UTC (SQLite returns naive
-    values; they were written in UTC)."""
-    if value is not None and value.tzinfo is None:
-        return value.replace(tzinfo=dt.timezone.utc)
-    return value
 
 
 def token_hash(token):
@@ -37,7 +26,7 @@ def token_hash(token):
 
 def start(session, account_id, now=None):
     """A fresh token (the cookie value) for a new session of the account."""
-    now = now or utcnow()
+    now = now or clock.utcnow()
     token = secrets.token_urlsafe(32)
     session.add(
         LoginSession(token_hash=token_hash(token), account_id=account_id, created_at=now, last_seen_at=now)
@@ -51,7 +40,7 @@ def end(session, token, now=None):
     session.execute(
         update(LoginSession)
         .where(LoginSession.token_hash == token_hash(token), LoginSession.ended_at.is_(None))
-        .values(ended_at=now or utcnow())
+        .values(ended_at=now or clock.utcnow())
     )
 
 
@@ -59,7 +48,7 @@ def end_all(session, account_id, now=None):
     session.execute(
         update(LoginSession)
         .where(LoginSession.account_id == account_id, LoginSession.ended_at.is_(None))
-        .values(ended_at=now or utcnow())
+        .values(ended_at=now or clock.utcnow())
     )
 
 
@@ -68,7 +57,7 @@ def principal_of(account):
         "kind": account.kind,
         "id": account.id,
         "region_code": account.region_code,
-        "level": account.level if account.kind == c.REVIEWER else None,
+        "level": account.level if account.kind == contracts.REVIEWER else None,
     }
 
 
@@ -84,26 +73,30 @@ def account_view(account):
 
 
 def resolve(session, token, now=None):
-    """{"principal": {...}, "account": {...}} of a live session, else None."""
+    """{"principal": {...}, "account": {...}, "expires_in": seconds} of a
+    live session, else None."""
     if not token or not isinstance(token, str) or len(token) > 200:
         return None
-    now = now or utcnow()
+    now = now or clock.utcnow()
     row = session.get(LoginSession, token_hash(token))
     if row is None or row.ended_at is not None:
         return None
-    if now - aware(row.last_seen_at) > IDLE or now - aware(row.created_at) > ABSOLUTE:
+    if now - clock.utc(row.last_seen_at) > IDLE or now - clock.utc(row.created_at) > ABSOLUTE:
         row.ended_at = now
         return None
     account = session.get(Account, row.account_id)
     if account is None or account.disabled:
         return None
-    if now - aware(row.last_seen_at) > TOUCH_EVERY:
+    if now - clock.utc(row.last_seen_at) > TOUCH_EVERY:
         row.last_seen_at = now
-    return {"principal": principal_of(account), "account": account_view(account)}
+    # Seconds the session has left at most (its absolute lifetime): a caller
+    # that keeps the answer for a while never keeps it longer.
+    expires_in = int((clock.utc(row.created_at) + ABSOLUTE - now).total_seconds())
+    return {"principal": principal_of(account), "account": account_view(account), "expires_in": expires_in}
 
 
 def display_name_of(session, account):
-    if account.kind == c.ENTERPRISE:
+    if account.kind == contracts.ENTERPRISE:
         enterprise = session.get(Enterprise, account.id)
         if enterprise is not None:
             return enterprise.name

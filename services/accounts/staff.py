@@ -4,17 +4,18 @@ import uuid
 
 from sqlalchemy import select
 
-from services.accounts import login, passwords, sessions
+from services.accounts import codes, login, passwords, sessions
 from services.accounts.models import Account
-from services.common import contracts as c
+from services.common import clock
+from services.common import contracts
 from services.common import operation_log, regions
 from services.common.errors import Conflict, NotFound, ValidationFailed
 
 USERNAME_RULE = "用户名为4至20位字母、数字或下划线，以字母开头"
 _USERNAME = re.compile(r"^[a-z][a-z0-9_]{3,19}$")
-STAFF_KINDS = (c.REVIEWER, c.ADMIN)
-LEVEL_LABELS = {c.COUNTY: "区县", c.CITY: "设区市", c.PROVINCE: "省级"}
-KIND_LABELS = {c.REVIEWER: "审核人员", c.ADMIN: "管理员"}
+STAFF_KINDS = (contracts.REVIEWER, contracts.ADMIN)
+LEVEL_LABELS = {contracts.COUNTY: "区县", contracts.CITY: "设区市", contracts.PROVINCE: "省级"}
+KIND_LABELS = {contracts.REVIEWER: "审核人员", contracts.ADMIN: "管理员"}
 
 
 def username_error(username):
@@ -23,18 +24,18 @@ def username_error(username):
 
 def region_error(level, region_code):
     """A reviewer's region must match its level."""
-    if level == c.COUNTY and not regions.is_county(region_code or ""):
+    if level == contracts.COUNTY and not regions.is_county(region_code or ""):
         return "区县级审核人员请选择区县"
-    if level == c.CITY and not regions.is_city(region_code or ""):
+    if level == contracts.CITY and not regions.is_city(region_code or ""):
         return "设区市级审核人员请选择设区市"
-    if level == c.PROVINCE and region_code != regions.PROVINCE:
+    if level == contracts.PROVINCE and region_code != regions.PROVINCE:
         return "省级审核人员的地区为江苏省（320000）"
     return None
 
 
 def office(account):
     """The office a staff member acts for: 南京市玄武区工信部门, or 平台管理员."""
-    if account.kind == c.ADMIN:
+    if account.kind == contracts.ADMIN:
         return "平台管理员"
     name = regions.full_name(account.region_code) if account.region_code else ""
     return f"{name}工信部门（{LEVEL_LABELS.get(account.level, '')}审核）"
@@ -66,6 +67,7 @@ def view(account):
         "office": office(account),
         "disabled": account.disabled,
         "second_factor": account.totp_secret is not None,
+        "phone_masked": codes.mask(account.phone) if account.phone_verified_at else "",
         "created_at": account.created_at.isoformat(),
     }
 
@@ -83,8 +85,8 @@ def create(session, username, password, name, kind, level=None, region_code=None
         errors["name"] = "请填写姓名（50字以内）"
     if kind not in STAFF_KINDS:
         errors["kind"] = "请选择角色"
-    if kind == c.REVIEWER:
-        if level not in c.LEVELS:
+    if kind == contracts.REVIEWER:
+        if level not in contracts.LEVELS:
             errors["level"] = "请选择审核级别"
         else:
             message = region_error(level, region_code)
@@ -108,7 +110,7 @@ def create(session, username, password, name, kind, level=None, region_code=None
         region_code=region_code,
         level=level,
         disabled=False,
-        created_at=now or sessions.utcnow(),
+        created_at=now or clock.utcnow(),
     )
     session.add(account)
     session.flush()
@@ -150,16 +152,12 @@ def log_appeal(session, principal, appeal):
     accepted = appeal["status"] == "accepted"
     after = {"状态": appeal["status_label"], "处理意见": appeal["settle_note"]}
     if accepted:
-        after.update({"联系人": appeal["contact_name"], "联系手机": mask_phone(appeal["new_phone"])})
+        after.update({"联系人": appeal["contact_name"], "联系手机": codes.mask(appeal["new_phone"])})
     operation_log.record(
         session, principal, "appeal.accept" if accepted else "appeal.refuse",
         f"申诉：{appeal['enterprise_name'] or ''}（{appeal['credit_code']}）", appeal["id"],
         before={"状态": "待处理"}, after=after,
     )
-
-
-def mask_phone(phone):
-    return (phone[:3] + "****" + phone[-4:]) if phone and len(phone) >= 7 else phone
 
 
 def state_label(session, account_id):
@@ -182,6 +180,6 @@ def reset_password(session, account_id, password):
     if message:
         raise ValidationFailed(message, {"password": message})
     account.password_hash = passwords.hash_password(password)
-    account.password_changed_at = sessions.utcnow()
+    account.password_changed_at = clock.utcnow()
     sessions.end_all(session, account.id)
     return view(account)

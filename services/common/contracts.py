@@ -27,7 +27,9 @@ RPC_HEALTH = "health"  # public: {"service": name, "ok": True, "database": True}
 
 # --- accounts RPC read by the gateway and other services ---------------------
 # public: token -> {"principal": {kind, id, region_code, level}, "account":
-# {id, kind, username, display_name, region_code, level}} or None
+# {id, kind, username, display_name, region_code, level}, "expires_in":
+# seconds left of the session's absolute lifetime} or None; the gateway keeps
+# an answer at most SESSION_CACHE_SECONDS (docs/sessions.md)
 RPC_RESOLVE_SESSION = "resolve_session"
 # the enterprise itself, staff or a service: enterprise_id -> {id, username,
 # name, credit_code, region_code, region_name, contact_name, contact_phone, disabled}
@@ -40,7 +42,45 @@ ACCOUNTS_RESOLVE_API_TOKEN = "resolve_api_token"  # public: token -> as resolve_
 ACCOUNTS_LIST_API_TOKENS = "list_api_tokens"  # () -> [{id, name, prefix, created_at, last_used_at}]
 ACCOUNTS_CREATE_API_TOKEN = "create_api_token"  # (name) -> {..., token} (shown once)
 ACCOUNTS_REVOKE_API_TOKEN = "revoke_api_token"  # (token_id)
-# system principal only: (level, region_code) -> [phone] of the enabled staff of that office (the review digest)
+# The portal's account pages are rendered from the service's rule tables:
+# public: (known_hash=None) -> {"hash", "description": {name: {"fields":
+# [field descriptions as services.common.fields gives them], "uploads":
+# [{key, label}]}}}; "description" is None when known_hash is the current hash.
+ACCOUNTS_DESCRIBE_FORMS = "describe_forms"
+# Logins, sessions and the account pages (public unless noted).
+ACCOUNTS_LOGIN = "login"  # (username, password, portal, ip=None) -> {token, account} or a second-factor challenge
+ACCOUNTS_LOGOUT = "logout"  # (token)
+ACCOUNTS_REQUEST_CODE = "request_code"  # (purpose, data, ip=None) -> {phone_masked, minutes}
+ACCOUNTS_REGISTER = "register"  # (data, licence_key, ip=None) -> {id, username}
+ACCOUNTS_FORGOT_USERNAME = "forgot_username"  # (data, ip=None)
+ACCOUNTS_RESET_PASSWORD = "reset_password"  # (data)
+ACCOUNTS_SUBMIT_APPEAL = "submit_appeal"  # (data, licence_key)
+ACCOUNTS_CHANGE_PASSWORD = "change_password"  # the account itself: (data) -> {token}
+ACCOUNTS_CHANGE_CONTACT = "change_contact"  # the enterprise itself: (data); a field it does not send keeps its value
+ACCOUNTS_ENTERPRISE_LICENCE = "enterprise_licence"  # (enterprise_id) -> {key, content_type}
+# Staff's second factor (console).
+ACCOUNTS_VERIFY_SECOND_FACTOR = "verify_second_factor"  # public: (challenge, code, ip=None)
+ACCOUNTS_CHALLENGE_ENROLMENT = "challenge_enrolment"  # public: (challenge)
+ACCOUNTS_CONFIRM_CHALLENGE_ENROLMENT = "confirm_challenge_enrolment"  # public: (challenge, code, ip=None)
+ACCOUNTS_SECOND_FACTOR_STATUS = "second_factor_status"  # staff: ()
+ACCOUNTS_BEGIN_SECOND_FACTOR = "begin_second_factor"  # staff: ()
+ACCOUNTS_CONFIRM_SECOND_FACTOR = "confirm_second_factor"  # staff: (code)
+ACCOUNTS_RESET_SECOND_FACTOR = "reset_second_factor"  # admins: (account_id)
+# Staff and appeals (admins).
+ACCOUNTS_LIST_STAFF = "list_staff"  # () -> [staff]
+ACCOUNTS_CREATE_STAFF = "create_staff"  # (username, password, name, kind, level=None, region_code=None)
+ACCOUNTS_SET_STAFF_DISABLED = "set_staff_disabled"  # (account_id, disabled): disabling ends the sessions
+ACCOUNTS_RESET_STAFF_PASSWORD = "reset_staff_password"  # (account_id, password): ends the sessions
+ACCOUNTS_LIST_APPEALS = "list_appeals"  # ()
+ACCOUNTS_GET_APPEAL = "get_appeal"  # (appeal_id)
+ACCOUNTS_SETTLE_APPEAL = "settle_appeal"  # (appeal_id, accept, note="")
+ACCOUNTS_LIST_LOGINS = "list_logins"  # (filters=None, page=1, per_page=50) -> 登录日志
+# A staff member's phone for the daily digest of their office, verified by an SMS code.
+ACCOUNTS_STAFF_PHONE = "staff_phone"  # staff, their own: () -> {phone_masked, verified_at}
+ACCOUNTS_REQUEST_STAFF_PHONE_CODE = "request_staff_phone_code"  # staff: ({"phone"}, ip=None) -> {phone_masked, minutes}
+ACCOUNTS_CONFIRM_STAFF_PHONE = "confirm_staff_phone"  # staff: ({"phone", "sms_code"}) -> {phone_masked, verified_at}
+# services only (system principal): an office (a review level and its
+# region, e.g. ("county", "320102")) -> [phone] of its enabled reviewers' verified phones
 ACCOUNTS_OFFICE_PHONES = "office_phones"
 
 # tenants (QR intake): the enterprise's link, the declaration's roll-up, and
@@ -359,6 +399,7 @@ ENV_PROMETHEUS_MULTIPROC_DIR = "PROMETHEUS_MULTIPROC_DIR"  # gateway: where guni
 ENV_LOG_FORMAT = "LOG_FORMAT"  # "json" (one object a line; default in production) or "text" (console)
 ENV_API_TOKEN_PER_MINUTE = "API_TOKEN_PER_MINUTE"  # /api/v1 requests one API token may make per minute
 ENV_INTAKE_HOLD_SECONDS = "INTAKE_HOLD_SECONDS"  # intake held closed for a 提交 that neither commits nor fails
+ENV_SESSION_CACHE_SECONDS = "SESSION_CACHE_SECONDS"  # gateway: seconds a resolved session is kept per process (0-30; docs/sessions.md)
 
 
 def service_database_env(service):
@@ -377,23 +418,6 @@ RPC_REPLAY_PARKED = "replay_parked"  # (parked_id) -> {id, replayed}
 # Every service's 操作日志 (services.common.operation_log).
 RPC_LIST_OPERATIONS = "list_operations"  # admins: (filters, older_than, limit) -> rows newest first
 RPC_LOG_READ = "log_read"  # staff: (action, target, target_id, detail) -> True; an export or download logged
-# accounts: staff sessions, the second factor, staff accounts, 申诉 and 登录日志.
-ACCOUNTS_LOGOUT = "logout"  # (token) -> True
-ACCOUNTS_VERIFY_SECOND_FACTOR = "verify_second_factor"  # (challenge, code, ip) -> {token, account, outcome}
-ACCOUNTS_CHALLENGE_ENROLMENT = "challenge_enrolment"  # (challenge) -> {secret, uri, ...}
-ACCOUNTS_CONFIRM_CHALLENGE_ENROLMENT = "confirm_challenge_enrolment"  # (challenge, code, ip) -> {token, account, recovery_codes, outcome}
-ACCOUNTS_SECOND_FACTOR_STATUS = "second_factor_status"  # () -> the caller's second factor status
-ACCOUNTS_BEGIN_SECOND_FACTOR = "begin_second_factor"  # () -> {secret, uri, ...}
-ACCOUNTS_CONFIRM_SECOND_FACTOR = "confirm_second_factor"  # (code) -> {recovery_codes, outcome}
-ACCOUNTS_RESET_SECOND_FACTOR = "reset_second_factor"  # admins: (account_id) -> {outcome}
-ACCOUNTS_LIST_STAFF = "list_staff"  # admins: () -> [{id, username, name, kind, level, region_code, disabled, created_at, ...}]
-ACCOUNTS_CREATE_STAFF = "create_staff"  # admins: (username, password, name, kind, level, region_code) -> the person
-ACCOUNTS_SET_STAFF_DISABLED = "set_staff_disabled"  # admins: (account_id, disabled) -> the person
-ACCOUNTS_RESET_STAFF_PASSWORD = "reset_staff_password"  # admins: (account_id, password) -> the person
-ACCOUNTS_LIST_APPEALS = "list_appeals"  # admins: () -> [appeal]
-ACCOUNTS_GET_APPEAL = "get_appeal"  # admins: (appeal_id) -> the appeal
-ACCOUNTS_SETTLE_APPEAL = "settle_appeal"  # admins: (appeal_id, accept, note) -> the settled appeal
-ACCOUNTS_LIST_LOGINS = "list_logins"  # admins: (filters, page, per_page) -> 登录日志 newest first
 # Scheduled jobs (services.common.schedule, docs/scheduling.md).
 ENV_SCHEDULE_LEASE_SECONDS = "SCHEDULE_LEASE_SECONDS"  # a job's lease: how long a dead holder keeps it
 ENV_SCHEDULE_TICK_SECONDS = "SCHEDULE_TICK_SECONDS"  # how often a replica tries a job's lease and runs it when due

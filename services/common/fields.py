@@ -11,6 +11,8 @@ An incomplete form may be saved: `validate(data)` checks only what is filled;
 field left empty.
 """
 import datetime as dt
+import hashlib
+import json
 import re
 from dataclasses import dataclass, field as dc_field
 from decimal import Decimal, InvalidOperation
@@ -299,3 +301,11 @@ class Schema:
 
     def describe(self):
         return [f.describe() for f in self.fields]
+
+
+def description(parts):
+    """The one format every `describe_*` RPC answers (docs/descriptions.md):
+    {"hash", "parts"}, the hash of the canonical JSON of the parts, so that
+    any change to a rule table changes it and nobody bumps a version."""
+    canonical = json.dumps(parts, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return {"hash": hashlib.sha256(canonical.encode()).hexdigest()[:32], "parts": parts}

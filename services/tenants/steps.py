@@ -4,12 +4,11 @@ The same tables drive the service's checks, the red messages and help icons of
 the mobile pages, the summary before 确认提交 and the Excel export.
 """
 import functools
-import hashlib
-import json
 import re
 from dataclasses import dataclass
 from decimal import Decimal
 
+from services.common import fields
 from services.common.fields import (
     Amount,
     Choice,
@@ -175,9 +174,7 @@ def describe():
 def description():
     """`describe()` with its hash: {"hash", "parts"}. The hash is of the
     canonical JSON of the parts, so any change to a rule table changes it."""
-    parts = describe()
-    canonical = json.dumps(parts, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return {"hash": hashlib.sha256(canonical.encode()).hexdigest()[:32], "parts": parts}
+    return fields.description(describe())
 
 
 def description_hash():

@@ -6,7 +6,8 @@ import time
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from services.accounts import housekeeping, sessions
+from services.accounts import housekeeping
+from services.common import clock
 from services.common import contracts as c
 from services.common.tables import outbox_events
 from tests.accounts.test_service import client, config, service  # noqa: F401  (fixtures)
@@ -29,7 +30,7 @@ def test_published_code_requests_keep_no_code(client, config, db_engine):
             break
         time.sleep(0.05)
     with Session(engine) as session:
-        counts = housekeeping.purge(session, now=sessions.utcnow())
+        counts = housekeeping.purge(session, now=clock.utcnow())
         session.commit()
     assert counts["outbox_codes"] == 1
     with engine.connect() as conn:

@@ -43,8 +43,9 @@ def system(runner_factory, services_config):
 
 @pytest.fixture
 def app(services_config):
-    # behind one trusted proxy, which sets X-Request-ID
-    app = create_app({**services_config, c.ENV_TRUSTED_PROXIES: "1"})
+    # behind one trusted proxy, which sets X-Request-ID; every request resolves
+    # its session, so the request followed reaches accounts too
+    app = create_app({**services_config, c.ENV_TRUSTED_PROXIES: "1", c.ENV_SESSION_CACHE_SECONDS: "0"})
     yield app
     app.extensions["rpc"].close()
 

@@ -4,6 +4,7 @@ entry takes, the steps' description fetched once per gateway process and
 again when its hash changes, the failing step shown at 确认提交, and a
 form that lacks a field never blanking it."""
 import re
+import time
 
 import pytest
 
@@ -84,7 +85,7 @@ def test_a_changed_description_is_fetched_again_on_the_next_page(app, calls, tok
     with app.test_request_context():
         current = descriptions.get(contracts.TENANTS, contracts.TENANTS_DESCRIBE_STEPS)
     older = {"hash": "older", "parts": [dict(part, fields=part["fields"][:1]) for part in current["parts"]]}
-    descriptions._cache[(contracts.TENANTS, contracts.TENANTS_DESCRIBE_STEPS)] = older
+    descriptions._cache[(contracts.TENANTS, contracts.TENANTS_DESCRIBE_STEPS)] = (older, time.monotonic())
     html = Phone(app).get(f"/intake/{token}").get_data(as_text=True)
     assert 'id="f-leased_area"' in html  # drawn from the service's description, not the older one
     assert calls.count((contracts.TENANTS, contracts.TENANTS_DESCRIBE_STEPS)) == 2
