@@ -11,7 +11,7 @@ from services.common.errors import Unauthenticated
 @bp.get("/sections")
 def sections():
     """Every section's fields: key, label, help, type, required, bounds."""
-    return jsonify({"sections": rpc(c.DECLARATIONS, "describe_sections")})
+    return jsonify({"sections": rpc(c.DECLARATIONS, c.DECLARATIONS_DESCRIBE_SECTIONS)})
 
 
 def _require_login():
@@ -22,16 +22,16 @@ def _require_login():
 @bp.get("/declarations")
 def declarations():
     _require_login()
-    return jsonify({"declarations": rpc(c.DECLARATIONS, "list_mine")})
+    return jsonify({"declarations": rpc(c.DECLARATIONS, c.DECLARATIONS_LIST_MINE)})
 
 
 @bp.get("/declarations/<declaration_id>")
 def declaration(declaration_id):
     _require_login()
-    return jsonify(rpc(c.DECLARATIONS, "get", declaration_id))
+    return jsonify(rpc(c.DECLARATIONS, c.DECLARATIONS_GET, declaration_id))
 
 
 @bp.get("/declarations/<declaration_id>/diff/<int:from_version>/<int:to_version>")
 def declaration_diff(declaration_id, from_version, to_version):
     _require_login()
-    return jsonify({"changes": rpc(c.DECLARATIONS, "diff", declaration_id, from_version, to_version)})
+    return jsonify({"changes": rpc(c.DECLARATIONS, c.DECLARATIONS_DIFF, declaration_id, from_version, to_version)})

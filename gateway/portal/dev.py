@@ -15,7 +15,7 @@ def dev_sms():
     if not current_app.config.get("DEVELOPMENT"):
         abort(404)
     phone = request.args.get("phone", "").strip()
-    entries = rpc(c.NOTIFY, "dev_outbox", phone or None)
+    entries = rpc(c.NOTIFY, c.NOTIFY_DEV_OUTBOX, phone or None)
     for entry in entries:
         entry["created_local"] = clock.show(entry.get("created_at"), clock.SECOND_FORMAT)
     return render_template("portal/dev_sms.html", entries=entries, phone=phone)

@@ -164,6 +164,7 @@ CALENDAR_KINDS = {CALENDAR_HOLIDAY: "休", CALENDAR_WORKDAY: "班"}
 RPC_EXPORT_ENTERPRISE_DATA = "export_enterprise_data"  # accounts, declarations: (enterprise_id) -> what each keeps
 RPC_ERASE_ENTERPRISE_DATA = "erase_enterprise_data"  # declarations first, then accounts: (enterprise_id) -> counts
 ACCOUNTS_FIND_ENTERPRISE = "find_enterprise"  # (username or credit code) -> enterprise_id or None
+NOTIFY_DEV_OUTBOX = "dev_outbox"  # development only: (phone=None) -> the SMS the console provider printed
 NOTIFY_LIST_MESSAGES = "list_messages"  # (filters: phone, state, template, source, dates; page) -> {items, pages, ...}
 
 # --- review levels --------------------------------------------------------

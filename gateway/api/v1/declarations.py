@@ -68,7 +68,7 @@ def states():
 @bp.get("/declarations")
 def declarations():
     _enterprise()
-    items = rpc(c.DECLARATIONS, "list_mine")
+    items = rpc(c.DECLARATIONS, c.DECLARATIONS_LIST_MINE)
     return jsonify({"items": [_only(d, SUMMARY_FIELDS) for d in items]})
 
 
