@@ -8,15 +8,29 @@
   the reply is sent, so a caller never sees a result that was not saved, and a
   failed commit reaches the caller as an error.
 
+The reply is published transient and without publisher confirms: the caller
+waits for it, so a reply the broker loses reaches the caller as a timeout
+whatever the broker said, and a confirm (for a persistent message, after the
+broker has written it to disk) would only hold the worker, and the
+acknowledgement of the request, back. The request is acknowledged after the
+reply was handed to the broker, as nameko does.
+
 `Caller` gives the worker the verified principal. `ServiceRpc` calls another
 service as this service (its system principal), with a timeout.
 """
 import sys
 
 import eventlet
-from nameko.exceptions import RpcTimeout
+import kombu.serialization
+from kombu import Connection
+from kombu.pools import producers
+from nameko.constants import (
+    AMQP_SSL_CONFIG_KEY, AMQP_URI_CONFIG_KEY, DEFAULT_RETRY_POLICY, DEFAULT_TRANSPORT_OPTIONS,
+    LOGIN_METHOD_CONFIG_KEY, NON_PERSISTENT,
+)
+from nameko.exceptions import RpcTimeout, UnserializableValueError, serialize
 from nameko.extensions import DependencyProvider
-from nameko.rpc import Rpc, RpcProxy, ServiceProxy
+from nameko.rpc import Rpc, RpcConsumer, RpcProxy, ServiceProxy, get_rpc_exchange
 from nameko.timer import Timer
 
 from services.common import config as cfg
@@ -26,7 +40,58 @@ from services.common.db import finish_transactions
 from services.common.errors import EXPECTED, Unauthenticated
 
 
+class ReplyingRpcConsumer(RpcConsumer):
+    """nameko's RPC consumer, answering as nameko does (the same body and
+    properties; an unserialisable result becomes nameko's
+    UnserializableValueError) but transient, unconfirmed and through one
+    connection pool made when the service starts (see the module's text)."""
+
+    @property
+    def sharing_key(self):
+        # One consumer of the service's queue for every RPC entrypoint of the
+        # container, nameko's own among them (else each would take the
+        # other's calls and refuse them as MethodNotFound).
+        return RpcConsumer
+
+    def setup(self):
+        super().setup()
+        config = self.container.config
+        self.reply_exchange = get_rpc_exchange(config)
+        self.reply_connection = Connection(
+            config[AMQP_URI_CONFIG_KEY], ssl=config.get(AMQP_SSL_CONFIG_KEY),
+            login_method=config.get(LOGIN_METHOD_CONFIG_KEY),
+            transport_options={**DEFAULT_TRANSPORT_OPTIONS, "confirm_publish": False},
+        )
+
+    def handle_result(self, message, result, exc_info):
+        result, exc_info = self.reply(message, result, exc_info)
+        self.queue_consumer.ack_message(message)
+        return result, exc_info
+
+    def reply(self, message, result, exc_info):
+        # Encoded the way the request was, serialised once.
+        serializer = kombu.serialization.registry.type_to_name[message.properties["content_type"]]
+        error = serialize(exc_info[1]) if exc_info is not None else None
+        try:
+            content_type, encoding, body = kombu.serialization.dumps({"result": result, "error": error}, serializer)
+        except Exception:
+            exc_info = sys.exc_info()
+            payload = {"result": None, "error": serialize(UnserializableValueError(result))}
+            result = None
+            content_type, encoding, body = kombu.serialization.dumps(payload, serializer)
+        with producers[self.reply_connection].acquire(block=True) as producer:
+            producer.publish(
+                body, content_type=content_type, content_encoding=encoding,
+                exchange=self.reply_exchange, routing_key=message.properties["reply_to"],
+                correlation_id=message.properties.get("correlation_id"),
+                delivery_mode=NON_PERSISTENT, retry=True, retry_policy=DEFAULT_RETRY_POLICY,
+            )
+        return result, exc_info
+
+
 class SecureRpc(Rpc):
+    rpc_consumer = ReplyingRpcConsumer()
+
     def __init__(self, public=False, expected_exceptions=(), **kwargs):
         self.public = public
         super().__init__(expected_exceptions=tuple(expected_exceptions) + EXPECTED, **kwargs)
@@ -173,6 +238,9 @@ class ServiceRpc(RpcProxy):
     """
 
     def __init__(self, target_service, timeout=None, **options):
+        # Transient requests: confirmed once routed (an unknown service is
+        # still refused at once), not once written to disk.
+        options.setdefault("delivery_mode", NON_PERSISTENT)
         super().__init__(target_service, **options)
         self.timeout = timeout
 
