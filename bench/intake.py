@@ -180,15 +180,15 @@ def report(clients, concurrency, elapsed, timings, per_entry, errors):
         print(f"FAILED clients: {len(errors)}; first: {errors[0]!r}")
 
 
-def verify(rpc, system, entries):
+def verify(rpc, system, entries, declaration=DECLARATION, owner=OWNER):
     codes = [e["basic"]["credit_code"] for e in entries]
-    listed = rpc.call(c.TENANTS, c.TENANTS_LIST_ENTRIES, DECLARATION, principal=OWNER)
+    listed = rpc.call(c.TENANTS, c.TENANTS_LIST_ENTRIES, declaration, principal=owner)
     engine = create_engine(system.env[c.ENV_DATABASE_URL].replace("postgresql://", "postgresql+pg8000://", 1))
     try:
         with engine.connect() as conn:
             rows, distinct = conn.execute(text(
                 "SELECT count(*), count(DISTINCT credit_code) FROM tenants.tenant_entries "
-                "WHERE declaration_id = :d"), {"d": DECLARATION}).one()
+                "WHERE declaration_id = :d"), {"d": declaration}).one()
             events = conn.execute(text(
                 "SELECT count(*) FROM tenants.outbox_events WHERE event_type = :t"),
                 {"t": c.TENANT_SUBMITTED}).scalar()
