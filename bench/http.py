@@ -82,7 +82,7 @@ class Enterprise:
 
     def save(self):
         done = self.http.post(self.url, allow_redirects=False, timeout=60, data={
-            **parts.APPLICATION, "csrf_token": self.csrf, "idempotency_key": uuid.uuid4().hex})
+            **parts.application(), "csrf_token": self.csrf, "idempotency_key": uuid.uuid4().hex})
         if done.status_code != 302:
             raise RuntimeError(f"保存申请表: HTTP {done.status_code}: {done.text[:300]}")
 
@@ -99,7 +99,7 @@ class SingleClient:
 
     def save(self):
         done = self.http.post(self.url, allow_redirects=False, timeout=60, data={
-            **parts.APPLICATION, "csrf_token": self.csrf})
+            **parts.application(), "csrf_token": self.csrf})
         if done.status_code != 302:
             raise RuntimeError(f"single app save: HTTP {done.status_code}: {done.text[:300]}")
 
