@@ -23,8 +23,11 @@ from sqlalchemy.orm import DeclarativeBase, Session
 
 from services.common import config as cfg
 from services.common import contracts as c
+from services.common import sql_params
 
 log = logging.getLogger(__name__)
+
+sql_params.install()  # pg8000 rewrites a statement's placeholders once per process, not per execution
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
