@@ -219,12 +219,12 @@ def measure_intake(system, declaration, owner_id, entries, phones):
         link = open_intake_link(rpc, declaration, owner)
         rng = random.Random(3)
         data = [intake.entry(rng, n) for n in range(entries)]
-        queue, lock = list(data), threading.Lock()
+        queue, lock, timings = list(data), threading.Lock(), {}
 
         def one_entry(_phone):
             with lock:
                 item = queue.pop()
-            intake.Phone(system.url, link["token"], {}).submit_entry(item)
+            intake.Phone(system.url, link["token"], timings).submit_entry(item)
 
         per_phone = entries // phones
         result = drive(list(range(phones)), per_phone, one_entry, all_services_meter(system), warm_up=0)
@@ -234,6 +234,7 @@ def measure_intake(system, declaration, owner_id, entries, phones):
             once = True
         except SystemExit:
             once = False
+        result.kinds = timings
         return result, once
     finally:
         rpc.close()
@@ -311,7 +312,7 @@ def print_saves(split, single):
         print(f"{label[:34]:34}{run.count:>7}{run.throughput:>9.1f}{ms(run.p(50)):>12}{ms(run.p(99)):>12}"
               f"{ms(app):>15}{ms(app + run.cpu_per_op('postgres')):>14}")
         if run.errors:
-            print(f"   {len(run.errors)} failed; first: {run.errors[0]!r}")
+            print(f"   {len(run.errors)} failed; first: {str(run.errors[0])[:200]}")
     parts = ", ".join(f"{g} {ms(split.cpu_per_op(g)).strip()}" for g in ("gateway", c.DECLARATIONS, c.ACCOUNTS,
                                                                         "postgres"))
     print(f"   split system CPU per save by process: {parts}")
@@ -324,8 +325,11 @@ def print_intake(result):
           f"per entry p50 {ms(run.p(50)).strip()}, p99 {ms(run.p(99)).strip()}; CPU per entry "
           f"{ms(app).strip()} (gateway + services), {ms(app + run.cpu_per_op('postgres')).strip()} with PostgreSQL; "
           f"stored exactly once: {'yes' if once else 'NO'}")
+    for kind, values in getattr(run, "kinds", {}).items():
+        print(f"   {kind:<16}{len(values):>6} requests, p50 {ms(percentile(values, 50)).strip()}, "
+              f"p99 {ms(percentile(values, 99)).strip()}")
     if run.errors:
-        print(f"   {len(run.errors)} failed; first: {run.errors[0]!r}")
+        print(f"   {len(run.errors)} failed; first: {str(run.errors[0])[:200]}")
 
 
 def report(results, args):

@@ -9,6 +9,7 @@ then the services count while it saves `--saves` more times, one after the
 other, over HTTP. Prints, per service, the statements per save and each
 kind of statement with how often it ran per save. The relays' and the
 housekeepers' own statements run meanwhile too: they show as fractions.
+`--profile` also prints where declarations and accounts spent their time.
 """
 import argparse
 import json
@@ -47,11 +48,22 @@ def read_tallies(directory, system):
     return out
 
 
-def run(saves):
+def print_profiles(directory, system, saves, top=25):
+    import pstats
+
+    for service in (c.DECLARATIONS, c.ACCOUNTS):
+        path = Path(directory) / f"{system.processes[service].pid}.prof"
+        if path.exists():
+            print(f"\n{service}: where the time of {saves} saves went (cProfile, by own time)")
+            pstats.Stats(str(path)).sort_stats("tottime").print_stats(top)
+
+
+def run(saves, profile):
     with tempfile.TemporaryDirectory(prefix="bench-sql-") as work:
         tally = Path(work) / "tally"
         tally.mkdir()
         os.environ["BENCH_SQL_TALLY"] = str(tally)
+        os.environ["BENCH_PROFILE"] = "1" if profile else "0"
         os.environ["PYTHONPATH"] = f"{ROOT / 'bench' / 'sql_tally'}{os.pathsep}{ROOT}"
         with running_system(work) as system:
             parts.seed_demo(system.env)
@@ -69,7 +81,9 @@ def run(saves):
             signal_services(system)  # write the counts
             time.sleep(1.0)
             tallies = read_tallies(tally, system)
-    report(tallies, saves, elapsed)
+            report(tallies, saves, elapsed)
+            if profile:
+                print_profiles(tally, system, saves)
 
 
 def report(tallies, saves, elapsed):
@@ -87,8 +101,10 @@ def report(tallies, saves, elapsed):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--saves", type=int, default=50)
+    parser.add_argument("--profile", action="store_true",
+                        help="also profile the declarations and accounts services over the same saves")
     args = parser.parse_args(argv)
-    run(args.saves)
+    run(args.saves, args.profile)
     return 0
 
 
