@@ -355,7 +355,7 @@ def measure(amqp_uri, processes, config, scale):
     finally:
         client.close()
     memory = processes.rss()
-    memory["bench (the caller: 50 gateway RPC proxies)"] = psutil.Process().memory_info().rss
+    memory["bench (the caller: 50 gateway RPC connections)"] = psutil.Process().memory_info().rss
     return baseline, (base_p50, base_p99), figures, events, memory
 
 
