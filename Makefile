@@ -79,3 +79,9 @@ restore: venv
 
 bench-restore: venv
 	$(BIN)/python -m bench.restore
+
+# The save, the intake flow and the province list over HTTP, beside a single
+# Flask app doing the same save (bench/http.py; figures in bench/README.md).
+.PHONY: bench-http
+bench-http: venv test-services
+	$(BIN)/python -m bench.http

@@ -44,6 +44,7 @@ import psutil  # noqa: E402
 from kombu import Connection, Consumer, Producer, Queue  # noqa: E402
 
 from bench import services as bench_services  # noqa: E402
+from bench.load import CpuMeter  # noqa: E402
 from services.common import contracts as c  # noqa: E402
 from tests.support import database, rabbit  # noqa: E402
 
@@ -65,12 +66,26 @@ class Figure:
     """One measured line: seconds per operation (or a latency) and, once the
     baseline is known, its ratio to the baseline."""
 
-    def __init__(self, label, seconds, count=None, per_second=None, note=""):
+    def __init__(self, label, seconds, count=None, per_second=None, note="", cpu=None):
         self.label = label
         self.seconds = seconds
         self.count = count
         self.per_second = per_second
         self.note = note
+        self.cpu = cpu  # (caller, service) CPU seconds per operation, when measured
+
+
+def cpu_meter(processes, service):
+    """CPU of this process (the caller) and of one service process, read
+    from /proc/<pid>/stat: less at the mercy of a busy machine than time."""
+    return CpuMeter({"caller": lambda: [os.getpid()], "service": lambda: [processes.procs[service].pid]})
+
+
+def metered(meter, measure, count):
+    meter.start()
+    result = measure()
+    spent = meter.stop()
+    return result, (spent["caller"] / count, spent["service"] / count)
 
 
 def timed_serial(call, count):
@@ -290,13 +305,15 @@ def measure(amqp_uri, processes, config, scale):
         for i in range(50):
             echo(i)  # warm-up: proxy and reply queue built
         n = scaled(1000, scale)
-        per_op, rate = timed_serial(echo, n)
-        figures.append(Figure("gateway -> service RPC, serial", per_op, n, rate))
+        (per_op, rate), cpu = metered(cpu_meter(processes, bench_services.ECHO), lambda: timed_serial(echo, n), n)
+        figures.append(Figure("gateway -> service RPC, serial", per_op, n, rate, cpu=cpu))
 
         per_caller = max(1, scaled(2000, scale) // CONCURRENCY)
-        per_op, rate = timed_concurrent(echo, CONCURRENCY, per_caller, warm_up=lambda: echo(0))
+        (per_op, rate), cpu = metered(
+            cpu_meter(processes, bench_services.ECHO),
+            lambda: timed_concurrent(echo, CONCURRENCY, per_caller, warm_up=lambda: echo(0)), CONCURRENCY * per_caller)
         figures.append(Figure(f"gateway -> service RPC, {CONCURRENCY} concurrent callers", per_op,
-                              CONCURRENCY * per_caller, rate))
+                              CONCURRENCY * per_caller, rate, cpu=cpu))
 
         relay = lambda calls, concurrency: client.call(  # noqa: E731
             bench_services.RELAY, "run", calls, concurrency, timeout=120)
@@ -314,8 +331,9 @@ def measure(amqp_uri, processes, config, scale):
         try:
             emit = lambda i: client.call(bench_services.PRODUCER, "emit", i)  # noqa: E731
             n = scaled(500, scale)
-            per_op, rate = timed_serial(emit, n)
-            figures.append(Figure("gateway -> service RPC writing an outbox row", per_op, n, rate))
+            (per_op, rate), cpu = metered(cpu_meter(processes, bench_services.PRODUCER),
+                                          lambda: timed_serial(emit, n), n)
+            figures.append(Figure("gateway -> service RPC writing an outbox row", per_op, n, rate, cpu=cpu))
             got = recorder.wait_for(n)
             latencies = list(recorder.latencies.values())
         finally:
@@ -337,7 +355,7 @@ def measure(amqp_uri, processes, config, scale):
     finally:
         client.close()
     memory = processes.rss()
-    memory["bench (the caller: 50 gateway RPC proxies)"] = psutil.Process().memory_info().rss
+    memory["bench (the caller: 50 gateway RPC connections)"] = psutil.Process().memory_info().rss
     return baseline, (base_p50, base_p99), figures, events, memory
 
 
@@ -347,12 +365,14 @@ def report(baseline, base_latency, figures, events, memory, max_workers):
     width = max(len(f.label) for f in (baseline, *figures, *events)) + 2
     print(f"\nRPC and event benchmark (loopback; services run with max_workers={max_workers})")
     print("ratio = time per operation / the baseline's time per round trip (lower is better)\n")
-    print(f"{'':{width}} {'count':>6} {'per op':>11} {'throughput':>11} {'ratio':>8}")
+    print(f"{'':{width}} {'count':>6} {'per op':>11} {'throughput':>11} {'ratio':>8}"
+          f"   CPU per op: caller / service")
     print(f"{baseline.label:{width}} {baseline.count:6d} {ms(baseline.seconds)} "
           f"{rate(baseline.per_second)} {1.0:7.1f}x   (baseline)")
     for f in figures:
+        cpu = f"   {ms(f.cpu[0]).strip()} / {ms(f.cpu[1]).strip()}" if f.cpu else ""
         print(f"{f.label:{width}} {f.count:6d} {ms(f.seconds)} {rate(f.per_second)} "
-              f"{f.seconds / baseline.seconds:7.1f}x")
+              f"{f.seconds / baseline.seconds:7.1f}x{cpu}")
     print()
     base_p50, base_p99 = base_latency
     print(f"{'baseline round trip latency, p50 / p99':{width}} {'':6} {ms(base_p50)} / {ms(base_p99).strip()}")

@@ -25,6 +25,7 @@ from sqlalchemy.orm import DeclarativeBase, Session
 from services.common import config as cfg
 from services.common import contracts
 from services.common import outbox
+from services.common import sql_params
 from services.common.naming import NAMING
 from services.common.pruning import Housekeeping
 from services.common.relay import OutboxRelay
@@ -32,6 +33,8 @@ from services.common.startup_guard import StartupGuard
 from services.common.worker_context import acting_principal, correlation_id
 
 log = logging.getLogger(__name__)
+
+sql_params.install()  # pg8000 rewrites a statement's placeholders once per process, not per execution
 
 
 def declarative_base():

@@ -8,25 +8,90 @@
   the reply is sent, so a caller never sees a result that was not saved, and a
   failed commit reaches the caller as an error.
 
+The reply is published transient and without publisher confirms: the caller
+waits for it, so a reply the broker loses reaches the caller as a timeout
+whatever the broker said, and a confirm (for a persistent message, after the
+broker has written it to disk) would only hold the worker, and the
+acknowledgement of the request, back. The request is acknowledged after the
+reply was handed to the broker, as nameko does.
+
 `Caller` gives the worker the verified principal. `ServiceRpc` calls another
 service as this service (its system principal), with a timeout.
 """
 import sys
 
 import eventlet
-from nameko.exceptions import RpcTimeout
+import kombu.serialization
+from kombu import Connection
+from kombu.pools import producers
+from nameko.constants import (
+    AMQP_SSL_CONFIG_KEY, AMQP_URI_CONFIG_KEY, DEFAULT_RETRY_POLICY, DEFAULT_TRANSPORT_OPTIONS,
+    LOGIN_METHOD_CONFIG_KEY, NON_PERSISTENT,
+)
+from nameko.exceptions import RpcTimeout, UnserializableValueError, serialize
 from nameko.extensions import DependencyProvider
-from nameko.rpc import Rpc, RpcProxy, ServiceProxy
-from nameko.timer import Timer
+from nameko.rpc import Rpc, RpcConsumer, RpcProxy, ServiceProxy, get_rpc_exchange
 
 from services.common import config as cfg
 from services.common import contracts as c
 from services.common import principal as principals
 from services.common.db import finish_transactions
 from services.common.errors import EXPECTED, Unauthenticated
+from services.common.worker_context import acting_principal
+
+
+class ReplyingRpcConsumer(RpcConsumer):
+    """nameko's RPC consumer, answering as nameko does (the same body and
+    properties; an unserialisable result becomes nameko's
+    UnserializableValueError) but transient, unconfirmed and through one
+    connection pool made when the service starts (see the module's text)."""
+
+    @property
+    def sharing_key(self):
+        # One consumer of the service's queue for every RPC entrypoint of the
+        # container, nameko's own among them (else each would take the
+        # other's calls and refuse them as MethodNotFound).
+        return RpcConsumer
+
+    def setup(self):
+        super().setup()
+        config = self.container.config
+        self.reply_exchange = get_rpc_exchange(config)
+        self.reply_connection = Connection(
+            config[AMQP_URI_CONFIG_KEY], ssl=config.get(AMQP_SSL_CONFIG_KEY),
+            login_method=config.get(LOGIN_METHOD_CONFIG_KEY),
+            transport_options={**DEFAULT_TRANSPORT_OPTIONS, "confirm_publish": False},
+        )
+
+    def handle_result(self, message, result, exc_info):
+        result, exc_info = self.reply(message, result, exc_info)
+        self.queue_consumer.ack_message(message)
+        return result, exc_info
+
+    def reply(self, message, result, exc_info):
+        # Encoded the way the request was, serialised once.
+        serializer = kombu.serialization.registry.type_to_name[message.properties["content_type"]]
+        error = serialize(exc_info[1]) if exc_info is not None else None
+        try:
+            content_type, encoding, body = kombu.serialization.dumps({"result": result, "error": error}, serializer)
+        except Exception:
+            exc_info = sys.exc_info()
+            payload = {"result": None, "error": serialize(UnserializableValueError(result))}
+            result = None
+            content_type, encoding, body = kombu.serialization.dumps(payload, serializer)
+        with producers[self.reply_connection].acquire(block=True) as producer:
+            producer.publish(
+                body, content_type=content_type, content_encoding=encoding,
+                exchange=self.reply_exchange, routing_key=message.properties["reply_to"],
+                correlation_id=message.properties.get("correlation_id"),
+                delivery_mode=NON_PERSISTENT, retry=True, retry_policy=DEFAULT_RETRY_POLICY,
+            )
+        return result, exc_info
 
 
 class SecureRpc(Rpc):
+    rpc_consumer = ReplyingRpcConsumer()
+
     def __init__(self, public=False, expected_exceptions=(), **kwargs):
         self.public = public
         super().__init__(expected_exceptions=tuple(expected_exceptions) + EXPECTED, **kwargs)
@@ -53,11 +118,6 @@ class SecureRpc(Rpc):
 rpc = SecureRpc.decorator
 
 
-# The entrypoint verified the token strictly when the call arrived; `Caller`
-# reads it again a moment later and must not fail the worker over the gap.
-CALLER_LEEWAY_SECONDS = 30
-
-
 class Caller(DependencyProvider):
     """The verified principal of the call: for an RPC, the principal signed
     into its context data (None for an anonymous call of a public
@@ -67,43 +127,6 @@ class Caller(DependencyProvider):
 
     def get_dependency(self, worker_ctx):
         return acting_principal(worker_ctx)
-
-
-def acting_principal(worker_ctx):
-    """The verified principal a worker acts for (see `Caller`)."""
-    entrypoint = worker_ctx.entrypoint
-    container = worker_ctx.container
-    if getattr(entrypoint, "acts_as_service", False) or isinstance(entrypoint, Timer):
-        return principals.system(container.service_name)
-    if not isinstance(entrypoint, SecureRpc):
-        return None
-    token = worker_ctx.context_data.get(c.PRINCIPAL_CONTEXT_KEY)
-    if not token:
-        return None
-    try:
-        return principals.verify(
-            token,
-            container.config,
-            leeway=0 if entrypoint.public else CALLER_LEEWAY_SECONDS,
-        )
-    except Unauthenticated:
-        return None
-
-
-def correlation_id(worker_ctx):
-    """The correlation id of the request a worker serves: the one its context
-    data carries (set by whoever started the request, restored by event
-    handlers from the envelope), else the id of the first call of the chain
-    that a service served (a standalone proxy, such as the gateway's, keeps
-    one id for all the calls it makes)."""
-    given = worker_ctx.context_data.get(c.CORRELATION_CONTEXT_KEY)
-    if isinstance(given, str) and given:
-        return given[:200]
-    stack = [i for i in worker_ctx.call_id_stack if not i.startswith(STANDALONE_CALL_PREFIX)]
-    return stack[0][:200] if stack else None
-
-
-STANDALONE_CALL_PREFIX = "standalone_rpc_proxy."
 
 
 class _ActingContext:
@@ -173,6 +196,9 @@ class ServiceRpc(RpcProxy):
     """
 
     def __init__(self, target_service, timeout=None, **options):
+        # Transient requests: confirmed once routed (an unknown service is
+        # still refused at once), not once written to disk.
+        options.setdefault("delivery_mode", NON_PERSISTENT)
         super().__init__(target_service, **options)
         self.timeout = timeout
 

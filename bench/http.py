@@ -1,0 +1,164 @@
+"""HTTP benchmark (not a test): `make bench-http`, or
+
+    .venv/bin/python -W ignore -m bench.http [--clients 8] [--saves 50] [--phones 50]
+        [--entries 200] [--cases 10000] [--rounds 2] [--skip intake,province]
+
+Starts the whole system as `make run` does (five `nameko run` processes and
+the gunicorn gateway, gthread 1x8) on a RabbitMQ vhost and a PostgreSQL
+database made for the run, and beside it bench/single_app.py, a single
+Flask + SQLAlchemy + pg8000 process under the same gunicorn settings with a
+database of its own doing the same work per 申请表 save. Then, over HTTP:
+
+- the save: `--clients` enterprises (each its own account, session and
+  declaration) POST the 申请表 `--saves` times each, on both systems, in
+  alternating rounds; throughput, p50/p99 and the CPU per save of the
+  processes involved (gateway, declarations, accounts; the single app) and
+  of their PostgreSQL backends, read from /proc/<pid>/stat;
+- the intake flow: `--entries` tenants, `--phones` at a time, through the
+  QR-code pages (bench/intake.py's phones), stored exactly once;
+- the province list: `--cases` cases written straight into the review
+  service's tables, pending at the province, and the province reviewer
+  paging through /console/cases;
+- resident memory of every process.
+
+Prints each figure beside the targets (see bench/README.md). Asserts
+nothing; exits non-zero only when the system could not be driven.
+"""
+import argparse
+import os
+import re
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from services.common import known_warnings  # noqa: E402
+
+known_warnings.quiet()  # before the libraries that warn on import
+
+import requests  # noqa: E402
+
+from bench import http_parts as parts  # noqa: E402
+from bench.load import drive  # noqa: E402
+from services.common import contracts as c  # noqa: E402
+from tests.support.system import running_system  # noqa: E402
+
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+class Enterprise:
+    """One enterprise's browser on the gateway, its declaration open."""
+
+    def __init__(self, base_url, token):
+        self.base = base_url
+        self.http = requests.Session()
+        self.http.cookies.set("sme_session", token, domain="127.0.0.1", path="/")
+        self.declaration = None
+        self.csrf = None
+
+    def open_declaration(self):
+        listing = self.http.get(self.base + "/center/declarations", timeout=30)
+        start = re.search(r'href="(/center/declarations/start/[^"]+)"', listing.text)
+        if not start:
+            raise RuntimeError(f"认定申报 offers no 开始申报 (HTTP {listing.status_code})")
+        page = self.http.get(self.base + start.group(1), timeout=30)
+        key = re.search(r'name="idempotency_key" value="([^"]+)"', page.text)
+        done = self.http.post(self.base + start.group(1), allow_redirects=False, timeout=30, data={
+            "accept": "1", "csrf_token": CSRF.search(page.text).group(1),
+            "idempotency_key": key.group(1) if key else uuid.uuid4().hex})
+        if done.status_code != 302:
+            raise RuntimeError(f"开始申报: HTTP {done.status_code}: {done.text[:300]}")
+        self.declaration = done.headers["Location"].rstrip("/").rsplit("/", 1)[-1]
+        form = self.http.get(self.url, timeout=30)
+        self.csrf = CSRF.search(form.text).group(1)
+
+    @property
+    def url(self):
+        return f"{self.base}/center/declarations/{self.declaration}/sections/application"
+
+    def save(self):
+        done = self.http.post(self.url, allow_redirects=False, timeout=60, data={
+            **parts.application(), "csrf_token": self.csrf, "idempotency_key": uuid.uuid4().hex})
+        if done.status_code != 302:
+            raise RuntimeError(f"保存申请表: HTTP {done.status_code}: {done.text[:300]}")
+
+
+class SingleClient:
+    """One enterprise's browser on the single app."""
+
+    def __init__(self, base_url, token, declaration):
+        self.http = requests.Session()
+        self.http.cookies.set("sme_session", token, domain="127.0.0.1", path="/")
+        self.url = f"{base_url}/d/{declaration}/application"
+        form = self.http.get(self.url, timeout=30)
+        self.csrf = CSRF.search(form.text).group(1)
+
+    def save(self):
+        done = self.http.post(self.url, allow_redirects=False, timeout=60, data={
+            **parts.application(), "csrf_token": self.csrf})
+        if done.status_code != 302:
+            raise RuntimeError(f"single app save: HTTP {done.status_code}: {done.text[:300]}")
+
+
+def measure_saves(system, single, args):
+    """Alternating rounds of the same save on both; the runs of each."""
+    accounts = parts.enterprise_sessions(system.env, args.clients)
+    enterprises = [Enterprise(system.url, token) for _account, token in accounts]
+    for e in enterprises:
+        e.open_declaration()
+    singles = [SingleClient(single.url, token, declaration) for token, declaration in single.seeded]
+    gateway_meter = parts.system_meter(system, (c.DECLARATIONS, c.ACCOUNTS))
+    single_meter = parts.single_meter(single)
+    runs = {"split": [], "single": []}
+    for _ in range(args.rounds):
+        runs["single"].append(drive(singles, args.saves, SingleClient.save, single_meter))
+        runs["split"].append(drive(enterprises, args.saves, Enterprise.save, gateway_meter))
+    return {name: parts.merge(rs) for name, rs in runs.items()}, (enterprises[0].declaration, accounts[0][0])
+
+
+def run(args):
+    results = {}
+    # Every phone of the run comes from 127.0.0.1: no per-address intake limit.
+    os.environ[c.ENV_INTAKE_PER_IP_PER_MINUTE] = "0"
+    os.environ[c.ENV_INTAKE_PER_DEVICE_PER_MINUTE] = "0"
+    with tempfile.TemporaryDirectory(prefix="bench-http-") as work:
+        print("starting the system (make run's processes) and the single app ...", flush=True)
+        with running_system(work) as system, parts.SingleApp(work, args.clients) as single:
+            parts.seed_demo(system.env)
+            print(f"save: {args.clients} clients x {args.saves} saves x {args.rounds} rounds on each ...",
+                  flush=True)
+            results["save"], (declaration, owner) = measure_saves(system, single, args)
+            if "intake" not in args.skip:
+                print(f"intake: {args.entries} entries, {args.phones} phones at a time ...", flush=True)
+                results["intake"] = parts.measure_intake(system, declaration, owner, args.entries, args.phones)
+            if "province" not in args.skip:
+                print(f"province list: {args.cases} cases ...", flush=True)
+                results["province"] = parts.measure_province_list(system, args.cases, args.pages)
+            results["memory"] = parts.memory(system, single)
+    parts.report(results, args)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--clients", type=int, default=8, help="enterprises saving at once (default 8)")
+    parser.add_argument("--saves", type=int, default=50, help="saves per client per round (default 50)")
+    parser.add_argument("--rounds", type=int, default=2, help="alternating rounds per system (default 2)")
+    parser.add_argument("--phones", type=int, default=50, help="intake phones at once (default 50)")
+    parser.add_argument("--entries", type=int, default=200, help="intake entries in all (default 200)")
+    parser.add_argument("--cases", type=int, default=10000, help="cases in the province list (default 10,000)")
+    parser.add_argument("--pages", type=int, default=100, help="list pages the reviewer opens (default 100)")
+    parser.add_argument("--skip", default="", help="comma-separated parts to leave out: intake, province")
+    args = parser.parse_args(argv)
+    args.skip = {s.strip() for s in args.skip.split(",") if s.strip()}
+    started = time.perf_counter()
+    run(args)
+    print(f"\nmeasured in {time.perf_counter() - started:.0f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
