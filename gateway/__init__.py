@@ -48,6 +48,7 @@ def create_app(config=None):
     from gateway.intake import bp as intake_bp
     from gateway.intake import short_bp as intake_short_bp
     from gateway.portal import bp as portal_bp
+    from gateway.public import bp as public_bp
 
     telemetry.init_app(app, config)  # first: the request's correlation id, metrics, /metrics
     app.register_blueprint(portal_bp)
@@ -56,6 +57,7 @@ def create_app(config=None):
     app.register_blueprint(intake_short_bp)  # /q/<id>: what the intake QR code encodes
     app.register_blueprint(api_bp, url_prefix="/api")
     app.register_blueprint(api_v1_bp, url_prefix="/api/v1")
+    app.register_blueprint(public_bp)  # /gongshi: 公示, without login
     app.add_url_rule("/healthz", view_func=health.healthz)
     app.add_url_rule("/livez", view_func=health.livez)
     app.add_url_rule("/readyz", view_func=health.readyz)

@@ -24,3 +24,4 @@ from gateway.console import evidence  # noqa: E402,F401  (打印申请表, 附�
 from gateway.console import two_factor  # noqa: E402,F401  (两步验证: login's second step, enrolment)
 from gateway.console import personal_data  # noqa: E402,F401  (个人信息: export and delete on request, admins)
 from gateway.console import logs  # noqa: E402,F401  (日志: 操作日志 and 登录日志, admins)
+from gateway.console import publicity  # noqa: E402,F401  (公示: select cases, the notices)

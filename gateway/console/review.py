@@ -1,12 +1,12 @@
 """The console's review pages (/console/cases): the inbox with its tabs,
 counts and search, the export to Excel, the case page with the declaration
 read-only and its history, the actions (each with a confirmation step) and the
-province level's notes.
+province level's notes (offline steps, objections during a 公示). 认定 asks
+for the batch's 认定文号; the 证书编号 and validity come back from review.
 
 Scope is decided by the review service from the signed principal on every
 call; these pages only show what it answers.
 """
-import datetime as dt
 import uuid
 
 from flask import abort, flash, g, redirect, render_template, request, url_for
@@ -20,19 +20,18 @@ from gateway.console.exports import log_export, send_book
 from gateway.console.names import name_people
 from gateway.rpc import ServiceUnavailable
 from services.common import contracts as c
-from services.common import regions, spreadsheets
+from services.common import clock, regions, spreadsheets
 from services.common.errors import BadState, Conflict, ServiceError, ValidationFailed
 
 TABS = (("todo", "待审核"), ("processed", "我已处理"), ("all", "全部申报"))
 FILTERS = ("q", "credit_code", "batch_id", "state", "region_code")
 LISTED_STATES = [s for s in c.STATE_LABELS if s != c.DRAFT]
 EXPORT_PAGE = 500
-SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 
 # action -> (button label, what the confirmation page says, reason label or None, reason required)
 ACTIONS = {
-    "approve": ("通过", "通过后将提交至上一级审核", "审核意见", False),
-    "recognise": ("认定", "认定后申报状态为“已认定”，企业将收到通知", "认定意见", False),
+    "approve": ("通过", "通过后将提交至上一级审核；省级通过后进入待公示", "审核意见", False),
+    "recognise": ("认定", "认定后申报状态为“已认定”，生成证书编号和有效期，企业将收到通知", "认定意见", False),
     "return": ("退回", "退回后企业可修改并再次提交", "退回原因", True),
     "reject": ("不通过", "不通过后本次申报结束，企业将收到通知", "不通过原因", True),
     "admin_return": ("管理员退回", "退回后企业可修改注册地区等信息并再次提交，将从区县级重新审核", "退回原因", True),
@@ -44,25 +43,12 @@ RPC_OF_ACTION = {
     "reject": c.REVIEW_REJECT,
     "admin_return": c.REVIEW_ADMIN_RETURN,
 }
-NOTE_STEPS = (("formal", "形式审查"), ("credit", "信用查询"), ("expert", "专家评审"), ("site", "现场核查"), ("publicity", "公示"))
-
-
-def local_time(value):
-    """'2026-03-01 10:00' in Beijing time, from an ISO 8601 string."""
-    if not value:
-        return ""
-    try:
-        moment = dt.datetime.fromisoformat(value)
-    except ValueError:
-        return value
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=dt.timezone.utc)
-    return moment.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
+DOCUMENT_NUMBER_MAX = 100
 
 
 @bp.app_template_filter("review_time")
 def _review_time(value):
-    return local_time(value)
+    return clock.show(value)
 
 
 def current_filters(args):
@@ -151,7 +137,7 @@ def build_workbook(filters):
                     item.get("contact"),
                     item.get("contact_mobile"),
                     item["state_label"],
-                    local_time(item["submitted_at"]),
+                    clock.show(item["submitted_at"]),
                 ]
                 + [figures.get(label) for label in labels]
             )
@@ -214,9 +200,9 @@ def case_context(declaration_id):
         "declaration_unavailable": g.get("declaration_unavailable", False),
         "actions": available_actions(case),
         "ACTIONS": ACTIONS,
-        "note_steps": NOTE_STEPS,
+        "note_steps": case.get("note_steps", []),
         "idempotency_key": str(uuid.uuid4()),
-        "today": dt.datetime.now(SHANGHAI).date().isoformat(),
+        "today": clock.beijing_today().isoformat(),
     }
 
 
@@ -224,7 +210,8 @@ def available_actions(case):
     can = case["can"]
     actions = []
     if can["review"]:
-        actions.append("recognise" if can["approve_is_final"] else "approve")
+        if can.get("approve", True):
+            actions.append("recognise" if can["approve_is_final"] else "approve")
         actions += ["return", "reject"]
     if can["admin_return"]:
         actions.append("admin_return")
@@ -243,6 +230,7 @@ def _action_form():
         "reason": (form.get("reason") or "").strip(),
         "sections": [s for s in form.getlist("sections") if s in c.SECTIONS],
         "revision": form.get("revision", ""),
+        "document_number": (form.get("document_number") or "").strip()[:DOCUMENT_NUMBER_MAX],
         "idempotency_key": form.get("idempotency_key") or str(uuid.uuid4()),
     }
 
@@ -259,6 +247,8 @@ def case_action(declaration_id, action):
     errors = {}
     if reason_required and not values["reason"]:
         errors["reason"] = f"请填写{reason_label}"
+    if action == "recognise" and not values["document_number"]:
+        errors["document_number"] = "请填写认定文件的文号"
     if errors or request.form.get("confirm") != "1":
         context = case_context(declaration_id)
         if action not in context["actions"]:
@@ -269,8 +259,10 @@ def case_action(declaration_id, action):
         return render_template(template, **context), (422 if errors else 200)
 
     args = [declaration_id, values["revision"]]
-    if action in ("approve", "recognise"):
+    if action == "approve":
         args.append(values["reason"] or None)
+    elif action == "recognise":
+        args += [values["reason"] or None, values["document_number"]]
     elif action == "reject":
         args.append(values["reason"])
     else:

@@ -95,11 +95,19 @@ DECLARATIONS_SUBMIT = "submit"  # owner: (declaration_id) -> {submitted, problem
 # review: the console's calls; scope decided from the signed principal.
 REVIEW_LIST_CASES = "list_cases"  # (filters: tab, q, credit_code, batch_id, state, region_code, page, per_page) -> {items, total, pages, counts, tabs, batches, figure_labels}
 REVIEW_GET_CASE = "get_case"  # (declaration_id) -> the case, its summary, history (audit trail), notes, can
-REVIEW_APPROVE = "approve"  # (declaration_id, revision, opinion=None): 通过; 认定 at province level
+REVIEW_APPROVE = "approve"  # (declaration_id, revision, opinion=None, document_number=None): 通过; 认定 at province level (needs the 认定文号)
 REVIEW_RETURN = "return_for_changes"  # (declaration_id, revision, reason, sections=()): 退回
 REVIEW_REJECT = "reject"  # (declaration_id, revision, reason): 不通过
 REVIEW_ADMIN_RETURN = "admin_return"  # (declaration_id, revision, reason, sections=()): FAQ 2.7
 REVIEW_ADD_NOTE = "add_note"  # (declaration_id, step, noted_on, text): province offline steps
+# 撤回: the owning enterprise takes back a declaration no reviewer at its level has acted on yet.
+REVIEW_CAN_WITHDRAW = "can_withdraw"  # (declaration_id) -> {can, reason, revision}; the owning enterprise
+REVIEW_WITHDRAW = "withdraw"  # (declaration_id, revision) -> the audit record; the owning enterprise
+# 公示: the province selects cases waiting for it into a notice with a period.
+REVIEW_PUBLICITY_CANDIDATES = "publicity_candidates"  # (page) -> {items, total, pages}: cases 待公示 (province)
+REVIEW_START_PUBLICITY = "start_publicity"  # (title, starts_on, ends_on, declaration_ids) -> the notice (province)
+REVIEW_LIST_PUBLICITY = "list_publicity"  # (page) -> {items, total, pages}: notices and their cases (staff)
+REVIEW_PUBLIC_NOTICES = "public_notices"  # public: (page) -> {items: public fields only, total, pages}
 
 # personal data on an enterprise's request (admins; the console's 个人信息 page).
 RPC_EXPORT_ENTERPRISE_DATA = "export_enterprise_data"  # accounts, declarations: (enterprise_id) -> what each keeps
@@ -156,6 +164,8 @@ ENTERPRISE_ERASED = "enterprise_erased"  # enterprise_id, phones: an enterprise'
 # (tenants): sent at 开始申报 and at every state change declarations applies.
 DECLARATION_STARTED = "declaration_started"  # declaration_id, enterprise_id, region_code, version
 DECLARATION_CHANGED = "declaration_changed"  # declaration_id, enterprise_id, region_code, version
+DECLARATION_WITHDRAWN = "declaration_withdrawn"  # declaration_id, enterprise_id, level, version (撤回 by the enterprise)
+DECLARATION_PUBLICIZED = "declaration_publicized"  # declaration_id, enterprise_id, publicity_id, title, starts_on, ends_on, version
 
 # (source service, event type) -> consumer services. A consumer's queue is
 # declared durable by the setup step before anything publishes (see
@@ -175,6 +185,8 @@ EVENTS = {
     (ACCOUNTS, ENTERPRISE_ERASED): (NOTIFY,),
     (DECLARATIONS, DECLARATION_STARTED): (TENANTS,),
     (DECLARATIONS, DECLARATION_CHANGED): (TENANTS,),
+    (REVIEW, DECLARATION_WITHDRAWN): (DECLARATIONS,),
+    (REVIEW, DECLARATION_PUBLICIZED): (DECLARATIONS,),
 }
 
 # Who may cause an event: a decision only a reviewer or an admin, a
@@ -188,6 +200,8 @@ EVENT_CAUSES = {
     DECLARATION_RETURNED: (REVIEWER, ADMIN, SYSTEM),
     DECLARATION_APPROVED: (REVIEWER, ADMIN, SYSTEM),
     DECLARATION_REJECTED: (REVIEWER, ADMIN, SYSTEM),
+    DECLARATION_WITHDRAWN: (ENTERPRISE, SYSTEM),
+    DECLARATION_PUBLICIZED: (REVIEWER, ADMIN, SYSTEM),
 }
 
 # --- the event envelope (built and checked in services.common.outbox) ---------
@@ -212,6 +226,8 @@ SEQUENCED_EVENTS = frozenset({
     DECLARATION_RETURNED,
     DECLARATION_APPROVED,
     DECLARATION_REJECTED,
+    DECLARATION_WITHDRAWN,
+    DECLARATION_PUBLICIZED,
 })
 
 # A return by a platform admin (FAQ 2.7) names this instead of a level.
@@ -233,6 +249,9 @@ PENDING_PROVINCE = "pending_province"
 RETURNED = "returned"
 APPROVED = "approved"
 REJECTED = "rejected"
+WITHDRAWN = "withdrawn"  # 撤回 by the enterprise: back in its hands, as after 退回
+PENDING_PUBLICITY = "pending_publicity"  # the province passed it; waits to be selected into a 公示
+IN_PUBLICITY = "in_publicity"  # under 公示; 认定 once the period has ended
 STATE_LABELS = {
     DRAFT: "填报中",
     PENDING_COUNTY: "待区县审核",
@@ -241,6 +260,9 @@ STATE_LABELS = {
     RETURNED: "已退回",
     APPROVED: "已认定",
     REJECTED: "未通过",
+    WITHDRAWN: "已撤回",
+    PENDING_PUBLICITY: "待公示",
+    IN_PUBLICITY: "公示中",
 }
 PENDING_STATE_OF_LEVEL = {COUNTY: PENDING_COUNTY, CITY: PENDING_CITY, PROVINCE: PENDING_PROVINCE}
 

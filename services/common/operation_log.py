@@ -37,6 +37,8 @@ ACTIONS = {
     "review.reject": "不通过",
     "review.admin_return": "管理员退回",
     "review.note": "记录省级审核环节",
+    "review.publicize": "选入公示",
+    "review.withdraw": "企业撤回申报",
     "parked.replay": "重新处理异常消息",
     "export.cases": "导出申报列表",
     "export.logs": "导出日志",

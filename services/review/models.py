@@ -38,6 +38,16 @@ class ReviewCase(Base):
     first_submitted_at = Column(DateTime(timezone=True))
     summary = Column(JSON, nullable=False)
     updated_at = Column(DateTime(timezone=True), nullable=False)
+    # Set when a reviewer notes something at the level where the case waits;
+    # None on arrival at a level. 撤回 is possible only while it is None.
+    acted_at = Column(DateTime(timezone=True))
+    publicity_required = Column(Boolean, nullable=False, default=True)  # the batch's 公示 setting
+    publicity_id = Column(Integer, index=True)  # the 公示 it is or was under
+    # 认定: the batch's 认定文件 文号, the base's 证书编号 and the validity.
+    document_number = Column(String(100))
+    certificate_number = Column(String(40), unique=True, index=True)
+    valid_from = Column(Date)
+    valid_until = Column(Date)
 
 
 class ReviewAction(Base):
@@ -74,3 +84,28 @@ class ReviewNote(Base):
     actor_kind = Column(String(20), nullable=False)
     actor_id = Column(String(64), nullable=False)
     created_at = Column(DateTime(timezone=True), nullable=False)
+
+
+class PublicityNotice(Base):
+    """A 公示: the province puts cases under public notice for a period
+    (Beijing calendar days, both included); objections are notes."""
+
+    __tablename__ = "review_publicity"
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    title = Column(String(200), nullable=False)
+    starts_on = Column(Date, nullable=False)
+    ends_on = Column(Date, nullable=False, index=True)
+    actor_kind = Column(String(20), nullable=False)
+    actor_id = Column(String(64), nullable=False)
+    created_at = Column(DateTime(timezone=True), nullable=False)
+
+
+class CertificateCounter(Base):
+    """The last 证书编号 given in a year; allocated under the row's lock in
+    the 认定's transaction, so a number is never given twice nor skipped."""
+
+    __tablename__ = "review_certificate_counters"
+
+    year = Column(Integer, primary_key=True, autoincrement=False)
+    last = Column(Integer, nullable=False)

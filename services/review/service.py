@@ -1,7 +1,8 @@
 """The review service: entrypoints only; the domain logic lives in
-services.review.cases (actions, lists) and services.review.scope (who sees
-what). Every RPC decides access from the verified principal of the call."""
-from services.common import contracts as c
+services.review.intake (the read model), decisions, notes, listing and
+scope (who sees what). Every RPC decides access from the verified principal
+of the call."""
+from services.common import contracts
 from services.common import operation_log  # module import: one service class per module
 from services.common import health
 from services.common.db import Database
@@ -10,13 +11,13 @@ from services.common.logs import CorrelationId
 from services.common.metrics import Metrics
 from services.common.events import EventAdmin, event_handler
 from services.common.idempotency import idempotent
-from services.review import cases
+from services.review import decisions, intake, listing, notes, publicity, withdrawal
 
 
 class ReviewService(EventAdmin, operation_log.OperationLogAdmin):
-    name = c.REVIEW
+    name = contracts.REVIEW
 
-    db = Database(c.REVIEW)
+    db = Database(contracts.REVIEW)
     caller = Caller()
     correlation = CorrelationId()  # every line a worker logs names its request
     metrics = Metrics()  # workers, RPC latency, events; /metrics when METRICS_PORT is set
@@ -25,39 +26,65 @@ class ReviewService(EventAdmin, operation_log.OperationLogAdmin):
     def health(self):
         return health.check(self.name, self.db)
 
-    @event_handler(c.DECLARATIONS, c.DECLARATION_SUBMITTED)
+    @event_handler(contracts.DECLARATIONS, contracts.DECLARATION_SUBMITTED)
     def on_declaration_submitted(self, envelope):
-        cases.receive_submission(self.db.session, envelope["data"], envelope.get("occurred_at"))
+        intake.receive_submission(self.db.session, envelope["data"], envelope.get("occurred_at"))
 
     @rpc
     def list_cases(self, filters=None):
-        return cases.list_cases(self.db.session, self.caller, filters)
+        return listing.list_cases(self.db.session, self.caller, filters)
 
     @rpc
     def get_case(self, declaration_id):
-        return cases.get_case(self.db.session, self.caller, declaration_id)
+        return listing.get_case(self.db.session, self.caller, declaration_id)
 
     @rpc
     @idempotent
-    def approve(self, declaration_id, revision, opinion=None):
-        return cases.approve(self.db, self.caller, declaration_id, revision, opinion)
+    def approve(self, declaration_id, revision, opinion=None, document_number=None):
+        return decisions.approve(self.db, self.caller, declaration_id, revision, opinion, document_number)
 
     @rpc
     @idempotent
     def return_for_changes(self, declaration_id, revision, reason, sections=()):
-        return cases.return_for_changes(self.db, self.caller, declaration_id, revision, reason, sections)
+        return decisions.return_for_changes(self.db, self.caller, declaration_id, revision, reason, sections)
 
     @rpc
     @idempotent
     def reject(self, declaration_id, revision, reason):
-        return cases.reject(self.db, self.caller, declaration_id, revision, reason)
+        return decisions.reject(self.db, self.caller, declaration_id, revision, reason)
 
     @rpc
     @idempotent
     def admin_return(self, declaration_id, revision, reason, sections=()):
-        return cases.admin_return(self.db, self.caller, declaration_id, revision, reason, sections)
+        return decisions.admin_return(self.db, self.caller, declaration_id, revision, reason, sections)
 
     @rpc
     @idempotent
     def add_note(self, declaration_id, step, noted_on, text):
-        return cases.add_note(self.db, self.caller, declaration_id, step, noted_on, text)
+        return notes.add_note(self.db, self.caller, declaration_id, step, noted_on, text)
+
+    @rpc
+    def can_withdraw(self, declaration_id):
+        return withdrawal.can_withdraw(self.db.session, self.caller, declaration_id)
+
+    @rpc
+    @idempotent
+    def withdraw(self, declaration_id, revision):
+        return withdrawal.withdraw(self.db, self.caller, declaration_id, revision)
+
+    @rpc
+    def publicity_candidates(self, page=1):
+        return publicity.candidates(self.db.session, self.caller, page)
+
+    @rpc
+    @idempotent
+    def start_publicity(self, title, starts_on, ends_on, declaration_ids):
+        return publicity.start_publicity(self.db, self.caller, title, starts_on, ends_on, declaration_ids)
+
+    @rpc
+    def list_publicity(self, page=1):
+        return publicity.list_publicity(self.db.session, self.caller, page)
+
+    @rpc(public=True)
+    def public_notices(self, page=1):
+        return publicity.public_notices(self.db.session, page)

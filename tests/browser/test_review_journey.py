@@ -2,15 +2,23 @@
 enterprise submits; the county reviewer 通过; the city reviewer 退回 with a
 reason; the enterprise sees the reason under 查看, corrects 服务台账, 保存 and
 提交; the city reviewer sees what changed and 通过; the province reviewer
-records an offline step and 认定; the enterprise's list shows 已认定."""
+records an offline step and 通过; on 公示 it selects the base into a 公示,
+which anyone sees from the home page's 认定公示 without login; once the
+period has ended it 认定s with the batch's 认定文号 and the case shows the
+证书编号; the enterprise's list shows 已认定."""
+import datetime as dt
 import re
 import subprocess
 import sys
 import time
 
 from playwright.sync_api import expect
+from sqlalchemy import text
 
+from services.common import clock
+from services.common import contracts as c
 from services.common.config import ROOT
+from services.common.db import make_engine
 from tests.browser.test_declaration import (
     APPLICATION,
     LEDGER,
@@ -165,11 +173,48 @@ def test_county_city_return_resubmit_province_recognition(page, browser, system)
     notes.locator("#note-text").fill("专家评审通过")
     notes.get_by_role("button", name="保存记录").click()
     expect(province.locator("table.notes")).to_contain_text("专家评审通过")
+    act(province, "approve", "通过", reason="专家评审通过")
+    expect(province.locator(".case-state")).to_have_text("待公示")
+    publicize(province, browser, system)
+    period_ends(system)
+    open_case(province)
+    form = province.locator("form[data-action=recognise]")
+    form.get_by_label("认定文号").fill("苏工信中小〔2026〕88号")
     act(province, "recognise", "认定", reason="同意认定")
     expect(province.locator(".case-state")).to_have_text("已认定")
     expect(province.locator("table.history")).to_contain_text("认定")
+    expect(province.locator(".certificate-number")).to_contain_text("苏双创基地〔")
 
     reload_until(page, "/center/declarations", "table.declarations tbody tr .state", "已认定")
     for reviewer in (county, city, province):
         reviewer.context.close()
     assert re.search(r"已认定", page.locator("table.declarations").inner_text())
+
+
+def publicize(province, browser, system):
+    """公示 in the menu: the base 待公示 selected into a 公示 of today; the
+    public 认定公示 page, reached from the home page without login, lists it."""
+    province.get_by_role("navigation", name="审核管理菜单").get_by_role("link", name="公示", exact=True).click()
+    province.get_by_label(BASE_NAME).check()
+    today = clock.beijing_today().isoformat()
+    province.get_by_label("公示标题").fill("2026年度双创基地认定公示")
+    province.get_by_label("公示开始日期").fill(today)
+    province.get_by_label("公示结束日期").fill(today)
+    province.get_by_role("button", name="发布公示").click()
+    expect(province.locator(".flash")).to_contain_text("已发布公示")
+
+    visitor = browser.new_context(base_url=system.url, locale="zh-CN").new_page()
+    visitor.goto("/")
+    visitor.get_by_role("link", name="认定公示").click()
+    expect(visitor.locator("table.publicity")).to_contain_text(BASE_NAME)
+    expect(visitor.locator("table.publicity")).to_contain_text("南京市玄武区")
+    visitor.context.close()
+
+
+def period_ends(system):
+    """The 公示's last day goes by (its dates moved a day back)."""
+    engine = make_engine(c.REVIEW, system.env)
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE review_publicity SET starts_on = :d, ends_on = :d"),
+                     {"d": clock.beijing_today() - dt.timedelta(days=1)})
+    engine.dispose()

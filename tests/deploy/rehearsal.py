@@ -514,18 +514,41 @@ def submit(enterprise, declaration):
     check("/submitted" in response.headers.get("Location", ""), f"提交 went to {response.headers.get('Location')}")
 
 
-def review(base, username, password, declaration, action, reason="材料齐全", sections=()):
+def review(base, username, password, declaration, action, reason="材料齐全", sections=(), **more):
     reviewer = staff_login(base, username, password)
     deadline = time.monotonic() + 30
     while f"/console/cases/{declaration}" not in reviewer.get("/console/cases").text:  # it arrives by event
         check(time.monotonic() < deadline, f"{username}: the declaration never reached 审核")
         time.sleep(0.5)
     page = reviewer.get(f"/console/cases/{declaration}")
-    values = {"reason": reason}
+    values = {"reason": reason, **more}
     if sections:
         values["sections"] = list(sections)
     confirm = reviewer.submit(page, values, expect=200, action_endswith=f"/{action}")
     reviewer.submit(Page(confirm), action_endswith=f"/{action}")
+
+
+def publicize(system, base, password, declaration):
+    """The province selects the case into a 公示 of today; anyone reads it on
+    认定公示; then the period's last day goes by (its dates moved back)."""
+    import datetime as dt
+
+    from sqlalchemy import text
+
+    from services.common import clock
+    from services.common.db import make_engine
+
+    province = staff_login(base, "rh_jiangsu", password)
+    today = clock.beijing_today()
+    province.submit(province.get("/console/publicity"), {
+        "declaration_id": declaration, "title": "认定公示（演练）", "starts_on": today.isoformat(),
+        "ends_on": today.isoformat()}, action_endswith="/console/publicity")
+    check("认定公示（演练）" in Browser(base).get("/gongshi").text, "认定公示 does not list the base")
+    engine = make_engine(c.REVIEW, system.env_of(c.REVIEW))
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE review_publicity SET starts_on = :d, ends_on = :d"),
+                     {"d": today - dt.timedelta(days=1)})
+    engine.dispose()
 
 
 def wait_state(enterprise, label, timeout=30):
@@ -569,9 +592,14 @@ def journey(system, servers, base, say):
     review(base, "rh_nanjing", password, declaration, "approve")
     wait_state(enterprise, "待省级审核")
     say("设区市 通过 → 待省级审核")
-    review(base, "rh_jiangsu", password, declaration, "recognise")
+    review(base, "rh_jiangsu", password, declaration, "approve", reason="专家评审通过")
+    wait_state(enterprise, "待公示")
+    say("省级 通过 → 待公示")
+    publicize(system, base, password, declaration)
+    say("省级 公示 (认定公示 lists it without login), then its period ends")
+    review(base, "rh_jiangsu", password, declaration, "recognise", document_number="苏工信中小〔2026〕88号")
     wait_state(enterprise, "已认定")
-    say("省级 认定 → 已认定")
+    say("省级 认定 → 已认定 (with the 认定文号)")
 
     # The SMS gateway received what the enterprise was told, signed with the app's keys.
     deadline = time.monotonic() + 30

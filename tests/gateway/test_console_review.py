@@ -2,6 +2,7 @@
 declarations and review services: inbox per scope, actions with their
 confirmation step, a missing reason in red, a stale page refused, notes and
 认定 at province level, and the Excel export read back with openpyxl."""
+import datetime as dt
 import io
 import re
 
@@ -9,9 +10,11 @@ import pytest
 from nameko.testing.services import entrypoint_waiter
 from nameko.testing.utils import get_container
 from openpyxl import load_workbook
+from sqlalchemy import text
 
 from gateway import create_app
 from services.accounts.service import AccountsService
+from services.common import clock
 from services.common import contracts as c
 from services.common.outbox import envelope, publish_one, publisher
 from services.declarations.service import DeclarationsService
@@ -28,6 +31,7 @@ STAFF = {
     "jiangsu": dict(kind=c.REVIEWER, level=c.PROVINCE, region="320000", name="郑江苏"),
     "admin": dict(kind=c.ADMIN, name="王管理"),
 }
+DOCUMENT = "苏工信中小〔2026〕88号"
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
@@ -137,7 +141,10 @@ def test_a_stale_page_is_refused_with_a_clear_message(system, config, app):
 
 
 def test_province_notes_and_recognition_and_admin_return(system, config, app):
-    did = deliver(system, config, submitted(region="320205", level=c.PROVINCE, base_name="锡山科创园"))
+    """A batch without 公示: the province's 认定 asks for the 认定文号 and
+    shows the 证书编号 and validity it gave."""
+    did = deliver(system, config, submitted(region="320205", level=c.PROVINCE, base_name="锡山科创园",
+                                            publicity_required=False))
     wrong = deliver(system, config, submitted(region="320102", base_name="地区填错的基地"))
     jiangsu = client_of(app, "jiangsu")
     case = page(jiangsu, f"/console/cases/{did}")
@@ -147,12 +154,19 @@ def test_province_notes_and_recognition_and_admin_return(system, config, app):
     assert 'href="#note-text"' in bad.get_data(as_text=True) and 'id="note-text"' in bad.get_data(as_text=True)
     assert post(jiangsu, f"/console/cases/{did}/notes",
                 {"step": "expert", "noted_on": "2026-03-05", "text": "专家评审通过"}).status_code == 302
-    assert act(jiangsu, did, "recognise", reason="同意认定").status_code == 302
+    missing = act(jiangsu, did, "recognise", reason="同意认定")
+    assert missing.status_code == 422 and "请填写认定文件的文号" in missing.get_data(as_text=True)
+    assert 'href="#document-number"' in missing.get_data(as_text=True)
+    confirm = act(jiangsu, did, "recognise", confirm=False, reason="同意认定", document_number=DOCUMENT)
+    assert "认定文号" in confirm.get_data(as_text=True) and DOCUMENT in confirm.get_data(as_text=True)
+    assert act(jiangsu, did, "recognise", reason="同意认定", document_number=DOCUMENT).status_code == 302
     notes = page(jiangsu, f"/console/cases/{did}").split('id="notes"')[1].split("</table>")[0]
     assert "专家评审通过" in notes and "郑江苏" in notes and "江苏省工信部门（省级审核）" in notes
     assert not UUID.search(notes)
     done = page(jiangsu, f"/console/cases/{did}")
     assert "已认定" in done and "专家评审通过" in done and "认定" in done
+    year = clock.beijing_today().year
+    assert f"苏双创基地〔{year}〕0001" in done and DOCUMENT in done and "有效期" in done
 
     admin = client_of(app, "admin")
     assert 'data-action="admin_return"' in page(admin, f"/console/cases/{wrong}")
@@ -243,3 +257,41 @@ def test_the_console_opens_on_its_own_layout_with_the_menu(system, config, app):
     out = post(client, "/console/logout", {})
     assert out.status_code == 302 and out.headers["Location"] == "/console/login"
     assert client.get("/console/cases").status_code == 302
+
+
+def test_province_publicity_from_the_console_to_recognition(system, config, app, db_engine):
+    did = deliver(system, config, submitted(region="320205", level=c.PROVINCE, base_name="锡山科创园"))
+    jiangsu = client_of(app, "jiangsu")
+    case = page(jiangsu, f"/console/cases/{did}")
+    assert 'data-action="approve"' in case and 'data-action="recognise"' not in case
+    assert act(jiangsu, did, "approve", reason="专家评审通过").status_code == 302
+    waiting = page(jiangsu, f"/console/cases/{did}")
+    assert "待公示" in waiting and "请先选入公示" in waiting and 'data-action="approve"' not in waiting
+
+    listing = page(jiangsu, "/console/publicity")
+    assert "锡山科创园" in listing and "发布公示" in listing
+    today = clock.beijing_today().isoformat()
+    empty = post(jiangsu, "/console/publicity", {"title": "认定公示", "starts_on": today, "ends_on": today})
+    assert empty.status_code == 422 and "请选择要公示的申报" in empty.get_data(as_text=True)
+    started = post(jiangsu, "/console/publicity", {"title": "2026年度双创基地认定公示", "starts_on": today,
+                                                   "ends_on": today, "declaration_id": did})
+    assert started.status_code == 302
+    under = page(jiangsu, f"/console/cases/{did}")
+    assert "公示中" in under and "2026年度双创基地认定公示" in under and f"公示期至{today}" in under
+    assert 'value="objection"' in under  # 异议 are recorded as notes during the period
+    assert act(jiangsu, did, "recognise", reason="同意认定", document_number=DOCUMENT).status_code == 302
+    assert "公示中" in page(jiangsu, f"/console/cases/{did}")  # refused: the period has not ended
+
+    anonymous = app.test_client()
+    assert 'href="/gongshi"' in page(anonymous, "/")
+    public = page(anonymous, "/gongshi")
+    assert "锡山科创园" in public and "无锡市锡山区" in public and f"{today} 至 {today}" in public
+    assert "SC2026AB12CD34" not in public and "统一社会信用代码" not in public
+
+    with db_engine(c.REVIEW).begin() as conn:  # the period's last day has gone by
+        conn.execute(text("UPDATE review_publicity SET starts_on = :d, ends_on = :d"),
+                     {"d": clock.beijing_today() - dt.timedelta(days=1)})
+    assert "锡山科创园" not in page(anonymous, "/gongshi")
+    assert act(jiangsu, did, "recognise", reason="同意认定", document_number=DOCUMENT).status_code == 302
+    done = page(jiangsu, f"/console/cases/{did}")
+    assert "已认定" in done and "证书编号" in done and DOCUMENT in done

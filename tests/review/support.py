@@ -88,3 +88,16 @@ def submitted_envelope(data):
     sequence (declarations' counter) and the state it waits in."""
     return outbox.envelope(data, event_type=c.DECLARATION_SUBMITTED, cause=Principal(c.ENTERPRISE, data["enterprise_id"]),
                            sequence=2 * int(data["version"]), state=c.PENDING_STATE_OF_LEVEL[data["level"]])
+
+
+def enterprise_of(data):
+    """The enterprise that submitted `data`, as the gateway signs it."""
+    return Principal(kind=c.ENTERPRISE, id=data["enterprise_id"], region_code=data["region_code"])
+
+
+def outbox_envelopes(engine, event_type):
+    """The envelopes of one event type in review's outbox, in order."""
+    with engine.connect() as conn:
+        return [r.payload for r in conn.execute(
+            select(outbox_events).where(outbox_events.c.event_type == event_type)
+            .order_by(outbox_events.c.created_at))]

@@ -1,11 +1,15 @@
 """The review domain on the real PostgreSQL: the read model from
 declaration_submitted, the actions and their events, the audit trail, the
 optimistic check, notes, resubmission."""
+import datetime as dt
+
 import pytest
 
+from services.common import clock
 from services.common import contracts as c
 from services.common.errors import BadState, Conflict, Forbidden, NotFound, ValidationFailed
-from services.review import cases
+from services.review import decisions, intake, listing, notes
+from services.review.models import ReviewNote
 from tests.review.support import Tx, admin, city, county, outbox_rows, province, submitted
 
 
@@ -16,7 +20,7 @@ def engine(db_engine):
 
 def receive(engine, data):
     with Tx(engine) as tx:
-        case = cases.receive_submission(tx.session, data, "2026-03-01T02:00:00+00:00")
+        case = intake.receive_submission(tx.session, data, "2026-03-01T02:00:00+00:00")
         tx.commit()
         return case
 
@@ -30,7 +34,7 @@ def act(engine, fn, principal, *args, **kwargs):
 
 def case_of(engine, principal, declaration_id):
     with Tx(engine) as tx:
-        return cases.get_case(tx.session, principal, declaration_id)
+        return listing.get_case(tx.session, principal, declaration_id)
 
 
 def test_submission_opens_a_case_with_the_summary(engine):
@@ -57,27 +61,40 @@ def sequences(engine):
 
 
 def test_county_city_province_approval_emits_each_event_and_audits(engine):
-    data = submitted()
+    """A batch without 公示: the province's 通过 is the 认定, with the
+    batch's 认定文号, a 证书编号 and three years of validity."""
+    data = submitted(publicity_required=False)
     did = data["declaration_id"]
     receive(engine, data)
 
     rev = case_of(engine, county(), did)["revision"]
-    act(engine, cases.approve, county(), did, rev, "材料齐全")
+    act(engine, decisions.approve, county(), did, rev, "材料齐全")
     assert case_of(engine, county(), did)["state"] == c.PENDING_CITY
     assert case_of(engine, county(), did)["can"]["review"] is False
 
     rev = case_of(engine, city(), did)["revision"]
-    act(engine, cases.approve, city(), did, rev)
+    act(engine, decisions.approve, city(), did, rev)
     rev = case_of(engine, province(), did)["revision"]
-    act(engine, cases.approve, province(), did, rev, "同意认定")
+    assert case_of(engine, province(), did)["can"]["approve_is_final"] is True
+    with pytest.raises(ValidationFailed) as err:
+        act(engine, decisions.approve, province(), did, rev, "同意认定")
+    assert err.value.errors == {"document_number": "请填写认定文件的文号"}
+    act(engine, decisions.approve, province(), did, rev, "同意认定", "苏工信中小〔2026〕88号")
     case = case_of(engine, admin(), did)
     assert case["state"] == c.APPROVED
+    today = clock.beijing_today()
+    until = (today.replace(year=today.year + 3) - dt.timedelta(days=1)).isoformat()
+    certificate = f"苏双创基地〔{today.year}〕0001"
+    assert case["recognition"] == {"document_number": "苏工信中小〔2026〕88号", "certificate_number": certificate,
+                                   "valid_from": today.isoformat(), "valid_until": until}
 
     assert outbox_rows(engine) == [
         (c.DECLARATION_ADVANCED, {"declaration_id": did, "level": c.CITY, "version": 1}),
         (c.DECLARATION_ADVANCED, {"declaration_id": did, "level": c.PROVINCE, "version": 1}),
         (c.DECLARATION_APPROVED, {"declaration_id": did, "enterprise_id": data["enterprise_id"],
-                                  "reason": "同意认定", "version": 1}),
+                                  "reason": "同意认定", "version": 1,
+                                  "document_number": "苏工信中小〔2026〕88号", "certificate_number": certificate,
+                                  "valid_from": today.isoformat(), "valid_until": until}),
     ]
     # each with the case's revision after the move as its sequence, and the state
     assert [(seq, state) for seq, state in sequences(engine)] == [
@@ -99,13 +116,13 @@ def test_return_needs_a_reason_and_marks_sections(engine):
     receive(engine, data)
     rev = case_of(engine, county(), did)["revision"]
     with pytest.raises(ValidationFailed) as err:
-        act(engine, cases.return_for_changes, county(), did, rev, "  ", ["tenants"])
+        act(engine, decisions.return_for_changes, county(), did, rev, "  ", ["tenants"])
     assert err.value.errors == {"reason": "请填写退回原因"}
     with pytest.raises(ValidationFailed):
-        act(engine, cases.return_for_changes, county(), did, rev, "缺少租赁合同", ["nonsense"])
+        act(engine, decisions.return_for_changes, county(), did, rev, "缺少租赁合同", ["nonsense"])
     assert outbox_rows(engine) == []
 
-    act(engine, cases.return_for_changes, county(), did, rev, "缺少租赁合同", ["attachments", "application"])
+    act(engine, decisions.return_for_changes, county(), did, rev, "缺少租赁合同", ["attachments", "application"])
     case = case_of(engine, county(), did)
     assert case["state"] == c.RETURNED and case["returned_version"] == 1
     last = case["history"][-1]
@@ -122,15 +139,15 @@ def test_reject_needs_a_reason_and_closes_the_case(engine):
     receive(engine, data)
     rev = case_of(engine, city(), did)["revision"]
     with pytest.raises(ValidationFailed):
-        act(engine, cases.reject, city(), did, rev, "")
-    act(engine, cases.reject, city(), did, rev, "运营年限不足")
+        act(engine, decisions.reject, city(), did, rev, "")
+    act(engine, decisions.reject, city(), did, rev, "运营年限不足")
     assert case_of(engine, city(), did)["state"] == c.REJECTED
     assert outbox_rows(engine) == [(c.DECLARATION_REJECTED, {
         "declaration_id": did, "enterprise_id": data["enterprise_id"], "level": c.CITY, "reason": "运营年限不足",
         "version": 1,
     })]
     with pytest.raises(Conflict):
-        act(engine, cases.reject, city(), did, rev, "again")
+        act(engine, decisions.reject, city(), did, rev, "again")
 
 
 def test_acting_on_a_case_that_moved_is_refused_with_its_state(engine):
@@ -138,9 +155,9 @@ def test_acting_on_a_case_that_moved_is_refused_with_its_state(engine):
     did = data["declaration_id"]
     receive(engine, data)
     rev = case_of(engine, county(), did)["revision"]
-    act(engine, cases.approve, county(id="a"), did, rev)
+    act(engine, decisions.approve, county(id="a"), did, rev)
     with pytest.raises(Conflict) as err:
-        act(engine, cases.return_for_changes, county(id="b"), did, rev, "原因")
+        act(engine, decisions.return_for_changes, county(id="b"), did, rev, "原因")
     assert "待设区市审核" in err.value.message
     assert len(outbox_rows(engine)) == 1
 
@@ -151,15 +168,15 @@ def test_only_the_level_in_charge_may_act(engine):
     receive(engine, data)
     rev = case_of(engine, city(), did)["revision"]
     with pytest.raises(BadState):
-        act(engine, cases.approve, city(), did, rev)
+        act(engine, decisions.approve, city(), did, rev)
     with pytest.raises(BadState):
-        act(engine, cases.approve, province(), did, rev)
+        act(engine, decisions.approve, province(), did, rev)
     with pytest.raises(Forbidden):
-        act(engine, cases.approve, admin(), did, rev)
+        act(engine, decisions.approve, admin(), did, rev)
     with pytest.raises(NotFound):
-        act(engine, cases.approve, county("320104"), did, rev)
+        act(engine, decisions.approve, county("320104"), did, rev)
     with pytest.raises(Forbidden):
-        act(engine, cases.admin_return, county(), did, rev, "地区有误")
+        act(engine, decisions.admin_return, county(), did, rev, "地区有误")
     assert outbox_rows(engine) == []
 
 
@@ -168,7 +185,7 @@ def test_admin_returns_any_submitted_declaration(engine):
     did = data["declaration_id"]
     receive(engine, data)
     rev = case_of(engine, admin(), did)["revision"]
-    act(engine, cases.admin_return, admin(), did, rev, "注册地区填写有误", ["application"])
+    act(engine, decisions.admin_return, admin(), did, rev, "注册地区填写有误", ["application"])
     case = case_of(engine, admin(), did)
     assert case["state"] == c.RETURNED
     assert case["history"][-1]["level"] == c.ADMIN_RETURN_LEVEL
@@ -176,7 +193,7 @@ def test_admin_returns_any_submitted_declaration(engine):
     [(kind, payload)] = outbox_rows(engine)
     assert kind == c.DECLARATION_RETURNED and payload["level"] == "admin"
     with pytest.raises(BadState):
-        act(engine, cases.admin_return, admin(), did, case["revision"], "again")
+        act(engine, decisions.admin_return, admin(), did, case["revision"], "again")
 
 
 def test_resubmission_reopens_at_the_named_level_and_stale_events_change_nothing(engine):
@@ -184,9 +201,9 @@ def test_resubmission_reopens_at_the_named_level_and_stale_events_change_nothing
     did = data["declaration_id"]
     receive(engine, data)
     rev = case_of(engine, county(), did)["revision"]
-    act(engine, cases.approve, county(), did, rev)
+    act(engine, decisions.approve, county(), did, rev)
     rev = case_of(engine, city(), did)["revision"]
-    act(engine, cases.return_for_changes, city(), did, rev, "请补充服务台账", ["ledger"])
+    act(engine, decisions.return_for_changes, city(), did, rev, "请补充服务台账", ["ledger"])
 
     again = submitted(declaration_id=did, level=c.CITY, version=2, resubmission=True, base_name="玄武创新创业园（新）")
     again["enterprise_id"] = data["enterprise_id"]
@@ -203,7 +220,7 @@ def test_resubmission_reopens_at_the_named_level_and_stale_events_change_nothing
     assert case_of(engine, city(), did)["state"] == c.PENDING_CITY
     # A stale page (revision of before the resubmission) is refused.
     with pytest.raises(Conflict):
-        act(engine, cases.approve, city(), did, rev)
+        act(engine, decisions.approve, city(), did, rev)
 
 
 def test_province_notes_before_recognition(engine):
@@ -211,18 +228,32 @@ def test_province_notes_before_recognition(engine):
     did = data["declaration_id"]
     receive(engine, data)
     with pytest.raises(ValidationFailed) as err:
-        act(engine, cases.add_note, province(), did, "bogus", "not a date", "")
+        act(engine, notes.add_note, province(), did, "bogus", "not a date", "")
     assert set(err.value.errors) == {"step", "noted_on", "text"}
     with pytest.raises(ValidationFailed) as err:
-        act(engine, cases.add_note, province(), did, "formal", "2999-01-01", "x")
+        act(engine, notes.add_note, province(), did, "formal", "2999-01-01", "x")
     assert err.value.errors == {"noted_on": "日期不能晚于今天"}
     with pytest.raises(BadState):
-        act(engine, cases.add_note, admin(), did, "formal", "2026-03-02", "x")
-    act(engine, cases.add_note, province(), did, "formal", "2026-03-02", "材料完整")
-    act(engine, cases.add_note, province(), did, "publicity", "2026-03-20", "公示无异议")
-    notes = case_of(engine, province(), did)["notes"]
-    assert [(n["step_label"], n["noted_on"], n["text"]) for n in notes] == [
+        act(engine, notes.add_note, admin(), did, "formal", "2026-03-02", "x")
+    act(engine, notes.add_note, province(), did, "formal", "2026-03-02", "材料完整")
+    with pytest.raises(ValidationFailed) as err:
+        act(engine, notes.add_note, province(), did, "objection", "2026-03-20", "有异议")
+    assert err.value.errors == {"step": "当前只能记录：形式审查、信用查询、专家评审、现场核查"}
+    recorded = case_of(engine, province(), did)["notes"]
+    assert [(n["step_label"], n["noted_on"], n["text"]) for n in recorded] == [
         ("形式审查", "2026-03-02", "材料完整"),
-        ("公示", "2026-03-20", "公示无异议"),
     ]
     assert outbox_rows(engine) == []
+
+
+def test_a_note_of_the_retired_publicity_step_keeps_its_label(engine):
+    """Notes recorded as the 公示 step before 公示 became a state still read 公示."""
+    data = submitted(level=c.PROVINCE)
+    did = data["declaration_id"]
+    receive(engine, data)
+    with Tx(engine) as tx:
+        tx.session.add(ReviewNote(declaration_id=did, version=1, step="publicity", noted_on=dt.date(2026, 3, 20),
+                                  text="公示无异议", actor_kind=c.REVIEWER, actor_id="province-1",
+                                  created_at=clock.utcnow()))
+        tx.commit()
+    assert [n["step_label"] for n in case_of(engine, province(), did)["notes"]] == ["公示"]

@@ -6,7 +6,7 @@ import pytest
 from services.common import contracts as c
 from services.common.errors import Forbidden, NotFound
 from services.common.principal import Principal
-from services.review import cases
+from services.review import decisions, intake, listing, notes
 from tests.review.support import Tx, admin, city, county, province, submitted
 
 # name -> (region, level at which it waits)
@@ -50,7 +50,7 @@ def ids(db_engine):
     with Tx(engine) as tx:
         for name, (region, level) in CASES.items():
             data = submitted(region=region, level=level, base_name=name)
-            cases.receive_submission(tx.session, data)
+            intake.receive_submission(tx.session, data)
             made[name] = data["declaration_id"]
         tx.commit()
     return engine, made
@@ -67,20 +67,20 @@ def test_routing_matrix(ids, who):
     principal = REVIEWERS[who]
     inbox, in_scope = EXPECTED[who]
     with Tx(engine) as tx:
-        todo = cases.list_cases(tx.session, principal, {"tab": "todo"})
-        everything = cases.list_cases(tx.session, principal, {"tab": "all", "per_page": 100})
+        todo = listing.list_cases(tx.session, principal, {"tab": "todo"})
+        everything = listing.list_cases(tx.session, principal, {"tab": "all", "per_page": 100})
         assert names(todo["items"], made) == inbox
         assert todo["tabs"]["todo"] == len(inbox)
         assert names(everything["items"], made) == in_scope
         assert sum(everything["counts"].values()) == len(in_scope)
         for name, declaration_id in made.items():
             if name in in_scope:
-                case = cases.get_case(tx.session, principal, declaration_id)
+                case = listing.get_case(tx.session, principal, declaration_id)
                 assert case["can"]["review"] is (name in inbox and principal.is_reviewer)
                 assert case["can"]["admin_return"] is principal.is_admin
             else:
                 with pytest.raises(NotFound):
-                    cases.get_case(tx.session, principal, declaration_id)
+                    listing.get_case(tx.session, principal, declaration_id)
 
 
 def test_other_principals_get_nothing(ids):
@@ -96,49 +96,49 @@ def test_other_principals_get_nothing(ids):
     with Tx(engine) as tx:
         for principal in strangers:
             with pytest.raises(Forbidden):
-                cases.list_cases(tx.session, principal, {"tab": "all"})
+                listing.list_cases(tx.session, principal, {"tab": "all"})
             with pytest.raises(Forbidden):
-                cases.get_case(tx.session, principal, made["xuanwu_county"])
+                listing.get_case(tx.session, principal, made["xuanwu_county"])
 
 
 def test_search_filters_and_state_counts(ids):
     engine, made = ids
     with Tx(engine) as tx:
         p = city("320100")
-        found = cases.list_cases(tx.session, p, {"tab": "all", "q": "xuanwu"})
+        found = listing.list_cases(tx.session, p, {"tab": "all", "q": "xuanwu"})
         assert names(found["items"], made) == {"xuanwu_county", "xuanwu_city", "xuanwu_province"}
         assert found["counts"][c.PENDING_COUNTY] == 1 and found["counts"][c.PENDING_CITY] == 1
-        only_city = cases.list_cases(tx.session, p, {"tab": "all", "q": "xuanwu", "state": c.PENDING_CITY})
+        only_city = listing.list_cases(tx.session, p, {"tab": "all", "q": "xuanwu", "state": c.PENDING_CITY})
         assert names(only_city["items"], made) == {"xuanwu_city"}
         assert only_city["counts"] == found["counts"]  # counts ignore the state filter
-        by_region = cases.list_cases(tx.session, province(), {"tab": "all", "region_code": "320100"})
+        by_region = listing.list_cases(tx.session, province(), {"tab": "all", "region_code": "320100"})
         assert len(by_region["items"]) == 4
-        by_county = cases.list_cases(tx.session, province(), {"tab": "all", "region_code": "320576"})
+        by_county = listing.list_cases(tx.session, province(), {"tab": "all", "region_code": "320576"})
         assert names(by_county["items"], made) == {"sip_county"}
-        code = cases.get_case(tx.session, p, made["qinhuai_county"])["credit_code"]
-        by_code = cases.list_cases(tx.session, p, {"tab": "all", "credit_code": code.lower()})
+        code = listing.get_case(tx.session, p, made["qinhuai_county"])["credit_code"]
+        by_code = listing.list_cases(tx.session, p, {"tab": "all", "credit_code": code.lower()})
         assert names(by_code["items"], made) == {"qinhuai_county"}
-        none = cases.list_cases(tx.session, p, {"tab": "all", "q": "%"})
+        none = listing.list_cases(tx.session, p, {"tab": "all", "q": "%"})
         assert none["total"] == 0  # LIKE wildcards are taken literally
-        assert cases.list_cases(tx.session, p, {"tab": "all", "batch_id": "b2026"})["total"] == 4
-        assert cases.list_cases(tx.session, p, {"tab": "all", "batch_id": "other"})["total"] == 0
+        assert listing.list_cases(tx.session, p, {"tab": "all", "batch_id": "b2026"})["total"] == 4
+        assert listing.list_cases(tx.session, p, {"tab": "all", "batch_id": "other"})["total"] == 0
         assert found["batches"] == [{"id": "b2026", "name": "b2026年度江苏省小型微型企业创业创新示范基地认定"}]
 
 
 def test_pagination_and_processed_by_me(ids):
     engine, made = ids
     with Tx(engine) as tx:
-        first = cases.list_cases(tx.session, admin(), {"tab": "all", "per_page": 4, "page": 1})
-        second = cases.list_cases(tx.session, admin(), {"tab": "all", "per_page": 4, "page": 2})
+        first = listing.list_cases(tx.session, admin(), {"tab": "all", "per_page": 4, "page": 1})
+        second = listing.list_cases(tx.session, admin(), {"tab": "all", "per_page": 4, "page": 2})
         assert (first["total"], first["pages"], len(first["items"]), len(second["items"])) == (6, 2, 4, 2)
         assert not {i["declaration_id"] for i in first["items"]} & {i["declaration_id"] for i in second["items"]}
-        rev = cases.get_case(tx.session, county("320102"), made["xuanwu_county"])["revision"]
+        rev = listing.get_case(tx.session, county("320102"), made["xuanwu_county"])["revision"]
     with Tx(engine) as tx:
-        cases.approve(tx, county("320102", id="me"), made["xuanwu_county"], rev)
+        decisions.approve(tx, county("320102", id="me"), made["xuanwu_county"], rev)
         tx.commit()
     with Tx(engine) as tx:
-        mine = cases.list_cases(tx.session, county("320102", id="me"), {"tab": "processed"})
+        mine = listing.list_cases(tx.session, county("320102", id="me"), {"tab": "processed"})
         assert names(mine["items"], made) == {"xuanwu_county"}
         assert mine["tabs"]["processed"] == 1
-        theirs = cases.list_cases(tx.session, county("320102", id="colleague"), {"tab": "processed"})
+        theirs = listing.list_cases(tx.session, county("320102", id="colleague"), {"tab": "processed"})
         assert theirs["total"] == 0
