@@ -59,7 +59,7 @@ def url_path(token):
 
 # --- tenants' copy of the declaration ------------------------------------------
 
-EDITABLE_STATES = (c.DRAFT, c.RETURNED)
+EDITABLE_STATES = (c.DRAFT, c.RETURNED, c.WITHDRAWN)  # as declarations.lifecycle.EDITABLE
 SYNCING_MESSAGE = "申报信息正在同步，请稍后刷新页面再试"
 HOLD_SECONDS = 60  # intake stays closed this long for a 提交 that neither commits nor fails
 
