@@ -50,7 +50,7 @@ def load(declaration_id):
 
 
 def editable_or_view(declaration):
-    if not declaration["editable"]:
+    if not declaration["editable"] and not declaration.get("closed"):  # closed: read-only pages
         flash(f"申报当前状态为“{declaration['state_label']}”，不能修改。", "info")
         return redirect(url_for("portal.declaration_view", declaration_id=declaration["id"]))
     return None

@@ -185,8 +185,9 @@ def import_rows(session, principal, declaration_id, section, rows, mode=None, no
 def import_upload(session, store, principal, declaration_id, temp_key, mode=None):
     """The rows of an uploaded .xlsx (blob store, temporary key) into the
     服务台账 (`import_rows`), or {imported: 0, errors, message} when the
-    file cannot be read or a row fails."""
-    owned(session, principal, declaration_id)
+    file cannot be read or a row fails; refused before the file is read when
+    the declaration may not change (its state, its deadline)."""
+    require_editable_in_time(session, owned(session, principal, declaration_id))
     try:
         data = ledger_import.read_upload(store, temp_key, principal)
         rows = ledger_import.parse(data)

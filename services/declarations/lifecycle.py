@@ -1,18 +1,22 @@
 """The declaration's state machine (DESIGN.md): which moves are allowed, and
-every move recorded with time, actor, level and reason."""
+every move recorded with time, actor, level and reason; until when the
+enterprise may change it (a draft until the batch closes, a returned or
+withdrawn declaration until the batch's 补正截止)."""
 from services.common import contracts
-from services.common.clock import utcnow
+from services.common.clock import show, utc, utcnow
 from services.common.errors import BadState
-from services.declarations.batches import is_resubmittable
 from services.declarations.models import Batch, Transition
 
-EDITABLE = (contracts.DRAFT, contracts.RETURNED)
+# back in the enterprise's hands after review had it: 退回 by a reviewer, 撤回 by the enterprise
+BACK_FROM_REVIEW = (contracts.RETURNED, contracts.WITHDRAWN)
+EDITABLE = (contracts.DRAFT,) + BACK_FROM_REVIEW
 PENDING = (contracts.PENDING_COUNTY, contracts.PENDING_CITY, contracts.PENDING_PROVINCE)
 FINAL = (contracts.APPROVED, contracts.REJECTED)
 
 ALLOWED = {
     contracts.DRAFT: {contracts.PENDING_COUNTY},
     contracts.RETURNED: {contracts.PENDING_COUNTY, contracts.PENDING_CITY, contracts.PENDING_PROVINCE},
+    contracts.WITHDRAWN: {contracts.PENDING_COUNTY, contracts.PENDING_CITY, contracts.PENDING_PROVINCE},
     contracts.PENDING_COUNTY: {contracts.PENDING_CITY, contracts.RETURNED, contracts.REJECTED},
     contracts.PENDING_CITY: {contracts.PENDING_PROVINCE, contracts.RETURNED, contracts.REJECTED},
     contracts.PENDING_PROVINCE: {contracts.APPROVED, contracts.RETURNED, contracts.REJECTED},
@@ -29,7 +33,7 @@ def can_move(from_state, to_state):
 
 def refuse_edit_message(state):
     label = contracts.STATE_LABELS.get(state, state)
-    return f"申报当前状态为“{label}”，不能修改；只有填报中或被退回的申报可以修改"
+    return f"申报当前状态为“{label}”，不能修改；只有填报中、被退回或已撤回的申报可以修改"
 
 
 def require_editable(declaration):
@@ -38,20 +42,47 @@ def require_editable(declaration):
 
 
 LATE_MESSAGE = "已超过本批次的补正截止时间，不能再修改或提交"
+CLOSED_MESSAGE = "本批次已截止，不能再修改或提交"
+
+
+def deadline(declaration, batch):
+    """Until when the enterprise may change and submit the declaration: the
+    batch's close for a draft, its 补正截止 once review had it; None when
+    its state allows no change at all."""
+    if batch is None or declaration.state not in EDITABLE:
+        return None
+    if declaration.state in BACK_FROM_REVIEW:
+        return utc(batch.resubmit_until)
+    return utc(batch.closes_at)
 
 
 def editable(declaration, batch, now=None):
-    """Draft, or returned and still before the batch's resubmission deadline."""
-    if declaration.state == contracts.RETURNED and batch is not None:
-        return is_resubmittable(batch, now or utcnow())
-    return declaration.state in EDITABLE
+    """The state allows changes and the deadline has not passed."""
+    if declaration.state not in EDITABLE:
+        return False
+    until = deadline(declaration, batch)
+    return until is None or (now or utcnow()) <= until
+
+
+def late_message(declaration, batch):
+    """Why a declaration whose state allows changes is closed, with the time."""
+    until = show(deadline(declaration, batch))
+    if declaration.state in BACK_FROM_REVIEW:
+        return f"{LATE_MESSAGE}（补正截止：{until}）"
+    return f"{CLOSED_MESSAGE}（截止时间：{until}）"
 
 
 def require_editable_in_time(session, declaration, now=None):
-    """The state allows changes, and so does the batch's 补正截止."""
+    """The state allows changes, and so does the deadline (`deadline`)."""
     require_editable(declaration)
-    if not editable(declaration, session.get(Batch, declaration.batch_id), now):
-        raise BadState(LATE_MESSAGE)
+    batch = session.get(Batch, declaration.batch_id)
+    if not editable(declaration, batch, now):
+        raise BadState(late_message(declaration, batch))
+
+
+def is_resubmission(declaration):
+    """A 提交 after 退回 or 撤回 (review reopens the case it holds)."""
+    return declaration.state in BACK_FROM_REVIEW
 
 
 def move(session, declaration, to_state, actor, at, reason=None, level=None):
@@ -114,10 +145,11 @@ def apply_review_state(session, declaration, to_state, actor, at, sequence, reas
 
 def resubmission_level(declaration, region_code=None, submitted_region=None):
     """Where a submission goes: the county at first; after a return, the level
-    that returned it, or the county again after an admin's return or when
-    the 注册地区 now names another region than the one last submitted to (its
-    county has never seen the declaration)."""
+    that returned it (after 撤回, the level it was withdrawn from), or the
+    county again after an admin's return or when the 注册地区 now names
+    another region than the one last submitted to (its county has never seen
+    the declaration)."""
     region_changed = bool(submitted_region) and region_code != submitted_region
-    if declaration.state == contracts.RETURNED and declaration.return_level in contracts.LEVELS and not region_changed:
+    if is_resubmission(declaration) and declaration.return_level in contracts.LEVELS and not region_changed:
         return declaration.return_level
     return contracts.COUNTY

@@ -1,5 +1,5 @@
 """The review events that move a declaration (advanced, returned, approved,
-rejected), applied by review's sequence whatever order they arrive in, with
+rejected, withdrawn), applied by review's sequence whatever order they arrive in, with
 the SMS each decision sends the enterprise."""
 import datetime as dt
 import logging
@@ -19,6 +19,7 @@ log = logging.getLogger(__name__)
 DEFAULT_REASONS = {
     contracts.DECLARATION_ADVANCED: "审核通过，报送上级",
     contracts.DECLARATION_APPROVED: "认定通过",
+    contracts.DECLARATION_WITHDRAWN: "企业撤回申报",
 }
 
 
@@ -55,6 +56,13 @@ def _tell_enterprise(session, declaration, state, data, at, dispatch):
         declaration.returned_at = at
         sms_to_contact(session, dispatch, declaration, contracts.SMS_DECLARATION_RETURNED,
                        {"reason": short_reason(declaration.return_reason)}, "returned")
+    elif state == contracts.WITHDRAWN:
+        # back to the enterprise without a reason or sections to correct; its
+        # next 提交 goes to the level it was withdrawn from (lifecycle.resubmission_level)
+        declaration.return_level = data.get("level")
+        declaration.return_reason = ""
+        declaration.return_sections = []
+        declaration.returned_at = at
     elif state == contracts.APPROVED:
         base = section_data(session, declaration.id)[sections.APPLICATION].get("base_name")
         sms_to_contact(session, dispatch, declaration, contracts.SMS_DECLARATION_APPROVED,
@@ -65,7 +73,7 @@ def _tell_enterprise(session, declaration, state, data, at, dispatch):
 
 
 def on_review_event(session, event_type, envelope, dispatch, now=None):
-    """A review event (advanced, returned, approved, rejected), applied by
+    """A review event (advanced, returned, approved, rejected, withdrawn), applied by
     review's sequence: newer than what the declaration holds, it sets the
     state review names, whatever the state here; older (a delay, a
     duplicate, a replay), it changes nothing but leaves its row in the

@@ -226,3 +226,8 @@ class DeclarationsService(events.EventAdmin, operation_log.OperationLogAdmin):
     @events.event_handler(contracts.REVIEW, contracts.DECLARATION_REJECTED)
     def on_declaration_rejected(self, envelope):
         review_events.on_review_event(self.db.session, contracts.DECLARATION_REJECTED, envelope, self.db.dispatch)
+
+    @events.event_handler(contracts.REVIEW, contracts.DECLARATION_WITHDRAWN)
+    def on_declaration_withdrawn(self, envelope):
+        """撤回 by the enterprise, decided by review: back in its hands."""
+        review_events.on_review_event(self.db.session, contracts.DECLARATION_WITHDRAWN, envelope, self.db.dispatch)

@@ -11,11 +11,9 @@ import uuid
 
 from services.common import contracts
 from services.common.clock import iso, utcnow
-from services.common.errors import BadState
 from services.declarations import checks, lifecycle, sections, service_calls
 from services.declarations.access import owned
 from services.declarations.announcements import announce, request_sms
-from services.declarations.batches import is_open, is_resubmittable
 from services.declarations.contents import attachments_of, section_data
 from services.declarations.models import Batch, Version
 
@@ -24,12 +22,7 @@ def prepare_submit(session, principal, declaration_id, now=None):
     """Refuse early what no check can fix: state and the batch's dates."""
     now = now or utcnow()
     declaration = owned(session, principal, declaration_id, lock=True)
-    lifecycle.require_editable_in_time(session, declaration)
-    batch = session.get(Batch, declaration.batch_id)
-    if declaration.state == contracts.DRAFT and not is_open(batch, now):
-        raise BadState("该申报批次已截止，不能提交")
-    if declaration.state == contracts.RETURNED and not is_resubmittable(batch, now):
-        raise BadState(lifecycle.LATE_MESSAGE)
+    lifecycle.require_editable_in_time(session, declaration, now)
     return declaration
 
 
@@ -109,7 +102,7 @@ def submit(session, principal, declaration_id, tenant_totals, dispatch, now=None
         return {"submitted": False, "problems": problems}
     data = section_data(session, declaration.id)
     figures = checks.figures(data, tenant_totals, today=now.date())
-    resubmission = declaration.state == contracts.RETURNED
+    resubmission = lifecycle.is_resubmission(declaration)
     level = _move_to_review(session, principal, declaration, data, problems, resubmission, now)
     snapshot = {
         "sections": data, "attachments": attachments_of(session, declaration.id),

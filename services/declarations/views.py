@@ -3,7 +3,7 @@ declaration with its sections' states ("n/m 项必填"), and its history."""
 from sqlalchemy import select
 
 from services.common import contracts
-from services.common.clock import iso
+from services.common.clock import iso, show, utcnow
 from services.declarations import lifecycle, sections
 from services.declarations.access import readable
 from services.declarations.batches import batch_dict
@@ -11,15 +11,49 @@ from services.declarations.contents import attachments_of, section_values, with_
 from services.declarations.models import Batch, Declaration, SectionData, Transition
 
 
-def summary_dict(declaration, batch=None):
+def time_left(until, now):
+    """What remains until `until`, in the words the data page shows."""
+    seconds = int((until - now).total_seconds())
+    if seconds < 0:
+        return "已截止"
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    if days:
+        return f"{days} 天 {hours} 小时"
+    if hours:
+        return f"{hours} 小时 {rest // 60} 分钟"
+    return f"{max(rest // 60, 1)} 分钟"
+
+
+def deadline_dict(declaration, batch, now=None):
+    """The deadline the data page shows (Beijing time) and whether it has
+    passed: {deadline, deadline_label, deadline_text, time_left, closed,
+    closed_message}; all empty when the state allows no change anyway."""
+    now = now or utcnow()
+    until = lifecycle.deadline(declaration, batch)
+    if until is None:
+        return {"deadline": None, "deadline_label": "", "deadline_text": "", "time_left": "",
+                "closed": False, "closed_message": ""}
+    closed = not lifecycle.editable(declaration, batch, now)
     return {
+        "deadline": iso(until),
+        "deadline_label": "补正截止" if declaration.state in lifecycle.BACK_FROM_REVIEW else "截止时间",
+        "deadline_text": show(until),
+        "time_left": time_left(until, now),
+        "closed": closed,
+        "closed_message": lifecycle.late_message(declaration, batch) if closed else "",
+    }
+
+
+def summary_dict(declaration, batch=None, now=None):
+    out = {
         "id": declaration.id,
         "batch_id": declaration.batch_id,
         "batch_name": batch.name if batch else None,
         "enterprise_id": declaration.enterprise_id,
         "state": declaration.state,
         "state_label": contracts.STATE_LABELS[declaration.state],
-        "editable": lifecycle.editable(declaration, batch),
+        "editable": lifecycle.editable(declaration, batch, now),
         "region_code": declaration.region_code,
         "reference": declaration.reference,
         "version": declaration.version,
@@ -28,6 +62,8 @@ def summary_dict(declaration, batch=None):
         "submitted_at": iso(declaration.submitted_at),
         "created_at": iso(declaration.created_at),
     }
+    out.update(deadline_dict(declaration, batch, now))
+    return out
 
 
 def history_of(session, declaration_id):

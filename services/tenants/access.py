@@ -14,7 +14,7 @@ from services.tenants.models import IntakeLink
 
 # --- tenants' copy of the declaration ------------------------------------------
 
-EDITABLE_STATES = (contracts.DRAFT, contracts.RETURNED)
+EDITABLE_STATES = (contracts.DRAFT, contracts.RETURNED, contracts.WITHDRAWN)  # as declarations.lifecycle.EDITABLE
 SYNCING_MESSAGE = "申报信息正在同步，请稍后刷新页面再试"
 
 

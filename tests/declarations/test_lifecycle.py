@@ -10,6 +10,7 @@ from services.declarations import lifecycle
 ALLOWED = {
     (c.DRAFT, c.PENDING_COUNTY),
     (c.RETURNED, c.PENDING_COUNTY), (c.RETURNED, c.PENDING_CITY), (c.RETURNED, c.PENDING_PROVINCE),
+    (c.WITHDRAWN, c.PENDING_COUNTY), (c.WITHDRAWN, c.PENDING_CITY), (c.WITHDRAWN, c.PENDING_PROVINCE),
     (c.PENDING_COUNTY, c.PENDING_CITY), (c.PENDING_COUNTY, c.RETURNED), (c.PENDING_COUNTY, c.REJECTED),
     (c.PENDING_CITY, c.PENDING_PROVINCE), (c.PENDING_CITY, c.RETURNED), (c.PENDING_CITY, c.REJECTED),
     (c.PENDING_PROVINCE, c.APPROVED), (c.PENDING_PROVINCE, c.RETURNED), (c.PENDING_PROVINCE, c.REJECTED),
@@ -57,9 +58,9 @@ def test_other_transitions_are_refused_with_a_clear_message(from_state, to_state
 
 
 @pytest.mark.parametrize("state", list(c.STATE_LABELS))
-def test_only_draft_and_returned_are_editable(state):
+def test_only_draft_returned_and_withdrawn_are_editable(state):
     d = Decl(state)
-    if state in (c.DRAFT, c.RETURNED):
+    if state in (c.DRAFT, c.RETURNED, c.WITHDRAWN):
         lifecycle.require_editable(d)
     else:
         with pytest.raises(BadState) as err:
@@ -77,3 +78,11 @@ def test_resubmission_goes_to_the_returning_level_or_county_after_an_admin():
     d = Decl(c.DRAFT)
     d.return_level = None
     assert lifecycle.resubmission_level(d) == c.COUNTY
+
+
+def test_after_a_withdrawal_the_resubmission_goes_to_the_level_it_was_withdrawn_from():
+    d = Decl(c.WITHDRAWN)
+    for level in c.LEVELS:
+        d.return_level = level
+        assert lifecycle.resubmission_level(d, "320102", "320102") == level
+        assert lifecycle.resubmission_level(d, "320583", "320102") == c.COUNTY  # another region's county first
