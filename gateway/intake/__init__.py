@@ -1,17 +1,27 @@
 """Tenant intake pages (mobile, opened from a QR code in WeChat).
 
 No login: the signed link token in the URL opens the declaration's intake,
-and a device cookie keeps the draft of a tenant who closes WeChat midway.
-Pages: 所属基地信息 → 基本信息 → 运营数据 → summary → 确认提交 → success.
+and a device cookie names the phone to the tenants service (its entries, a
+reopened entry to correct, the rate limits).
+
+Two ways through the same steps (所属基地信息 → 基本信息 → 运营数据 → 核对 →
+确认提交), both drawn from the steps' description the tenants service serves
+(`describe_steps`, cached by gateway.descriptions):
+- one page (gateway.intake.pages): the steps live in the phone's page
+  (static/intake.js, kept in the phone's storage across reloads) and reach
+  the tenants service once, at 确认提交, where they are checked in full;
+- a page per step (gateway.intake.step_pages), for a phone without
+  scripts: each step is saved to the device's draft in the service.
 """
 import secrets
 
 from flask import Blueprint, current_app, g, make_response, redirect, render_template, request, url_for
 
-from gateway import client_ip, rpc
+from gateway import client_ip, descriptions, rpc
 from services.common import config as cfg
-from services.common import contracts as c
-from services.common.errors import BadState, Conflict, NotFound, RateLimited, ValidationFailed
+from services.common import contracts
+from services.common import personal_data
+from services.common.errors import BadState, NotFound, RateLimited
 
 bp = Blueprint("intake", __name__)
 
@@ -46,170 +56,73 @@ def keep_device(response):
     return response
 
 
-def _closed(exc, status):
+def closed(exc, status):
     return render_template("intake/closed.html", message=exc.message), status
 
 
 @bp.errorhandler(NotFound)
 def invalid_link(exc):
-    return _closed(exc, 404)
+    return closed(exc, 404)
 
 
 @bp.errorhandler(BadState)
 def closed_link(exc):
-    return _closed(exc, 410)
+    return closed(exc, 410)
 
 
 @bp.errorhandler(RateLimited)
 def too_many(exc):
     """Over the service's caps: the same mobile page, with the wait."""
-    response = make_response(_closed(exc, 429))
+    response = make_response(closed(exc, 429))
     if exc.retry_after:
         response.headers["Retry-After"] = str(int(exc.retry_after))
     return response
 
 
 def context(token):
-    ctx = rpc(c.TENANTS, c.TENANTS_INTAKE_CONTEXT, token, g.device_id, client_ip())
-    ctx["fields_by_step"] = {s["key"]: s["fields"] for s in ctx["steps"]}
-    ctx["titles"] = {s["key"]: s["title"] for s in ctx["steps"]}
+    """What a page shows (one tenants RPC) with the steps' description (from
+    the gateway's cache, fetched again only when the context's hash says
+    the service now describes them differently)."""
+    ctx = rpc(contracts.TENANTS, contracts.TENANTS_INTAKE_CONTEXT, token, g.device_id, client_ip())
+    described = descriptions.get(contracts.TENANTS, contracts.TENANTS_DESCRIBE_STEPS, ctx.get("description_hash"))
+    ctx["description"] = described
+    ctx["steps"] = described["parts"]
+    ctx["step_keys"] = [part["key"] for part in described["parts"]]
     return ctx
 
 
 def first_open_step(ctx):
-    for s in ctx["steps"]:
-        if s["key"] not in ctx["completed_steps"]:
-            return s["key"]
-    return None
+    return next((key for key in ctx["step_keys"] if key not in ctx["completed_steps"]), None)
 
 
 def closed_page(ctx):
     return render_template("intake/closed.html", message=ctx["closed_message"], base_name=ctx["base_name"])
 
 
-@bp.get("/<token>")
-def start(token):
-    ctx = context(token)
-    if not ctx["intake_open"]:
-        return closed_page(ctx)
-    step = first_open_step(ctx)
-    target = url_for(".step", token=token, step=step) if step else url_for(".summary", token=token)
-    return render_template("intake/start.html", ctx=ctx, token=token, target=target)
-
-
-def raw_form():
-    """Every posted field (lists for repeated names, e.g. 资质); the service
-    keeps only the step's own fields."""
-    return {key: (values if len(values) > 1 else values[0]) for key, values in request.form.lists()
-            if key != "csrf_token"}
-
-
-@bp.route("/<token>/step/<step>", methods=["GET", "POST"])
-def step(token, step):
-    errors, posted = {}, None
-    status = 200
-    if request.method == "POST":
-        # Save first (one RPC on the happy path); the page is drawn only to
-        # show red messages.
-        posted = raw_form()
-        try:
-            result = rpc(c.TENANTS, c.TENANTS_SAVE_INTAKE_STEP, token, step, posted, g.device_id, client_ip())
-        except ValidationFailed as exc:
-            errors = exc.errors or {"_": exc.message}
-            status = 422
-        else:
-            nxt = result["next_step"]
-            if nxt:
-                return redirect(url_for(".step", token=token, step=nxt))
-            return redirect(url_for(".summary", token=token))
-    ctx = context(token)
-    if not ctx["intake_open"]:
-        return closed_page(ctx)
-    keys = [s["key"] for s in ctx["steps"]]
-    if step not in keys:
-        return render_template("intake/closed.html", message="页面不存在"), 404
-    fields = ctx["fields_by_step"][step]
-    if posted is not None:
-        values = {f["key"]: (request.form.getlist(f["key"]) if f["type"] == "multichoice"
-                             else request.form.get(f["key"], "")) for f in fields}
-    else:
-        values = ctx["draft"].get(step, {})
-    index = keys.index(step)
-    return (
-        render_template(
-            "intake/step.html",
-            ctx=ctx,
-            token=token,
-            step=step,
-            title=ctx["titles"][step],
-            number=index + 1,
-            total=len(keys),
-            previous=keys[index - 1] if index else None,
-            fields=fields,
-            values=values,
-            errors=errors,
-        ),
-        status,
-    )
-
-
-def answers(ctx):
+def answers(ctx, values):
+    """The answers by step, labelled, for a summary: `values` {step: {field: value}}."""
     out = []
-    for s in ctx["steps"]:
-        values = ctx["draft"].get(s["key"], {})
+    for part in ctx["steps"]:
+        given = values.get(part["key"], {})
         items = []
-        for f in s["fields"]:
-            value = values.get(f["key"])
+        for field in part["fields"]:
+            value = given.get(field["key"])
             if isinstance(value, list):
                 text = "、".join(value) if value else "无"
             elif value in (None, ""):
                 text = "未填写"
             else:
-                text = f"{value} {f.get('unit') or ''}".strip()
-            items.append({"label": f["label"], "text": text, "key": f["key"]})
-        out.append({"key": s["key"], "title": s["title"], "items": items})
+                text = f"{value} {field.get('unit') or ''}".strip()
+            items.append({"label": field["label"], "text": text, "key": field["key"]})
+        out.append({"key": part["key"], "label": part["label"], "items": items})
     return out
-
-
-def render_summary(token, ctx, error=None, errors=None, status=200):
-    return (
-        render_template(
-            "intake/summary.html", ctx=ctx, token=token, answers=answers(ctx), error=error, errors=errors or {}
-        ),
-        status,
-    )
-
-
-@bp.get("/<token>/summary")
-def summary(token):
-    ctx = context(token)
-    if not ctx["intake_open"]:
-        return closed_page(ctx)
-    step = first_open_step(ctx)
-    if step:
-        return redirect(url_for(".step", token=token, step=step))
-    return render_summary(token, ctx)
-
-
-@bp.post("/<token>/submit")
-def submit(token):
-    try:
-        receipt = rpc(c.TENANTS, c.TENANTS_SUBMIT_INTAKE, token, g.device_id, client_ip(),
-                      notice=request.form.get("notice") or None)
-    except (ValidationFailed, Conflict) as exc:
-        ctx = context(token)
-        if not ctx["intake_open"]:
-            return closed_page(ctx)
-        errors = getattr(exc, "errors", None) or {}
-        return render_summary(token, ctx, error=exc.message, errors=errors, status=422 if errors else 409)
-    return redirect(url_for(".done", token=token, ref=receipt["reference"]))
 
 
 @bp.get("/<token>/done")
 def done(token):
     ctx = context(token)
     ref = request.args.get("ref", "")
-    receipt = next((e for e in ctx["submitted_here"] if e["reference"] == ref), None)
+    receipt = next((entry for entry in ctx["submitted_here"] if entry["reference"] == ref), None)
     if receipt is None:
         return redirect(url_for(".start", token=token))
     return render_template("intake/done.html", ctx=ctx, token=token, receipt=receipt)
@@ -220,8 +133,6 @@ def privacy_notice():
     """The personal-data notice of the intake pages (intake/_notice.html) and
     the categories of the rules page (portal/privacy.html), from
     services.common.personal_data."""
-    from services.common import personal_data
-
     config = current_app.config["SERVICES_CONFIG"]
 
     def notice():
@@ -233,6 +144,8 @@ def privacy_notice():
         }
 
     return {"privacy_notice": notice, "personal_data_categories": lambda: personal_data.describe(config)}
+
+
 # --- the short link a QR code encodes ----------------------------------------------
 
 short_bp = Blueprint("intake_short", __name__)
@@ -243,11 +156,11 @@ def short_link(short_id):
     """A scanned QR code: the tenants service looks the opaque id up and the
     phone goes on to the intake pages (a revoked or expired code says so)."""
     try:
-        opened = rpc(c.TENANTS, c.TENANTS_RESOLVE_SHORT, short_id)
+        opened = rpc(contracts.TENANTS, contracts.TENANTS_RESOLVE_SHORT, short_id)
     except NotFound as exc:
-        return _no_store(_closed(exc, 404))
+        return _no_store(closed(exc, 404))
     except BadState as exc:
-        return _no_store(_closed(exc, 410))
+        return _no_store(closed(exc, 410))
     return _no_store(redirect(url_for("intake.start", token=opened["token"])))
 
 
@@ -256,3 +169,6 @@ def _no_store(result):
     response.headers["Cache-Control"] = "no-store"
     response.headers["Referrer-Policy"] = "no-referrer"
     return response
+
+
+from gateway.intake import pages, step_pages  # noqa: E402,F401  (their routes join `bp`)

@@ -14,14 +14,13 @@ import qrcode
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from qrcode.image.svg import SvgPathImage
 
-from gateway import rpc
+from gateway import descriptions, rpc
 from gateway.auth import login_required
 from gateway.portal import bp
 from services.common import config as cfg
-from services.common import contracts as c
+from services.common import contracts
 from services.common import spreadsheets
 from services.common.errors import BadState, ValidationFailed
-from services.tenants import steps
 
 PREFIX = "/center/declarations/<declaration_id>/tenants"
 POSTER_SLOGAN = "微信扫一扫，填写入驻企业信息"
@@ -30,7 +29,7 @@ POSTER_SLOGAN = "微信扫一扫，填写入驻企业信息"
 def declaration(declaration_id):
     """The declaration as the declarations service shows it to the caller (it
     refuses anyone who may not see it)."""
-    return rpc(c.DECLARATIONS, "get", declaration_id)
+    return rpc(contracts.DECLARATIONS, contracts.DECLARATIONS_GET, declaration_id)
 
 
 def base_name(decl):
@@ -41,7 +40,7 @@ def closing(decl):
     """Until when tenants may fill: the batch's closing, or its resubmission
     deadline while the declaration is returned."""
     batch = decl.get("batch") or {}
-    if decl.get("state") == c.RETURNED:
+    if decl.get("state") == contracts.RETURNED:
         return decl.get("resubmit_until") or batch.get("resubmit_until") or batch.get("closes_at")
     return batch.get("closes_at")
 
@@ -49,11 +48,11 @@ def closing(decl):
 def current_link(decl):
     """The link status; the first link is made as soon as the declaration has
     a 基地名称 (not again after the enterprise revoked it: that takes 生成新二维码)."""
-    status = rpc(c.TENANTS, c.TENANTS_LINK_STATUS, decl["id"])
+    status = rpc(contracts.TENANTS, contracts.TENANTS_LINK_STATUS, decl["id"])
     name = base_name(decl)
     if decl.get("editable") and name and (status["active"] or status["serial"] == 0):
         try:
-            status = rpc(c.TENANTS, c.TENANTS_OPEN_LINK, decl["id"], name, closing(decl))
+            status = rpc(contracts.TENANTS, contracts.TENANTS_OPEN_LINK, decl["id"], name, closing(decl))
         except (BadState, ValidationFailed) as exc:
             status["problem"] = exc.message
     return status
@@ -70,7 +69,7 @@ def intake_url(status, declaration_id):
     QR code at a low version that phones read at first try."""
     if not status.get("active") or not status.get("url_path"):
         return None
-    short = rpc(c.TENANTS, c.TENANTS_SHORT_LINK, declaration_id)
+    short = rpc(contracts.TENANTS, contracts.TENANTS_SHORT_LINK, declaration_id)
     return public_url(short["url_path"])
 
 
@@ -82,8 +81,8 @@ def section_context(decl):
         "base_name": base_name(decl) or status.get("base_name"),
         "link": status,
         "intake_url": intake_url(status, decl["id"]),
-        "entries": rpc(c.TENANTS, c.TENANTS_LIST_ENTRIES, decl["id"]),
-        "totals": rpc(c.TENANTS, c.TENANTS_TOTALS, decl["id"]),
+        "entries": rpc(contracts.TENANTS, contracts.TENANTS_LIST_ENTRIES, decl["id"]),
+        "totals": rpc(contracts.TENANTS, contracts.TENANTS_TOTALS, decl["id"]),
     }
 
 
@@ -100,7 +99,7 @@ def tenants_new_link(declaration_id):
     decl = declaration(declaration_id)
     if not decl.get("editable"):
         raise BadState("申报已提交，不能生成新的二维码")
-    rpc(c.TENANTS, c.TENANTS_OPEN_LINK, decl["id"], base_name(decl), closing(decl), renew=True)
+    rpc(contracts.TENANTS, contracts.TENANTS_OPEN_LINK, decl["id"], base_name(decl), closing(decl), renew=True)
     flash("已生成新的二维码，原二维码已失效。", "success")
     return redirect(url_for("portal.tenants_section", declaration_id=declaration_id))
 
@@ -109,7 +108,7 @@ def tenants_new_link(declaration_id):
 @login_required
 def tenants_revoke_link(declaration_id):
     declaration(declaration_id)
-    rpc(c.TENANTS, c.TENANTS_REVOKE_LINK, declaration_id)
+    rpc(contracts.TENANTS, contracts.TENANTS_REVOKE_LINK, declaration_id)
     flash("二维码已作废，扫描原二维码将无法填报。", "success")
     return redirect(url_for("portal.tenants_section", declaration_id=declaration_id))
 
@@ -179,8 +178,8 @@ def tenants_poster(declaration_id):
 @login_required
 def tenants_entry(declaration_id, entry_id):
     decl = declaration(declaration_id)
-    entry = rpc(c.TENANTS, c.TENANTS_GET_ENTRY, declaration_id, entry_id)
-    link = rpc(c.TENANTS, c.TENANTS_LINK_STATUS, declaration_id)
+    entry = rpc(contracts.TENANTS, contracts.TENANTS_GET_ENTRY, declaration_id, entry_id)
+    link = rpc(contracts.TENANTS, contracts.TENANTS_LINK_STATUS, declaration_id)
     return render_template("portal/tenants_entry.html", decl=decl, entry=entry, link=link, errors={})
 
 
@@ -190,10 +189,10 @@ def tenants_exclude(declaration_id, entry_id):
     decl = declaration(declaration_id)
     reason = request.form.get("reason", "")
     try:
-        rpc(c.TENANTS, c.TENANTS_EXCLUDE_ENTRY, declaration_id, entry_id, reason)
+        rpc(contracts.TENANTS, contracts.TENANTS_EXCLUDE_ENTRY, declaration_id, entry_id, reason)
     except ValidationFailed as exc:
-        entry = rpc(c.TENANTS, c.TENANTS_GET_ENTRY, declaration_id, entry_id)
-        link = rpc(c.TENANTS, c.TENANTS_LINK_STATUS, declaration_id)
+        entry = rpc(contracts.TENANTS, contracts.TENANTS_GET_ENTRY, declaration_id, entry_id)
+        link = rpc(contracts.TENANTS, contracts.TENANTS_LINK_STATUS, declaration_id)
         return (
             render_template(
                 "portal/tenants_entry.html", decl=decl, entry=entry, link=link, errors=exc.errors, reason=reason
@@ -208,7 +207,7 @@ def tenants_exclude(declaration_id, entry_id):
 @login_required
 def tenants_reopen(declaration_id, entry_id):
     declaration(declaration_id)
-    rpc(c.TENANTS, c.TENANTS_REOPEN_ENTRY, declaration_id, entry_id)
+    rpc(contracts.TENANTS, contracts.TENANTS_REOPEN_ENTRY, declaration_id, entry_id)
     flash("已重新开放该企业的填报：请通知该企业通过原二维码修改后重新“确认提交”。", "success")
     return redirect(url_for("portal.tenants_entry", declaration_id=declaration_id, entry_id=entry_id))
 
@@ -225,20 +224,20 @@ EXPORT_COLUMNS = (
 def workbook(decl, entries, totals):
     """The 入驻企业 list and its totals; what tenants typed stays text
     (services.common.spreadsheets)."""
-    fields = steps.all_fields()
+    fields = list(descriptions.fields(descriptions.get(contracts.TENANTS, contracts.TENANTS_DESCRIBE_STEPS)).values())
     book = spreadsheets.Book()
     sheet = book.sheet(
         "入驻企业",
-        header=["序号"] + [f.label + (f"（{f.unit}）" if getattr(f, "unit", "") else "") for _, f in fields]
+        header=["序号"] + [field["label"] + (f"（{field['unit']}）" if field.get("unit") else "") for _, field in fields]
         + [label for _, label in EXPORT_COLUMNS],
         widths=16,
     )
-    for n, entry in enumerate(entries, 1):
+    for number, entry in enumerate(entries, 1):
         data = entry["data"]
-        row = [n]
-        for s, f in fields:
-            value = data.get(s.key, {}).get(f.key)
-            if f.kind == "amount" and value not in (None, "") and not isinstance(value, list):
+        row = [number]
+        for step, field in fields:
+            value = data.get(step, {}).get(field["key"])
+            if field["type"] == "amount" and value not in (None, "") and not isinstance(value, list):
                 value = float(value)
             row.append(value)
         row += [entry.get(key) for key, _ in EXPORT_COLUMNS]
@@ -266,8 +265,8 @@ def workbook(decl, entries, totals):
 @login_required
 def tenants_export(declaration_id):
     decl = declaration(declaration_id)
-    entries = rpc(c.TENANTS, c.TENANTS_LIST_ENTRIES, declaration_id, details=True)
-    totals = rpc(c.TENANTS, c.TENANTS_TOTALS, declaration_id)
+    entries = rpc(contracts.TENANTS, contracts.TENANTS_LIST_ENTRIES, declaration_id, details=True)
+    totals = rpc(contracts.TENANTS, contracts.TENANTS_TOTALS, declaration_id)
     body = workbook(decl, entries, totals)
     name = f"{base_name(decl) or '申报'}-入驻企业.xlsx"
     return Response(

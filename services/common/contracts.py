@@ -53,12 +53,14 @@ TENANTS_LIST_ENTRIES = "list_entries"  # (declaration_id, details=False)
 TENANTS_GET_ENTRY = "get_entry"  # (declaration_id, entry_id)
 TENANTS_EXCLUDE_ENTRY = "exclude_entry"  # (declaration_id, entry_id, reason)
 TENANTS_REOPEN_ENTRY = "reopen_entry"  # (declaration_id, entry_id)
-TENANTS_INTAKE_CONTEXT = "intake_context"  # public: (token, device_id, ip=None)
+TENANTS_INTAKE_CONTEXT = "intake_context"  # public: (token, device_id, ip=None) -> base_name, intake_open, draft, submitted_here, description_hash
 TENANTS_SAVE_INTAKE_STEP = "save_intake_step"  # public: (token, step, data, device_id, ip=None)
 TENANTS_SUBMITTED_ROLL = "submitted_roll"  # (declaration_id, version=None) -> 入驻企业名单 as submitted {version, taken_at, entries, totals} or None
 TENANTS_SUBMIT_INTAKE = "submit_intake"  # public: (token, device_id, ip=None, notice=None: the personal-data notice version shown)
 TENANTS_SHORT_LINK = "short_link"  # (declaration_id) -> {"short_id", "url_path"} of the active link (owner only)
 TENANTS_RESOLVE_SHORT = "resolve_short"  # public: (short_id) -> {"token", "url_path"} of the link it stands for
+TENANTS_DESCRIBE_STEPS = "describe_steps"  # public: () -> {"hash", "parts": [{key, label, fields}]}: the intake steps (docs/descriptions.md)
+TENANTS_SUBMIT_INTAKE_ENTRY = "submit_intake_entry"  # public: (token, answers {step: {field: value}}, device_id, ip=None, notice=None) -> receipt; every step at once, checked in full
 
 # declarations: what other areas call (the portal's own pages call more).
 DECLARATIONS_GET = "get"  # (declaration_id) -> the whole declaration, history, return reason; by scope

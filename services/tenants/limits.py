@@ -17,7 +17,8 @@ from sqlalchemy import delete
 from sqlalchemy.dialects import postgresql, sqlite
 
 from services.common import config as cfg
-from services.common import contracts as c
+from services.common import clock
+from services.common import contracts
 from services.common.errors import RateLimited
 from services.tenants.models import IntakeRateCounter
 
@@ -39,13 +40,9 @@ def settings(config=None):
         return max(int(cfg.get(env, config, default=str(default))), 0)
 
     return Limits(
-        per_ip=number(c.ENV_INTAKE_PER_IP_PER_MINUTE, d.per_ip),
-        per_device=number(c.ENV_INTAKE_PER_DEVICE_PER_MINUTE, d.per_device),
+        per_ip=number(contracts.ENV_INTAKE_PER_IP_PER_MINUTE, d.per_ip),
+        per_device=number(contracts.ENV_INTAKE_PER_DEVICE_PER_MINUTE, d.per_device),
     )
-
-
-def utcnow():
-    return dt.datetime.now(dt.timezone.utc)
 
 
 def message(seconds):
@@ -74,7 +71,7 @@ def check(session, kind, device_id, ip, limits, now=None):
     (with the wait in seconds) when either is over its cap. Commits: the
     count stands even if the request then fails, and the counter rows are
     locked only for the moment of the update."""
-    now = now or utcnow()
+    now = now or clock.utcnow()
     start = _window(now)
     factor = VIEW_FACTOR if kind == VIEW else 1
     keys = [(f"{kind}:device:{device_id}", limits.per_device * factor)]

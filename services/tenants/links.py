@@ -15,11 +15,14 @@ import json
 import re
 import secrets
 
-from services.common import config as cfg
-from services.common import contracts as c
-from services.common.errors import BadState, NotFound
+from sqlalchemy import select
 
-CHINA = dt.timezone(dt.timedelta(hours=8))
+from services.common import config as cfg
+from services.common import clock
+from services.common import contracts
+from services.common.errors import BadState, NotFound
+from services.tenants.models import IntakeLink, IntakeShortLink
+
 MAC_BYTES = 16
 INVALID_MESSAGE = "二维码链接无效，请重新扫描基地提供的二维码"
 REVOKED_MESSAGE = "此二维码已失效，请向基地索取新的二维码"
@@ -35,7 +38,7 @@ def _unb64(text):
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
-def _key(config=None, name=c.ENV_PRINCIPAL_SECRET):
+def _key(config=None, name=contracts.ENV_PRINCIPAL_SECRET):
     master = cfg.get(name, config)
     if not master:
         return None
@@ -45,20 +48,11 @@ def _key(config=None, name=c.ENV_PRINCIPAL_SECRET):
 def _keys(config=None):
     """The key links are signed with, then the one derived from the previous
     PRINCIPAL_SECRET while it rotates (links signed before still open)."""
-    return [k for k in (_key(config), _key(config, c.ENV_PRINCIPAL_SECRET_PREVIOUS)) if k]
+    return [key for key in (_key(config), _key(config, contracts.ENV_PRINCIPAL_SECRET_PREVIOUS)) if key]
 
 
 def new_nonce():
     return secrets.token_urlsafe(12)
-
-
-def utc(moment):
-    """A timezone-aware UTC datetime (SQLite hands back naive UTC ones)."""
-    if moment is None:
-        return None
-    if moment.tzinfo is None:
-        return moment.replace(tzinfo=dt.timezone.utc)
-    return moment.astimezone(dt.timezone.utc)
 
 
 def parse_closing(value):
@@ -69,25 +63,24 @@ def parse_closing(value):
     if isinstance(value, dt.datetime):
         moment = value
     elif isinstance(value, dt.date):
-        moment = dt.datetime.combine(value, dt.time(23, 59, 59))
+        return clock.day_end(value)
     else:
         text = str(value).strip()
         try:
             if len(text) == 10:
-                moment = dt.datetime.combine(dt.date.fromisoformat(text), dt.time(23, 59, 59))
-            else:
-                moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+                return clock.day_end(dt.date.fromisoformat(text))
+            moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
         except ValueError:
             raise BadState(f"批次截止时间格式不正确：{text}")
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=CHINA)
-    return moment.astimezone(dt.timezone.utc)
+        moment = moment.replace(tzinfo=clock.BEIJING)
+    return clock.utc(moment)
 
 
 def sign(declaration_id, serial, nonce, expires_at, config=None):
     body = {"d": declaration_id, "s": serial, "n": nonce}
     if expires_at is not None:
-        body["e"] = int(utc(expires_at).timestamp())
+        body["e"] = int(clock.utc(expires_at).timestamp())
     raw = _b64(json.dumps(body, separators=(",", ":"), sort_keys=True).encode())
     mac = hmac.new(_key(config), raw.encode(), hashlib.sha256).digest()[:MAC_BYTES]
     return raw + "." + _b64(mac)
@@ -113,8 +106,8 @@ def read(token, config=None, now=None):
         raise NotFound(INVALID_MESSAGE)
     expires_at = None
     if body.get("e") is not None:
-        expires_at = dt.datetime.fromtimestamp(int(body["e"]), dt.timezone.utc)
-        if (now or dt.datetime.now(dt.timezone.utc)) >= expires_at:
+        expires_at = dt.datetime.fromtimestamp(int(body["e"]), clock.UTC)
+        if (now or clock.utcnow()) >= expires_at:
             raise BadState(EXPIRED_MESSAGE)
     return {
         "declaration_id": body["d"],
@@ -143,10 +136,6 @@ def short_path(short_id):
 
 def short_id_for(session, link, now=None):
     """The short id of the link's current version (made on first use)."""
-    from sqlalchemy import select
-
-    from services.tenants.models import IntakeShortLink
-
     if not link.nonce:
         raise BadState(REVOKED_MESSAGE)
     existing = session.scalars(
@@ -158,7 +147,7 @@ def short_id_for(session, link, now=None):
         return existing
     short_id = _b64(secrets.token_bytes(SHORT_BYTES))
     session.add(IntakeShortLink(id=short_id, declaration_id=link.declaration_id, nonce=link.nonce,
-                                created_at=now or dt.datetime.now(dt.timezone.utc)))
+                                created_at=now or clock.utcnow()))
     session.flush()
     return short_id
 
@@ -166,8 +155,6 @@ def short_id_for(session, link, now=None):
 def lookup_short(session, short_id, config=None, now=None):
     """The signed token a short id stands for. NotFound for an unknown id,
     BadState when its link was revoked, renewed or has expired."""
-    from services.tenants.models import IntakeLink, IntakeShortLink
-
     if not isinstance(short_id, str) or not _SHORT.match(short_id):
         raise NotFound(INVALID_MESSAGE)
     short = session.get(IntakeShortLink, short_id)
@@ -176,6 +163,6 @@ def lookup_short(session, short_id, config=None, now=None):
     link = session.get(IntakeLink, short.declaration_id)
     if link is None or not link.nonce or link.nonce != short.nonce:
         raise BadState(REVOKED_MESSAGE)
-    if link.expires_at is not None and utc(link.expires_at) <= (now or dt.datetime.now(dt.timezone.utc)):
+    if link.expires_at is not None and clock.utc(link.expires_at) <= (now or clock.utcnow()):
         raise BadState(EXPIRED_MESSAGE)
     return sign(link.declaration_id, link.serial, link.nonce, link.expires_at, config)

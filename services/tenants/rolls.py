@@ -8,19 +8,16 @@ Should the return of a version be handled before its submission (events of
 two queues after an outage), the return takes the roll first, while intake is
 still closed, and the submission fills in the region.
 """
-import datetime as dt
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from services.common import clock
 from services.common.errors import Forbidden, NotFound, Unauthenticated
 from services.common.scope import office_covers
-from services.tenants.intake import _summary, answers, compute_totals
+from services.tenants.entries import answers, summary
+from services.tenants.totals import compute_totals
 from services.tenants.models import SubmittedRoll, TenantEntry
-
-
-def now():
-    return dt.datetime.now(dt.timezone.utc)
 
 
 def take(session, declaration_id, version, enterprise_id, region_code=None):
@@ -37,11 +34,11 @@ def take(session, declaration_id, version, enterprise_id, region_code=None):
         .where(TenantEntry.declaration_id == declaration_id)
         .order_by(TenantEntry.first_submitted_at, TenantEntry.id)
     ).scalars()
-    entries = [{**_summary(e), "answers": answers(e.data)} for e in rows]
+    entries = [{**summary(entry), "answers": answers(entry.data)} for entry in rows]
     roll = SubmittedRoll(
         declaration_id=declaration_id, version=version, enterprise_id=str(enterprise_id or ""),
         region_code=region_code or "", entries=entries, totals=compute_totals(session, declaration_id),
-        taken_at=now(),
+        taken_at=clock.utcnow(),
     )
     try:
         with session.begin_nested():

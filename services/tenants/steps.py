@@ -3,6 +3,9 @@
 The same tables drive the service's checks, the red messages and help icons of
 the mobile pages, the summary before 确认提交 and the Excel export.
 """
+import functools
+import hashlib
+import json
 import re
 from dataclasses import dataclass
 from decimal import Decimal
@@ -127,8 +130,8 @@ STEPS = (
     Step("basic", "基本信息", BASIC),
     Step("operations", "运营数据", OPERATIONS),
 )
-STEP_KEYS = tuple(s.key for s in STEPS)
-BY_KEY = {s.key: s for s in STEPS}
+STEP_KEYS = tuple(step.key for step in STEPS)
+BY_KEY = {step.key: step for step in STEPS}
 
 
 def step(key):
@@ -148,7 +151,7 @@ def previous_step(key):
 
 def all_fields():
     """(step, field) for every field, in page order."""
-    return [(s, f) for s in STEPS for f in s.schema]
+    return [(step, field) for step in STEPS for field in step.schema]
 
 
 def cross_check(draft):
@@ -163,4 +166,19 @@ def cross_check(draft):
 
 
 def describe():
-    return [{"key": s.key, "title": s.title, "fields": s.schema.describe()} for s in STEPS]
+    """The steps as the pages draw them: the shape every service's
+    describe_* RPC answers with (docs/descriptions.md), a part per step."""
+    return [{"key": step.key, "label": step.title, "fields": step.schema.describe()} for step in STEPS]
+
+
+@functools.lru_cache(maxsize=1)
+def description():
+    """`describe()` with its hash: {"hash", "parts"}. The hash is of the
+    canonical JSON of the parts, so any change to a rule table changes it."""
+    parts = describe()
+    canonical = json.dumps(parts, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return {"hash": hashlib.sha256(canonical.encode()).hexdigest()[:32], "parts": parts}
+
+
+def description_hash():
+    return description()["hash"]

@@ -1,8 +1,9 @@
 """A tenant's journey in a phone browser (WeChat's user agent, phone-sized
 viewport, touch) against the whole running system: the enterprise's 入驻企业
-section shows the QR link → the tenant opens it → 所属基地信息 (a red message
-corrected first) → 基本信息 → 运营数据 → summary → 确认提交 → success, and
-the entry appears in the enterprise's list."""
+section shows the QR link → the tenant opens it → 所属基地信息 → 基本信息 (the
+page reloaded midway) → 运营数据 → summary → 确认提交, whose full check sends
+the tenant back to the failing step → corrected → 确认提交 → success, and the
+entry appears in the enterprise's list."""
 from playwright.sync_api import expect
 
 from tests.support.browser import register_and_login, seed_demo_batch
@@ -55,20 +56,17 @@ def test_a_tenant_fills_its_entry_on_a_phone_and_the_enterprise_sees_it(page, br
         expect(tenant.get_by_text(BASE_NAME).first).to_be_visible()
         tenant.get_by_role("link", name="开始填写").click()
 
-        # 所属基地信息: the base is shown and fixed; a red message first.
+        # 所属基地信息: the base is shown and fixed; a required field left empty is marked at once.
         expect(tenant.get_by_role("heading", name="所属基地信息")).to_be_visible()
         expect(tenant.locator("#base-name")).to_have_text(BASE_NAME)
-        tenant.fill("#f-move_in_date", "2023-03-01")
         tenant.fill("#f-leased_area", "1,200")
         tenant.get_by_role("button", name="下一步").tap()
-        expect(tenant.locator("#err-leased_area")).to_contain_text("不要使用逗号")
-        expect(tenant.locator("#error-summary")).to_contain_text("租用面积：")  # the summary names the field
-        expect(tenant.locator("#f-leased_area")).to_have_value("1,200")
+        expect(tenant.locator("#err-move_in_date")).to_have_text("此项为必填项")
+        tenant.fill("#f-move_in_date", "2023-03-01")
         box = tenant.get_by_role("button", name="下一步").bounding_box()
         assert box["height"] >= 44  # a thumb-sized target
         tenant.locator('button.help-icon[aria-controls="help-leased_area"]').tap()
         expect(tenant.locator("#help-leased_area")).to_be_visible()
-        tenant.fill("#f-leased_area", "1200")
         tenant.get_by_role("button", name="下一步").tap()
 
         expect(tenant.get_by_role("heading", name="基本信息")).to_be_visible()
@@ -79,18 +77,36 @@ def test_a_tenant_fills_its_entry_on_a_phone_and_the_enterprise_sees_it(page, br
         tenant.select_option("#f-industry", index=9)
         tenant.fill("#f-contact_name", "王芳")
         tenant.fill("#f-contact_mobile", "13912345678")
-        tenant.get_by_role("button", name="下一步").tap()
+        # The phone reloads the page midway: nothing typed is lost, the same step is open.
+        tenant.reload()
+        expect(tenant.get_by_role("heading", name="基本信息")).to_be_visible()
+        expect(tenant.locator("#f-credit_code")).to_have_value(TENANT_CODE)
+        expect(tenant.locator("#f-size")).to_have_value("微型")
+        tenant.locator("#part-basic").get_by_role("button", name="下一步").tap()
 
         expect(tenant.get_by_role("heading", name="运营数据")).to_be_visible()
         for key, value in (("employees", "18"), ("revenue", "456.78"), ("tax", "12"), ("rd_expense", "30"),
                            ("patents", "2"), ("software_copyrights", "4"), ("financing", "0")):
             tenant.fill(f"#f-{key}", value)
         tenant.get_by_label("科技型中小企业").check()
-        tenant.get_by_role("button", name="下一步").tap()
+        tenant.locator("#part-operations").get_by_role("button", name="下一步").tap()
 
         expect(tenant.get_by_role("heading", name="请核对填写内容")).to_be_visible()
         expect(tenant.get_by_text(TENANT_CODE)).to_be_visible()
         expect(tenant.get_by_text("456.78 万元")).to_be_visible()
+        tenant.get_by_role("button", name="确认提交").tap()
+
+        # The full check at 确认提交 finds the comma: the failing step opens with a red message.
+        expect(tenant.get_by_role("heading", name="所属基地信息", exact=True)).to_be_visible()
+        expect(tenant.locator("#error-summary")).to_contain_text("请先完成“所属基地信息”")
+        expect(tenant.locator("#error-summary")).to_contain_text("租用面积：")  # the summary names the field
+        expect(tenant.locator("#err-leased_area")).to_contain_text("不要使用逗号")
+        expect(tenant.locator("#f-leased_area")).to_have_value("1,200")
+        tenant.fill("#f-leased_area", "1200")
+        for step in ("base", "basic", "operations"):
+            tenant.locator(f"#part-{step}").get_by_role("button", name="下一步").tap()
+        expect(tenant.get_by_role("heading", name="请核对填写内容")).to_be_visible()
+        expect(tenant.get_by_text("1200 ㎡")).to_be_visible()
         tenant.get_by_role("button", name="确认提交").tap()
         expect(tenant.get_by_role("heading", name="提交成功")).to_be_visible()
         assert tenant.locator("#reference").inner_text().startswith("RZ")

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from gateway import create_app
 from services.common import contracts as c
 from services.common.errors import RateLimited
+from services.common import clock
 from services.tenants import limits
 from services.tenants.models import IntakeRateCounter
 from services.tenants.service import TenantsService
@@ -98,7 +99,7 @@ def test_the_settings_come_from_the_configuration():
 def frozen(monkeypatch):
     """One instant for the whole test: no window ends in the middle of it."""
     moment = dt.datetime.now(dt.timezone.utc).replace(second=1)
-    monkeypatch.setattr(limits, "utcnow", lambda: moment)
+    monkeypatch.setattr(clock, "utcnow", lambda: moment)
     return moment
 
 

@@ -47,7 +47,9 @@ def test_a_tenant_fills_the_steps_and_submits_once(owner, tenant, token, config)
     device = new_device()
     context = tenant.intake_context(token, device)
     assert context["base_name"] == BASE_NAME and context["intake_open"] is True
-    assert [s["title"] for s in context["steps"]] == ["所属基地信息", "基本信息", "运营数据"]
+    described = tenant.describe_steps()
+    assert [part["label"] for part in described["parts"]] == ["所属基地信息", "基本信息", "运营数据"]
+    assert context["description_hash"] == described["hash"]  # the page says which description it goes with
     assert context["draft"] == {}
 
     data = entry_data()

@@ -1,0 +1,82 @@
+"""Form descriptions the services serve by RPC, cached per gateway process.
+
+A service describes the forms its pages need with a public `describe_*` RPC
+(named in services/common/contracts.py) answering one format for all
+(docs/descriptions.md):
+
+    {"hash": "<hash of the parts>", "parts": [{"key", "label", "fields": [Field.describe(), ...]}, ...]}
+
+The gateway renders pages and builds POST bodies from it and never imports a
+service's rule tables. Each description is fetched once per process; a later
+response that carries the hash of the description it goes with (e.g. the
+intake context's `description_hash`) passes it as `seen`, and a hash that
+differs from the cached one fetches the description again. No version
+numbers to bump: the hash changes with the description.
+
+    get(service, method, seen=None)  -> the description {"hash", "parts"}
+    fields(description)              -> {field key: (part key, field)} in page order
+    carried_keys(form)               -> the field keys a posted form says it drew
+                                        (its hidden `carried` inputs)
+    carried_answers(description, form, carried)
+                                     -> {part key: {field key: value}} of the fields
+                                        the form carried, and only those
+    clear()                          -> forget every cached description (tests)
+"""
+import threading
+
+from gateway import rpc
+
+_cache = {}  # (service, method) -> {"hash", "parts"}
+_lock = threading.Lock()
+
+
+def get(service, method, seen=None):
+    """The description `method` of `service` serves: cached; fetched on first
+    use and again whenever `seen` (a hash a response carried) is not the
+    cached one's."""
+    key = (service, method)
+    cached = _cache.get(key)
+    if cached is not None and (seen is None or seen == cached["hash"]):
+        return cached
+    fresh = rpc(service, method)
+    if not isinstance(fresh, dict) or "hash" not in fresh or "parts" not in fresh:
+        raise ValueError(f"{service}.{method} does not answer a description {{hash, parts}}")
+    with _lock:
+        _cache[key] = fresh
+    return fresh
+
+
+def clear():
+    with _lock:
+        _cache.clear()
+
+
+def fields(description):
+    """{field key: (part key, field)} for every field, in page order."""
+    return {field["key"]: (part["key"], field) for part in description["parts"] for field in part.get("fields", ())}
+
+
+def carried_answers(description, form, carried):
+    """The answers of a posted form, by part: only the fields whose keys are
+    in `carried` (what the page drew, e.g. from a hidden input; keys the
+    current description does not know are dropped). A carried field left
+    empty is sent empty (a multiple choice as []), so that clearing it
+    counts; a field the form did not carry is not sent at all, so that a save
+    built from an older description never blanks it. `form`: a werkzeug
+    MultiDict (request.form)."""
+    out = {}
+    for key, (part, field) in fields(description).items():
+        if key not in carried:
+            continue
+        if field.get("type") == "multichoice":
+            value = form.getlist(key)
+        else:
+            value = form.get(key, "")
+        out.setdefault(part, {})[key] = value
+    return out
+
+
+def carried_keys(form, name="carried"):
+    """The field keys a page says it drew: its hidden `carried` inputs (one
+    key each, or several separated by spaces)."""
+    return {key for value in form.getlist(name) for key in str(value).split() if key}
