@@ -1,10 +1,10 @@
 """Who reaches which declaration, decided from the verified principal, and
 the loading of a declaration for a reader or for its owner."""
-from sqlalchemy import select
+from sqlalchemy import and_, select
 
 from services.common.errors import Forbidden, NotFound, Unauthenticated
 from services.common.scope import office_covers
-from services.declarations.models import Declaration
+from services.declarations.models import Declaration, SectionData
 
 
 def can_read(principal, declaration):
@@ -54,3 +54,16 @@ def readable(session, principal, declaration_id):
 
 def owned(session, principal, declaration_id, lock=False):
     return require_owner(principal, load(session, declaration_id, lock=lock))
+
+
+def owned_with_section(session, principal, declaration_id, key):
+    """(the declaration locked for update, what its section `key` holds or
+    None) in one statement, for its owner only."""
+    row = session.execute(
+        select(Declaration, SectionData.data)
+        .outerjoin(SectionData, and_(SectionData.declaration_id == Declaration.id, SectionData.key == key))
+        .where(Declaration.id == str(declaration_id))
+        .with_for_update(of=Declaration)
+    ).first()
+    declaration, saved = (row[0], row[1]) if row is not None else (None, None)
+    return require_owner(principal, declaration), saved

@@ -50,6 +50,8 @@ def editable(declaration, batch, now=None):
 def require_editable_in_time(session, declaration, now=None):
     """The state allows changes, and so does the batch's 补正截止."""
     require_editable(declaration)
+    if declaration.state != contracts.RETURNED:  # only a return has a deadline; no batch read for a draft
+        return
     if not editable(declaration, session.get(Batch, declaration.batch_id), now):
         raise BadState(LATE_MESSAGE)
 
