@@ -15,8 +15,6 @@ from gateway.rpc import ServiceUnavailable
 from services.common import contracts as c
 from services.common.errors import BadState, ServiceError, ValidationFailed
 
-__all__ = ["BASE"]
-
 ACTORS = {c.ENTERPRISE: "申报企业", c.ADMIN: "管理员", c.REVIEWER: "工信部门"}
 LEVEL_ACTORS = {c.COUNTY: "区县工信部门", c.CITY: "设区市工信局", c.PROVINCE: "省工信厅",
                 c.ADMIN_RETURN_LEVEL: "管理员"}

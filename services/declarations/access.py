@@ -57,13 +57,21 @@ def owned(session, principal, declaration_id, lock=False):
 
 
 def owned_with_section(session, principal, declaration_id, key):
-    """(the declaration locked for update, what its section `key` holds or
-    None) in one statement, for its owner only."""
+    """(the declaration, what its section `key` holds or None), both rows
+    locked for update, for its owner only. One statement once the section
+    is saved (FOR UPDATE of both rows: a save waiting for another reads the
+    section as that one left it); before that, the declaration is locked
+    first and the section read after."""
     row = session.execute(
         select(Declaration, SectionData.data)
-        .outerjoin(SectionData, and_(SectionData.declaration_id == Declaration.id, SectionData.key == key))
+        .join(SectionData, and_(SectionData.declaration_id == Declaration.id, SectionData.key == key))
         .where(Declaration.id == str(declaration_id))
-        .with_for_update(of=Declaration)
+        .with_for_update()
     ).first()
-    declaration, saved = (row[0], row[1]) if row is not None else (None, None)
-    return require_owner(principal, declaration), saved
+    if row is not None:
+        return require_owner(principal, row[0]), row[1]
+    declaration = owned(session, principal, declaration_id, lock=True)
+    saved = session.execute(
+        select(SectionData.data).where(SectionData.declaration_id == declaration.id, SectionData.key == key)
+    ).scalar_one_or_none()
+    return declaration, saved

@@ -3,13 +3,18 @@ declarations service decides, under the declaration's lock, that the caller
 owns it and may change it now; a save keeps the fields it was not sent; a
 section page reads that one section; the descriptions the gateway draws
 from."""
+import threading
+import time
+
 import pytest
 from sqlalchemy import text
+from sqlalchemy.orm import Session
 
 from services.common import contracts as c
 from services.common import spreadsheets
 from services.common.errors import BadState, NotFound
-from services.declarations import batches, ledger_import
+from services.declarations import batches, editing, ledger_import
+from services.declarations.contents import section_data
 from services.declarations import sections as s
 from tests.declarations.helpers import ADMIN, application, batch_form, enterprise, person
 from tests.declarations.test_service import batch, proxy, system  # noqa: F401 (fixtures)
@@ -128,3 +133,28 @@ def test_a_batch_saved_from_a_form_without_a_field_keeps_it(system, config):
         decl.save_batch(older, batch_id=b["id"])
         again = decl.batch_form(b["id"])
     assert again["name"] == "改名的批次" and again["required_attachments"] == ["申请报告"] and again["min_partners"] == 3
+
+
+def test_two_rows_added_at_once_are_both_kept(started, db_engine):
+    """A save waiting for another's lock reads the rows that one left."""
+    did, _row_id = started
+    engine = db_engine(c.DECLARATIONS)
+    first, second = Session(engine), Session(engine)
+    editing.save_row(first, OWNER, did, s.PERSONNEL, person(name="甲"))  # holds the locks, not committed yet
+    waiting = threading.Thread(target=lambda: (editing.save_row(second, OWNER, did, s.PERSONNEL, person(name="乙")),
+                                               second.commit()))
+    waiting.start()
+    with engine.connect() as watch:  # until the second save waits for the first's lock
+        for _ in range(600):
+            blocked = watch.execute(text(
+                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()"
+            )).scalar()
+            if blocked:
+                break
+            time.sleep(0.05)
+    first.commit()
+    waiting.join(timeout=60)
+    first.close(), second.close()
+    with Session(engine) as session:
+        rows = section_data(session, did)[s.PERSONNEL]
+    assert sorted(r["name"] for r in rows) == sorted([person()["name"], "甲", "乙"])
