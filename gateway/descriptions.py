@@ -18,9 +18,12 @@ numbers to bump: the hash changes with the description.
     fields(description)              -> {field key: (part key, field)} in page order
     carried_keys(form)               -> the field keys a posted form says it drew
                                         (its hidden `carried` inputs)
-    carried_answers(description, form, carried)
+    carried_answers(description, form, carried, part=None)
                                      -> {part key: {field key: value}} of the fields
                                         the form carried, and only those
+    posted(description, form, part)  -> {field key: value} of one part, by `carried`
+                                        (or the fields sent, when a form has none)
+    part_of(description, key)        -> the part `key`, or None
     clear()                          -> forget every cached description (tests)
 """
 import threading
@@ -76,24 +79,38 @@ def fields(description):
     return {field["key"]: (part["key"], field) for part in description["parts"] for field in part.get("fields", ())}
 
 
-def carried_answers(description, form, carried):
+def carried_answers(description, form, carried, part=None):
     """The answers of a posted form, by part: only the fields whose keys are
     in `carried` (what the page drew, e.g. from a hidden input; keys the
     current description does not know are dropped). A carried field left
     empty is sent empty (a multiple choice as []), so that clearing it
     counts; a field the form did not carry is not sent at all, so that a save
     built from an older description never blanks it. `form`: a werkzeug
-    MultiDict (request.form)."""
+    MultiDict (request.form). `part`: only that part's fields (parts may
+    name fields alike, e.g. 名称 in several sections of a declaration)."""
     out = {}
-    for key, (part, field) in fields(description).items():
-        if key not in carried:
+    for entry in description["parts"]:
+        if part is not None and entry["key"] != part:
             continue
-        if field.get("type") == "multichoice":
-            value = form.getlist(key)
-        else:
-            value = form.get(key, "")
-        out.setdefault(part, {})[key] = value
+        for field in entry.get("fields", ()):
+            key = field["key"]
+            if key not in carried:
+                continue
+            value = form.getlist(key) if field.get("type") == "multichoice" else form.get(key, "")
+            out.setdefault(entry["key"], {})[key] = value
     return out
+
+
+def posted(description, form, part):
+    """The answers of one part a form posted: the fields of its hidden
+    `carried` inputs, or, from a form without them, the fields it sent."""
+    carried = carried_keys(form) or set(form.keys())
+    return carried_answers(description, form, carried, part).get(part, {})
+
+
+def part_of(description, key):
+    """The part `key` of a description, or None."""
+    return next((entry for entry in description["parts"] if entry["key"] == key), None)
 
 
 def carried_keys(form, name="carried"):

@@ -11,7 +11,7 @@ from services.common.errors import Unauthenticated
 @bp.get("/sections")
 def sections():
     """Every section's fields: key, label, help, type, required, bounds."""
-    return jsonify({"sections": rpc(c.DECLARATIONS, c.DECLARATIONS_DESCRIBE_SECTIONS)})
+    return jsonify({"sections": rpc(c.DECLARATIONS, c.DECLARATIONS_DESCRIBE_SECTIONS)["parts"]})
 
 
 def _require_login():

@@ -1,51 +1,54 @@
 """申报批次 in the console (admins): list, create and edit a batch — its
 dates, kind, notice, thresholds, whether they block 提交, and the required
-attachment categories. The declarations service checks and stores it."""
+attachment categories. The form is drawn from the description the
+declarations service serves (describe_batch_form); the service checks and
+stores it, and keeps what a form did not carry."""
 import uuid
 
 from flask import flash, redirect, render_template, request, url_for
 
-from gateway import rpc
+from gateway import descriptions, rpc
 from gateway.auth import staff_required
 from gateway.console import bp
 from gateway.console.exports import log_export, send_workbook
 from services.common import contracts as c
 from services.common.errors import ValidationFailed
-from services.declarations import checks
-from services.declarations.batches import BATCH_SCHEMA
-from services.declarations.sections import SERVICE_CATEGORIES
 
 
-def typed():
-    values = {}
-    for f in BATCH_SCHEMA:
-        values[f.key] = request.form.getlist(f.key) if f.kind == "multichoice" else request.form.get(f.key, "")
-    return values
+def described():
+    return descriptions.get(c.DECLARATIONS, c.DECLARATIONS_DESCRIBE_BATCH_FORM)
 
 
-def render_form(batch_id, values, errors):
-    fields = BATCH_SCHEMA.describe()
-    threshold_keys = set(checks.ALL_THRESHOLD_KEYS)
+def typed(description):
+    """The fields the form carried, of every part."""
+    carried = descriptions.carried_keys(request.form) or set(request.form.keys())
+    answers = descriptions.carried_answers(description, request.form, carried)
+    return {key: value for part in answers.values() for key, value in part.items()}
+
+
+def render_form(batch_id, values, errors, description=None):
+    parts = {p["key"]: p for p in (description or described())["parts"]}
+    table = parts["category_minimums"]
+    cells = iter(table["fields"])
     return render_template(
-        "console/batch_form.html", batch_id=batch_id, values=values, errors=errors, fields=fields,
-        general=[f for f in fields if f["key"] not in threshold_keys],
-        thresholds=[f for f in fields if f["key"] in checks.THRESHOLD_KEYS],
-        categories=[
-            (category, [(f"cat{i}_{m}", label) for m, label, _unit in checks.MEASURES])
-            for i, category in enumerate(SERVICE_CATEGORIES, start=1)
-        ],
-        measures=checks.MEASURES,
+        "console/batch_form.html", batch_id=batch_id, values=values, errors=errors,
+        fields=[f for p in parts.values() for f in p["fields"]],
+        general=parts["general"]["fields"], thresholds=parts["thresholds"]["fields"],
+        categories=[(category, [(next(cells)["key"], m["label"]) for m in table["measures"]])
+                    for category in table["categories"]],
+        measures=[(m["key"], m["label"], m["unit"]) for m in table["measures"]],
         idempotency_key=uuid.uuid4().hex, active="batches",
     ), (422 if errors else 200)
 
 
 def save(batch_id):
-    values = typed()
+    description = described()
+    values = typed(description)
     try:
-        rpc(c.DECLARATIONS, "save_batch", values, batch_id=batch_id,
+        rpc(c.DECLARATIONS, c.DECLARATIONS_SAVE_BATCH, values, batch_id=batch_id,
             idempotency_key=request.form.get("idempotency_key") or None)
     except ValidationFailed as exc:
-        return render_form(batch_id, values, exc.errors or {"name": exc.message})
+        return render_form(batch_id, values, exc.errors or {"name": exc.message}, description)
     flash("申报批次已保存", "success")
     return redirect(url_for("console.batches"))
 
@@ -53,13 +56,14 @@ def save(batch_id):
 @bp.get("/batches")
 @staff_required(c.ADMIN)
 def batches():
-    return render_template("console/batches.html", batches=rpc(c.DECLARATIONS, "list_batches"), active="batches")
+    return render_template("console/batches.html", batches=rpc(c.DECLARATIONS, c.DECLARATIONS_LIST_BATCHES),
+                           active="batches")
 
 
 @bp.get("/batches/export")
 @staff_required(c.ADMIN)
 def batches_export():
-    rows = rpc(c.DECLARATIONS, "list_batches")
+    rows = rpc(c.DECLARATIONS, c.DECLARATIONS_LIST_BATCHES)
     log_export(c.DECLARATIONS, "export.list", "申报批次列表")
     return send_workbook(
         "申报批次", ["批次名称", "年度", "类型", "申报开始", "申报截止", "补正截止", "未达门槛时", "门槛数",
@@ -85,4 +89,4 @@ def batch_new():
 def batch_edit(batch_id):
     if request.method == "POST":
         return save(batch_id)
-    return render_form(batch_id, rpc(c.DECLARATIONS, "batch_form", batch_id), {})
+    return render_form(batch_id, rpc(c.DECLARATIONS, c.DECLARATIONS_BATCH_FORM, batch_id), {})

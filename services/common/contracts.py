@@ -111,7 +111,7 @@ DECLARATIONS_VERSIONS = "versions"  # (declaration_id) -> [{version, submitted_a
 DECLARATIONS_VERSION = "version"  # (declaration_id, number) -> {version, submitted_at, level, snapshot}
 DECLARATIONS_DIFF = "diff"  # (declaration_id, from_version, to_version) -> [{section, section_label, row, field, label, before, after}]
 DECLARATIONS_ATTACHMENT = "attachment"  # (attachment_id) -> metadata + blob_key, for its enterprise or reviewers in scope
-DECLARATIONS_DESCRIBE_SECTIONS = "describe_sections"  # public: every section's rule table
+DECLARATIONS_DESCRIBE_SECTIONS = "describe_sections"  # public: () -> {"hash", "parts"}: every section's rule table (docs/descriptions.md)
 # 打印申请表: the PDF of a submitted version, rendered once and kept in the blob
 # store; its QR code opens VERIFY_URL_PATH under PUBLIC_BASE_URL.
 DECLARATIONS_PRINT = "print_version"  # (declaration_id, version=None) -> {blob_key, filename, size, sha256, version, reference, verify_url}; owner or reviewers in scope
@@ -123,7 +123,7 @@ DECLARATIONS_LIST_OPEN_BATCHES = "list_open_batches"  # () -> [batch] open today
 DECLARATIONS_LIST_BATCHES = "list_batches"  # admin: () -> [batch]
 DECLARATIONS_GET_BATCH = "get_batch"  # (batch_id) -> batch
 DECLARATIONS_BATCH_FORM = "batch_form"  # admin: (batch_id) -> the batch form's values
-DECLARATIONS_BATCH_RULES = "batch_rules"  # () -> the batch form's rule table
+DECLARATIONS_DESCRIBE_BATCH_FORM = "describe_batch_form"  # public: () -> {"hash", "parts"}: the console's 申报批次 form (docs/descriptions.md)
 DECLARATIONS_SAVE_BATCH = "save_batch"  # admin: (data, batch_id=None) -> batch
 DECLARATIONS_LIST_MINE = "list_mine"  # enterprise: () -> [declaration summary]
 DECLARATIONS_START = "start"  # enterprise: (batch_id, accepted=False, profile=None) -> summary (开始申报)
@@ -135,6 +135,7 @@ DECLARATIONS_ADD_ATTACHMENT = "add_attachment"  # owner: (declaration_id, catego
 DECLARATIONS_DELETE_ATTACHMENT = "delete_attachment"  # owner: (attachment_id) -> {deleted}
 DECLARATIONS_PREFLIGHT = "preflight"  # owner: (declaration_id) -> {problems, blocking, figures, tenants_checked}
 DECLARATIONS_SUBMIT = "submit"  # owner: (declaration_id) -> {submitted, problems, ...} (提交)
+DECLARATIONS_SECTION_VIEW = "section_view"  # owner: (declaration_id, section) -> one section page: state, editable, deadlines, its values/rows/attachments, description_hash
 
 # review: the console's calls; scope decided from the signed principal.
 REVIEW_LIST_CASES = "list_cases"  # (filters: tab, q, credit_code, batch_id, state, region_code, page, per_page) -> {items, total, pages, counts, tabs, batches, figure_labels}

@@ -139,3 +139,21 @@ def workbook(title, header, rows, widths=16):
     for row in rows:
         sheet.append(row)
     return book.to_bytes()
+
+
+def import_template(part):
+    """The .xlsx template of an import, drawn from a described part
+    (docs/descriptions.md) with a `template` {sheet, example}: a bold row of
+    the fields' labels (* when required), the example row, and a sheet
+    填写说明 with each field's help and options."""
+    fields = part["fields"]
+    spec = part.get("template") or {}
+    book = Book()
+    sheet = book.sheet(spec.get("sheet") or part["label"],
+                       header=[f["label"] + ("*" if f.get("required") else "") for f in fields], widths=16)
+    example = spec.get("example") or {}
+    sheet.append([example.get(f["key"]) for f in fields])
+    notes = book.sheet("填写说明", header=["列", "填写说明", "可选值"])
+    for f in fields:
+        notes.append([f["label"], f.get("help", ""), "、".join(f.get("options") or ())])
+    return book.to_bytes()

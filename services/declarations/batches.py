@@ -15,7 +15,7 @@ from services.common.clock import beijing_day, day_end, day_start, iso, utc, utc
 from services.common import operation_log
 from services.common.errors import NotFound, ValidationFailed
 from services.common.fields import Choice, Date, Integer, MultiChoice, Schema, Text
-from services.declarations import checks
+from services.declarations import checks, sections
 from services.declarations.models import Batch
 from services.declarations.sections import ATTACHMENT_CATEGORIES
 
@@ -44,6 +44,23 @@ BATCH_SCHEMA = Schema(
     MultiChoice("required_attachments", "必须上传的附件", "提交时必须已上传的附件类别。", options=ATTACHMENT_CATEGORIES),
     Integer("max_attachment_mb", "单个附件大小上限", "每个附件文件的最大大小。", required=True, min=1, max=100, unit="MB"),
 )
+
+
+def describe_form():
+    """The console's batch form as a description (docs/descriptions.md):
+    the general fields, the thresholds, and the yearly minimums per service
+    category (a table: its `categories` rows of `measures` columns, each
+    cell the field `cat<n>_<measure>`)."""
+    described = {f["key"]: f for f in BATCH_SCHEMA.describe()}
+    category_keys = [key for key, *_rest in checks.CATEGORY_THRESHOLDS]
+    general = [f for key, f in described.items() if key not in checks.ALL_THRESHOLD_KEYS]
+    return sections.hashed([
+        {"key": "general", "label": "申报批次", "fields": general},
+        {"key": "thresholds", "label": "认定门槛", "fields": [described[key] for key in checks.THRESHOLD_KEYS]},
+        {"key": "category_minimums", "label": "服务类别年度最低要求", "fields": [described[key] for key in category_keys],
+         "categories": list(sections.SERVICE_CATEGORIES),
+         "measures": [{"key": m, "label": label, "unit": unit} for m, label, unit in checks.MEASURES]},
+    ])
 
 
 def is_open(batch, now):
@@ -100,6 +117,9 @@ def get_batch(session, batch_id):
 def save_batch(session, principal, data, batch_id=None, now=None):
     principal.require(contracts.ADMIN)
     now = now or utcnow()
+    existing = get_batch(session, batch_id) if batch_id else None
+    if existing is not None:  # a field the form did not carry keeps its value
+        data = {**form_values(existing), **(data or {})}
     clean, errors = BATCH_SCHEMA.validate(data or {}, require_all=True)
     if not errors:
         if clean["closes_on"] < clean["opens_on"]:
@@ -108,7 +128,7 @@ def save_batch(session, principal, data, batch_id=None, now=None):
             errors["resubmit_until"] = "补正截止日期不能早于截止日期"
     if errors:
         raise ValidationFailed("填写内容有误，请按红色提示修改后再保存", errors)
-    b = get_batch(session, batch_id) if batch_id else Batch(id=str(uuid.uuid4()), created_at=now, demo=False)
+    b = existing if batch_id else Batch(id=str(uuid.uuid4()), created_at=now, demo=False)
     before = form_values(b) if batch_id else None
     b.name = clean["name"]
     b.year = clean["year"]

@@ -4,15 +4,16 @@ of rows. Each change is checked field by field and refused as a whole."""
 import uuid
 
 from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.orm.util import identity_key
 
 from services.common import contracts
 from services.common.clock import iso, utcnow
 from services.common.errors import BadState, Conflict, NotFound, ValidationFailed
 from services.declarations import ledger_import, sections
-from services.declarations.access import owned
+from services.declarations.access import owned, owned_with_section
 from services.declarations.announcements import announce
 from services.declarations.batches import is_open
-from services.declarations.contents import section_data
 from services.declarations.lifecycle import require_editable_in_time
 from services.declarations.models import Batch, Declaration, SectionData, Transition
 from services.declarations.views import summary_dict
@@ -80,12 +81,15 @@ def start(session, principal, batch_id, profile=None, accepted=False, now=None, 
 
 
 def _store(session, declaration, key, data, now):
-    row = session.get(SectionData, (declaration.id, key))
-    if row is None:
-        session.add(SectionData(declaration_id=declaration.id, key=key, data=data, updated_at=now))
-    else:
-        row.data = data
-        row.updated_at = now
+    """One statement: insert the section's row or replace its data."""
+    session.execute(
+        pg_insert(SectionData.__table__)
+        .values(declaration_id=declaration.id, key=key, data=data, updated_at=now)
+        .on_conflict_do_update(index_elements=["declaration_id", "key"], set_={"data": data, "updated_at": now})
+    )
+    loaded = session.identity_map.get(identity_key(SectionData, (declaration.id, key)))
+    if loaded is not None:  # a row this session read before: read it again when next used
+        session.expire(loaded)
     declaration.updated_at = now
 
 
@@ -95,18 +99,30 @@ def _list_section(key):
     return key
 
 
-def _editable_owned(session, principal, declaration_id):
-    declaration = owned(session, principal, declaration_id, lock=True)
+def _editable_owned(session, principal, declaration_id, key=None):
+    """(declaration, what section `key` holds or None): one locked read of
+    both; refused unless the caller owns it and it may be changed now."""
+    if key is None:
+        declaration, saved = owned(session, principal, declaration_id, lock=True), None
+    else:
+        declaration, saved = owned_with_section(session, principal, declaration_id, key)
     require_editable_in_time(session, declaration)
-    return declaration
+    return declaration, saved
+
+
+def _carried_over(saved, data):
+    """The fields sent over what is saved: a field the form did not carry
+    keeps its saved value; one sent empty clears it (docs/descriptions.md)."""
+    return {**(saved or {}), **(data or {})}
 
 
 def save_application(session, principal, declaration_id, data, now=None):
-    """保存 of 申请表: what is filled is checked; refused as a whole when any
-    field fails (the form keeps what was typed)."""
+    """保存 of 申请表: the fields sent, over what is saved; what is filled is
+    checked; refused as a whole when any field fails (the form keeps what
+    was typed)."""
     now = now or utcnow()
-    declaration = _editable_owned(session, principal, declaration_id)
-    clean, errors = sections.validate(sections.APPLICATION, data or {})
+    declaration, saved = _editable_owned(session, principal, declaration_id, sections.APPLICATION)
+    clean, errors = sections.validate(sections.APPLICATION, _carried_over(saved, data))
     if errors:
         raise ValidationFailed(SAVE_REFUSED, errors)
     _store(session, declaration, sections.APPLICATION, clean, now)
@@ -115,26 +131,31 @@ def save_application(session, principal, declaration_id, data, now=None):
     return {"saved": True, "updated_at": iso(now)}
 
 
+def _row_index(rows, row_id):
+    for i, row in enumerate(rows):
+        if row.get("id") == row_id:
+            return i
+    raise NotFound("未找到该条记录，可能已被删除")
+
+
 def save_row(session, principal, declaration_id, section, data, row_id=None, now=None):
-    """Add (row_id None) or edit one row of a list section."""
+    """Add (row_id None) or edit one row of a list section; an edit keeps
+    the fields the form did not carry."""
     now = now or utcnow()
     _list_section(section)
-    declaration = _editable_owned(session, principal, declaration_id)
-    clean, errors = sections.validate(section, data or {})
+    declaration, saved = _editable_owned(session, principal, declaration_id, section)
+    rows = list(saved or [])
+    index = None if row_id is None else _row_index(rows, row_id)
+    before = {} if index is None else {k: v for k, v in rows[index].items() if k != "id"}
+    clean, errors = sections.validate(section, _carried_over(before, data))
     if errors:
         raise ValidationFailed(SAVE_REFUSED, errors)
-    rows = list(section_data(session, declaration.id)[section])
-    if row_id is None:
+    if index is None:
         clean["id"] = new_row_id()
         rows.append(clean)
     else:
-        for i, row in enumerate(rows):
-            if row.get("id") == row_id:
-                clean["id"] = row_id
-                rows[i] = clean
-                break
-        else:
-            raise NotFound("未找到该条记录，可能已被删除")
+        clean["id"] = row_id
+        rows[index] = clean
     _store(session, declaration, section, rows, now)
     return {"saved": True, "row_id": clean["id"], "count": len(rows)}
 
@@ -142,8 +163,8 @@ def save_row(session, principal, declaration_id, section, data, row_id=None, now
 def delete_row(session, principal, declaration_id, section, row_id, now=None):
     now = now or utcnow()
     _list_section(section)
-    declaration = _editable_owned(session, principal, declaration_id)
-    rows = list(section_data(session, declaration.id)[section])
+    declaration, saved = _editable_owned(session, principal, declaration_id, section)
+    rows = list(saved or [])
     kept = [row for row in rows if row.get("id") != row_id]
     if len(kept) == len(rows):
         raise NotFound("未找到该条记录，可能已被删除")
@@ -167,8 +188,8 @@ def import_rows(session, principal, declaration_id, section, rows, mode=None, no
     exact duplicates are left out and counted (ledger_import.merge)."""
     now = now or utcnow()
     _list_section(section)
-    declaration = _editable_owned(session, principal, declaration_id)
-    existing = list(section_data(session, declaration.id)[section])
+    declaration, saved = _editable_owned(session, principal, declaration_id, section)
+    existing = list(saved or [])
     if mode not in ledger_import.MODES:
         if existing:
             return {"imported": 0, "message": ledger_import.MODE_MISSING, "errors": [], "needs_mode": True}

@@ -22,7 +22,7 @@ from services.declarations import sections
 MAX_ROWS = 5000  # data rows one import takes
 MAX_SHEET_ROWS = MAX_ROWS + 1000  # rows read, header and blank rows included
 MAX_COLUMNS = 30  # columns read; the template has one per field of the ledger
-SHEET = "服务台账"
+SHEET = sections.LEDGER_SHEET
 TOO_MANY_ROWS = f"表格超过{MAX_SHEET_ROWS}行（含空行），一次最多导入{MAX_ROWS}条，请删除多余的行或分多次导入"
 UNSAFE = "文件含有不允许的内容（外部引用或实体定义），请使用页面提供的Excel模板（.xlsx）"
 YIELD_EVERY = 200  # rows between giving other work of the process a turn
@@ -32,20 +32,10 @@ if not openpyxl.DEFUSEDXML:  # pragma: no cover - defusedxml is a requirement
 
 
 def template():
-    """The .xlsx the page offers: one header row of labels, help as a note row."""
-    fields = list(sections.LEDGER_SCHEMA)
-    book = spreadsheets.Book()
-    sheet = book.sheet(SHEET, header=[field.label + ("*" if field.required else "") for field in fields], widths=16)
-    example = {
-        "served_on": "2025-03-15", "category": "创业辅导", "target": "南京某某科技有限公司",
-        "content": "创业计划书辅导", "mode": "线下", "place": "基地二楼会议室", "companies": 1,
-        "participants": 3, "fee_mode": "免费", "fee": 0, "feedback": "满意",
-    }
-    sheet.append([example.get(field.key) for field in fields])
-    notes = book.sheet("填写说明", header=["列", "填写说明", "可选值"])
-    for field in fields:
-        notes.append([field.label, field.help, "、".join(getattr(field, "options", ()) or ())])
-    return book.to_bytes()
+    """The .xlsx the page offers, drawn from the ledger's description as the
+    gateway draws it (spreadsheets.import_template)."""
+    part = next(p for p in sections.describe() if p["key"] == sections.LEDGER)
+    return spreadsheets.import_template(part)
 
 
 class ImportFailed(ValueError):

@@ -6,6 +6,10 @@ checks, the portal's red messages and help icons, and GET /api/sections.
 each follow their table. 入驻企业 comes from the tenants service and 附件 are
 files, so neither has a table here.
 """
+import functools
+import hashlib
+import json
+
 from services.common.fields import (
     Amount,
     Choice,
@@ -215,8 +219,21 @@ def fields(section):
     return out
 
 
+# What the 服务台账 import template holds besides the fields (its sheet's
+# name and an example row); the template is drawn from the description.
+LEDGER_SHEET = "服务台账"
+LEDGER_EXAMPLE = {
+    "served_on": "2025-03-15", "category": "创业辅导", "target": "南京某某科技有限公司",
+    "content": "创业计划书辅导", "mode": "线下", "place": "基地二楼会议室", "companies": 1,
+    "participants": 3, "fee_mode": "免费", "fee": 0, "feedback": "满意",
+}
+
+
 def describe():
-    """The API description of every section's rules."""
+    """Every section as a part of the description (docs/descriptions.md):
+    key, label, whether it is a list, its fields; 附件 its categories, 服务台账
+    its import template's sheet and example row, 入驻企业 the labels of the
+    section states."""
     out = []
     for key in ORDER:
         entry = {"key": key, "label": _label(key), "list": key in LIST_SECTIONS}
@@ -224,8 +241,25 @@ def describe():
             entry["fields"] = fields(key)
         if key == ATTACHMENTS:
             entry["categories"] = list(ATTACHMENT_CATEGORIES)
+        if key == LEDGER:
+            entry["template"] = {"sheet": LEDGER_SHEET, "example": dict(LEDGER_EXAMPLE)}
+        if key == TENANTS:  # its state on the main page is drawn there from the tenants' totals
+            entry["states"] = dict(STATE_LABELS)
         out.append(entry)
     return out
+
+
+@functools.lru_cache(maxsize=1)
+def description():
+    """`describe()` in the one format of descriptions: {"hash", "parts"}."""
+    return hashed(describe())
+
+
+def hashed(parts):
+    """{"hash", "parts"}: the hash of the canonical JSON of the parts (keys
+    sorted, no spaces, UTF-8; SHA-256, the first 32 hex digits)."""
+    canonical = json.dumps(parts, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+    return {"hash": hashlib.sha256(canonical.encode()).hexdigest()[:32], "parts": parts}
 
 
 def _label(key):

@@ -17,7 +17,8 @@ from services.common import events  # module import: `nameko run <module>` must 
 from services.common.idempotency import idempotent
 from services.common.config import public_base_url
 from services.declarations import (
-    attachments, batches, editing, printing, review_events, sections, service_calls, submission, versions, views,
+    attachments, batches, editing, printing, review_events, section_pages, sections, service_calls, submission,
+    versions, views,
 )
 from services.declarations import retention  # also registers its retention with housekeeping
 
@@ -40,8 +41,14 @@ class DeclarationsService(events.EventAdmin, operation_log.OperationLogAdmin):
 
     @rpc(public=True)
     def describe_sections(self):
-        """The rule tables of every section (GET /api/sections)."""
-        return sections.describe()
+        """Every section's rule table as a description {hash, parts}
+        (docs/descriptions.md; GET /api/sections)."""
+        return sections.description()
+
+    @rpc(public=True)
+    def describe_batch_form(self):
+        """The console's 申报批次 form as a description {hash, parts}."""
+        return batches.describe_form()
 
     # --- batches ------------------------------------------------------------
 
@@ -64,10 +71,6 @@ class DeclarationsService(events.EventAdmin, operation_log.OperationLogAdmin):
         return batches.form_values(batches.get_batch(self.db.session, batch_id))
 
     @rpc
-    def batch_rules(self):
-        return batches.BATCH_SCHEMA.describe()
-
-    @rpc
     @idempotent
     def save_batch(self, data, batch_id=None):
         return batches.save_batch(self.db.session, self.caller, data, batch_id)
@@ -86,6 +89,11 @@ class DeclarationsService(events.EventAdmin, operation_log.OperationLogAdmin):
     @rpc
     def get(self, declaration_id):
         return views.get(self.db.session, self.caller, declaration_id)
+
+    @rpc
+    def section_view(self, declaration_id, section):
+        """One section page's data, for the owner (section_pages)."""
+        return section_pages.section_view(self.db.session, self.caller, declaration_id, section)
 
     @rpc
     def history(self, declaration_id):

@@ -98,7 +98,7 @@ def test_calls_without_a_valid_principal_are_refused(system, config):
     with proxy(c.DECLARATIONS, config) as anonymous:
         with pytest.raises(Unauthenticated):
             anonymous.list_mine()
-        assert [x["key"] for x in anonymous.describe_sections()] == list(s.ORDER)
+        assert [x["key"] for x in anonymous.describe_sections()["parts"]] == list(s.ORDER)
 
 
 def test_a_declaration_from_start_to_review_and_back(system, config, batch):

@@ -19,7 +19,7 @@ DETAIL_FIELDS = ("section_states", "return_reason", "return_sections", "returned
 
 
 def _describe():
-    return rpc(c.DECLARATIONS, c.DECLARATIONS_DESCRIBE_SECTIONS)
+    return rpc(c.DECLARATIONS, c.DECLARATIONS_DESCRIBE_SECTIONS)["parts"]
 
 
 def _cache():
