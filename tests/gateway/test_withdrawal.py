@@ -125,6 +125,7 @@ def test_a_draft_shows_its_deadline_and_is_read_only_after_the_close(system, app
     assert notice in attachments and "上传</button>" not in attachments
     # the service refuses a save whatever the page showed
     refused = post(client, base + "/application", {"base_name": "截止后"})
-    assert refused.status_code == 409 and notice in text(refused)
+    assert refused.status_code == 302 and refused.location.endswith(f"/center/declarations/{did}/view")
+    assert notice in text(client.get(refused.location))  # 查看 says why nothing was saved
     listing = text(client.get("/center/declarations"))
     assert "继续填报" not in listing and "已截止" in listing
