@@ -78,6 +78,27 @@ def timed(rpc, principal, filters, rounds):
     return times, result
 
 
+def timed_here(engine, principal, filters, rounds, cache):
+    """The same page read in this process (no RPC): the database's part."""
+    times = []
+    for _ in range(rounds):
+        with Session(engine) as session:
+            began = time.perf_counter()
+            listing.list_cases(session, principal, filters, cache=cache)
+            times.append((time.perf_counter() - began) * 1000)
+    return times
+
+
+def baseline(rpc, rounds):
+    """p50, p99 of the cheapest RPC (review.health) on this machine now."""
+    times = []
+    for _ in range(rounds):
+        began = time.perf_counter()
+        rpc.call(c.REVIEW, c.RPC_HEALTH)
+        times.append((time.perf_counter() - began) * 1000)
+    return percentile(times, 50), percentile(times, 99)
+
+
 def deep_token(rpc, principal, filters, pages):
     result = {"next": None}
     for _ in range(pages):
@@ -128,19 +149,31 @@ def run(n, rounds, seed_value):
             county = Principal(kind=c.REVIEWER, id="bench-county", region_code=COUNTY, level=c.COUNTY)
             try:
                 rows = scenarios(rpc, "province", PROVINCE, 250) + scenarios(rpc, "county", county, 10)
-                results = {}
-                print(f"\n{'scenario':48} {'p50 ms':>8} {'p99 ms':>8}")
+                results, cache = {}, Figures()
+                print("RPC baseline (review.health) p50 %.1f ms, p99 %.1f ms" % baseline(rpc, rounds))
+                print(f"\n{'scenario':44} {'RPC p50':>8} {'RPC p99':>8} {'db p50':>7} {'db p99':>7}  (ms)")
                 for label, principal, filters in rows:
                     timed(rpc, principal, filters, 3)  # warm
                     times, _ = timed(rpc, principal, filters, rounds)
+                    here = timed_here(engine, principal, filters, rounds, cache)
                     results[label] = times
-                    print(f"{label:48} {percentile(times, 50):8.1f} {percentile(times, 99):8.1f}", flush=True)
+                    print(f"{label:44} {percentile(times, 50):8.1f} {percentile(times, 99):8.1f} "
+                          f"{percentile(here, 50):7.1f} {percentile(here, 99):7.1f}", flush=True)
+                old = timed_here(engine, PROVINCE, {"tab": "all", "per_page": 20, "page": 250}, rounds, None)
+                print(f"{'province: page 250 as before (OFFSET, figures)':44} {'':8} {'':8} "
+                      f"{percentile(old, 50):7.1f} {percentile(old, 99):7.1f}")
+                new = timed_here(engine, PROVINCE, rows[1][2], rounds, cache)
+                print(f"province page 250, db: by token with cached figures / as before, p50 "
+                      f"{percentile(new, 50) / percentile(old, 50):.2f}, p99 {percentile(new, 99) / percentile(old, 99):.2f}")
                 for who, deep in (("province", 250), ("county", 10)):
                     ratio = percentile(results[f"{who}: page {deep} by token"], 50) / \
                         percentile(results[f"{who}: page {deep} by number (OFFSET)"], 50)
                     print(f"{who}: deep page by token / by number, p50: {ratio:.2f}")
                 base = {"tab": "all", "per_page": 20}
                 cache = Figures(seconds=600)
+                statements(engine, PROVINCE, base, cache)
+                print(f"statements per page, by number as before: "
+                      f"{statements(engine, PROVINCE, {**base, 'page': 250}, None)}")
                 statements(engine, PROVINCE, base, cache)
                 print(f"statements per page: figures cached {statements(engine, PROVINCE, base, cache)}, "
                       f"computed {statements(engine, PROVINCE, base, None)}")

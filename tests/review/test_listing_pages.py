@@ -110,9 +110,9 @@ def test_an_altered_token_gives_the_first_page(engine):
         assert page["page"] == 1 and len(page["items"]) == 1
 
 
-def counted(engine, principal, tab_clause_tab, state=None):
-    """The figures computed without the cache, row by row."""
-    everything = read(engine, principal, {"tab": tab_clause_tab, "per_page": 500})
+def counted(engine, principal, tab):
+    """The count of each state, from the rows themselves."""
+    everything = read(engine, principal, {"tab": tab, "per_page": 500})
     states = {}
     for item in everything["items"]:
         states[item["state"]] = states.get(item["state"], 0) + 1
@@ -162,3 +162,24 @@ def test_the_list_indexes_are_in_place(engine):
             "ix_review_cases_list_region", "ix_review_cases_list_batch", "ix_review_cases_credit_prefix",
             "ix_review_actions_processed"} <= names
     assert "review_0004" in version
+
+
+def test_the_grouped_overdue_count_is_the_count_of_rows_measured_one_by_one(engine):
+    from services.review import overdue
+
+    allowances = (None, 3, "5", "x", 400, 1)
+    for n in range(30):
+        data = submitted(region=REGIONS[n % 4], base_name=f"园{n}")
+        data["summary"]["submitted_at"] = (START - dt.timedelta(days=n, hours=n % 5 * 4)).isoformat()
+        if allowances[n % 6] is not None:
+            data["summary"]["review_due_working_days"] = allowances[n % 6]
+        with Tx(engine) as tx:
+            intake.receive_submission(tx.session, data)
+            tx.commit()
+    now = START + dt.timedelta(days=3)
+    with Tx(engine) as tx:
+        for clause in (ReviewCase.state.in_([c.PENDING_COUNTY]), ReviewCase.region_code == "320102"):
+            measured = overdue.measure(tx.session, clause, now, 10)
+            one_by_one = sum(1 for _row, waiting, due in measured.values() if waiting > due)
+            assert overdue.counts(tx.session, clause, now, 10) == {"waiting": len(measured), "overdue": one_by_one}
+            assert 0 < one_by_one < len(measured)
