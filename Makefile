@@ -54,6 +54,11 @@ bench: venv
 bench-intake: venv
 	$(BIN)/python -m bench.intake
 
+# The review lists at 10,000 cases: keyset pages, cached figures (bench/review_list.py).
+.PHONY: bench-review-list
+bench-review-list: venv
+	$(BIN)/python -m bench.review_list
+
 # Hostile uploads against the upload policy (bench/uploads.py).
 .PHONY: bench-uploads
 bench-uploads: venv

@@ -27,6 +27,7 @@ TABS = (("todo", "待审核"), ("processed", "我已处理"), ("all", "全部申
 FILTERS = ("q", "credit_code", "batch_id", "state", "region_code")
 LISTED_STATES = [s for s in c.STATE_LABELS if s != c.DRAFT]
 EXPORT_PAGE = 500
+PAGE_TOKEN_MAX = 200
 
 # action -> (button label, what the confirmation page says, reason label or None, reason required)
 ACTIONS = {
@@ -68,6 +69,16 @@ def region_choices(principal):
     return choices
 
 
+def page_token(args):
+    """The page asked for: the service's `after` / `before` token (下一页 /
+    上一页), or a page number from an older link; the first page otherwise."""
+    for key in ("after", "before"):
+        token = (args.get(key) or "").strip()
+        if token:
+            return {key: token[:PAGE_TOKEN_MAX]}
+    return {"page": (args.get("page") or "1")[:7]}
+
+
 def _query(filters, **changes):
     params = {k: v for k, v in {**filters, **changes}.items() if v not in (None, "")}
     return params
@@ -77,8 +88,7 @@ def _query(filters, **changes):
 @staff_required()
 def cases_inbox():
     filters = current_filters(request.args)
-    page = request.args.get("page", "1")
-    result = rpc(c.REVIEW, c.REVIEW_LIST_CASES, {**filters, "page": page, "per_page": 20})
+    result = rpc(c.REVIEW, c.REVIEW_LIST_CASES, {**filters, **page_token(request.args), "per_page": 20})
     return render_template(
         "console/inbox.html",
         active="cases",
@@ -99,14 +109,16 @@ EXPORT_COLUMNS = ("申报编号", "申报批次", "基地名称", "运营主体"
 
 
 def export_rows(filters):
-    """Every row of the filtered list, a page of the service at a time."""
-    page = 1
+    """Every row of the filtered list, a keyset page of the service at a
+    time (each page follows the token of the last; no counts are asked)."""
+    token = None
     while True:
-        result = rpc(c.REVIEW, c.REVIEW_LIST_CASES, {**filters, "page": page, "per_page": EXPORT_PAGE})
+        paging = {"after": token} if token else {}
+        result = rpc(c.REVIEW, c.REVIEW_LIST_CASES, {**filters, **paging, "per_page": EXPORT_PAGE, "rows_only": True})
         yield result
-        if page >= result["pages"]:
+        token = result.get("next")
+        if not token:
             return
-        page += 1
 
 
 def build_workbook(filters):

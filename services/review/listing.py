@@ -12,7 +12,7 @@ from services.common import clock, contracts
 from services.common import regions
 from services.common.fields import search_term
 from services.common.errors import BadState
-from services.review import labels, overdue, recognition, scope
+from services.review import cursors, labels, overdue, recognition, scope
 from services.review import notes as notes_module
 from services.review.models import PublicityNotice, ReviewAction, ReviewCase, ReviewNote
 from services.review.rows import action_row, case_row, note_row
@@ -155,40 +155,76 @@ def flagged_rows(session, cases):
     return rows
 
 
-def list_cases(session, principal, filters=None):
+def list_cases(session, principal, filters=None, cache=None):
     """One page of the cases in the principal's scope.
 
     filters: tab ("todo": what the principal can act on now; "processed":
     what it acted on; "all": everything in its scope), q (base or enterprise
     name), credit_code (prefix), batch_id, state, region_code (a county or a
-    city), page, per_page. Returns the rows, the paging, the count of each
-    state (over the tab's cases with every filter but the state), the count
-    of each tab, and the batches seen in the scope.
+    city), per_page, and the page: `after` / `before` (the tokens a page
+    answers as `next` / `previous`, see services.review.cursors) or, for
+    older callers, `page` (a number, read with OFFSET). `rows_only`: the
+    rows and paging without the figures (an export's later pages).
+
+    Returns the rows, the paging (page, pages, total, previous, next), the
+    count of each state (over the tab's cases with every filter but the
+    state), the count of each tab, the 超期 count and the batches seen in
+    the scope; these figures come from `cache` (a list_cache.Figures) when
+    one is given.
     """
     filters = dict(filters or {})
     scope.check_staff(principal)
     tab = filters.get("tab") if filters.get("tab") in TABS else "todo"
-    page = positive(filters.get("page"), 1, 10**6)
     per_page = positive(filters.get("per_page"), 20, MAX_PER_PAGE)
+    conditions, state = _filters(filters)
     in_scope = scope.region_clause(principal)
     clauses = _tab_clauses(principal)
-    conditions, state = _filters(filters)
     base = [in_scope, clauses[tab], *conditions]
-    counts = dict(session.execute(
-        select(ReviewCase.state, func.count()).where(*base).group_by(ReviewCase.state)).all())
     where = base + ([ReviewCase.state == state] if state else [])
-    total = _count(session, *where)
+    cases, page, previous, following = _page(session, where, filters, per_page)
+    result = {"tab": tab, "state": state, "items": flagged_rows(session, cases), "page": page,
+              "per_page": per_page, "previous": previous, "next": following,
+              "figure_labels": [label for _, label in labels.KEY_FIGURES]}
+    if filters.get("rows_only"):
+        return result
+    key = (principal.kind, str(principal.id), principal.level, principal.region_code, tab,
+           tuple(sorted((k, str(filters.get(k) or "")) for k in FIGURE_FILTERS)))
+    compute = lambda: figures(session, in_scope, clauses, base)  # noqa: E731
+    found = cache.get(key, compute) if cache is not None else compute()
+    total = found["counts"].get(state, 0) if state else found["all_states"]
+    result.update(total=total, pages=max(1, -(-total // per_page)), counts=found["counts"],
+                  tabs=found["tabs"], overdue=found["overdue"], batches=found["batches"])
+    return result
+
+
+FIGURE_FILTERS = ("q", "credit_code", "batch_id", "region_code")  # the state is not one: counts are per state
+
+
+def _page(session, where, filters, per_page):
+    """(cases, page, previous token, next token): by keyset, or by OFFSET
+    for a caller that asks for a page number and no token."""
+    query = select(ReviewCase).where(*where)
+    number = positive(filters.get("page"), 1, 10**6)
+    if filters.get("after") or filters.get("before") or number == 1:
+        return cursors.page_of(session, query, filters, per_page)
     cases = session.scalars(
-        select(ReviewCase).where(*where)
-        .order_by(ReviewCase.submitted_at.desc(), ReviewCase.declaration_id)
-        .offset((page - 1) * per_page).limit(per_page)
+        query.order_by(ReviewCase.submitted_at.desc(), ReviewCase.declaration_id)
+        .offset((number - 1) * per_page).limit(per_page + 1)
     ).all()
+    following = cursors.encode(cases[per_page - 1], number + 1) if len(cases) > per_page else None
+    previous = cursors.encode(cases[0], number - 1) if cases else None
+    return cases[:per_page], number, previous, following
+
+
+def figures(session, in_scope, clauses, base):
+    """The figures of a list, computed: counts per state of `base`, counts
+    per tab, the 超期 count of the inbox and the scope's batches."""
+    by_state = dict(session.execute(
+        select(ReviewCase.state, func.count()).where(*base).group_by(ReviewCase.state)).all())
     return {
-        "tab": tab, "state": state, "items": flagged_rows(session, cases),
-        "page": page, "per_page": per_page, "total": total, "pages": max(1, -(-total // per_page)),
-        "counts": {s: counts.get(s, 0) for s in LISTED_STATES},
+        "counts": {s: by_state.get(s, 0) for s in LISTED_STATES},
+        "all_states": sum(by_state.values()),
         "tabs": {name: _count(session, in_scope, clause) for name, clause in clauses.items()},
         "overdue": overdue.counts(session, and_(in_scope, clauses["todo"]), clock.utcnow()),
         "batches": _batches(session, in_scope),
-        "figure_labels": [label for _, label in labels.KEY_FIGURES],
     }

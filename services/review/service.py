@@ -17,6 +17,7 @@ from services.common.idempotency import idempotent
 from services.review import decisions, intake, listing, notes, publicity, withdrawal
 from services.common import schedule
 from services.review import calendar, digest, overdue
+from services.review.list_cache import ListCache
 
 DIGEST_AT = "08:30"  # Beijing time; REVIEW_DIGEST_AT may say another
 
@@ -37,9 +38,11 @@ class ReviewService(EventAdmin, operation_log.OperationLogAdmin):
     def on_declaration_submitted(self, envelope):
         intake.receive_submission(self.db.session, envelope["data"], envelope.get("occurred_at"))
 
+    list_figures = ListCache()  # the lists' counts, for a few seconds (services.review.list_cache)
+
     @rpc
     def list_cases(self, filters=None):
-        return listing.list_cases(self.db.session, self.caller, filters)
+        return listing.list_cases(self.db.session, self.caller, filters, cache=self.list_figures)
 
     @rpc
     def get_case(self, declaration_id):
