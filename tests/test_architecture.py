@@ -20,10 +20,8 @@ PACKAGES = ("services", "gateway")
 MAX_MODULE_LINES = 400
 MAX_FUNCTION_LINES = 60
 
-# Today's exceptions, to be split; nothing is added here.
-LONG_MODULES = {
-    "services/common/contracts.py",
-}
+# Exceptions to the limits: none. A module or function that outgrows them is split, not listed here.
+LONG_MODULES = set()
 LONG_FUNCTIONS = set()
 
 
