@@ -15,3 +15,4 @@ from gateway.portal import dev  # noqa: E402,F401  (development-only pages: /dev
 from gateway.portal import declarations  # noqa: E402,F401  (认定申报: list, sections, 提交, 查看)
 from gateway.portal import printing  # noqa: E402,F401  (打印申请表 and the /verify page of its QR code)
 from gateway.portal import api_tokens  # noqa: E402,F401  (用户中心 → API 令牌)
+from gateway.portal import recognition  # noqa: E402,F401  (打印认定证书)

@@ -398,3 +398,5 @@ ENV_SCHEDULE_TICK_SECONDS = "SCHEDULE_TICK_SECONDS"  # how often a replica tries
 # Review deadlines and the daily digest (services.review.overdue, .digest).
 ENV_REVIEW_DUE_WORKING_DAYS = "REVIEW_DUE_WORKING_DAYS"  # working days a case may wait at a level before it is 超期 (a batch may say its own)
 ENV_REVIEW_DIGEST_AT = "REVIEW_DIGEST_AT"  # HH:MM Beijing time of the daily digest SMS to each office
+SMS_RECOGNITION_EXPIRING = "recognition_expiring"  # params: valid_until (ISO date), days (count): 认定到期提醒 to the account's phone
+DECLARATIONS_PRINT_RECOGNITION = "print_recognition"  # (declaration_id) -> {blob_key, filename, size, sha256, certificate_number, verify_url}; owner or reviewers in scope

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from services.common import contracts
 from services.common.clock import iso, utcnow
 from services.common.errors import BadState, Conflict, NotFound, ValidationFailed
-from services.declarations import ledger_import, sections
+from services.declarations import ledger_import, prefill, sections
 from services.declarations.access import owned
 from services.declarations.announcements import announce
 from services.declarations.batches import is_open
@@ -73,6 +73,8 @@ def start(session, principal, batch_id, profile=None, accepted=False, now=None, 
         declaration_id=declaration.id, from_state=None, to_state=contracts.DRAFT, at=now,
         actor_kind=principal.kind, actor_id=str(principal.id), reason="开始申报", version=0,
     ))
+    session.flush()
+    prefill.carry_over(session, declaration, batch, now)  # 复核 / 重新申报: from the last declaration
     if dispatch is not None:
         announce(declaration, dispatch, contracts.DECLARATION_STARTED)
     session.flush()
@@ -80,6 +82,7 @@ def start(session, principal, batch_id, profile=None, accepted=False, now=None, 
 
 
 def _store(session, declaration, key, data, now):
+    prefill.saved(session, declaration.id, key)
     row = session.get(SectionData, (declaration.id, key))
     if row is None:
         session.add(SectionData(declaration_id=declaration.id, key=key, data=data, updated_at=now))

@@ -8,6 +8,8 @@ from services.declarations.models import Batch, Transition
 
 EDITABLE = (contracts.DRAFT, contracts.RETURNED)
 PENDING = (contracts.PENDING_COUNTY, contracts.PENDING_CITY, contracts.PENDING_PROVINCE)
+# still in review's hands after the province's 通过 (公示 before 认定)
+PUBLICITY = (contracts.PENDING_PUBLICITY, contracts.IN_PUBLICITY)
 FINAL = (contracts.APPROVED, contracts.REJECTED)
 
 ALLOWED = {
@@ -15,7 +17,10 @@ ALLOWED = {
     contracts.RETURNED: {contracts.PENDING_COUNTY, contracts.PENDING_CITY, contracts.PENDING_PROVINCE},
     contracts.PENDING_COUNTY: {contracts.PENDING_CITY, contracts.RETURNED, contracts.REJECTED},
     contracts.PENDING_CITY: {contracts.PENDING_PROVINCE, contracts.RETURNED, contracts.REJECTED},
-    contracts.PENDING_PROVINCE: {contracts.APPROVED, contracts.RETURNED, contracts.REJECTED},
+    contracts.PENDING_PROVINCE: {contracts.APPROVED, contracts.RETURNED, contracts.REJECTED,
+                                 contracts.PENDING_PUBLICITY},
+    contracts.PENDING_PUBLICITY: {contracts.IN_PUBLICITY, contracts.RETURNED, contracts.REJECTED},
+    contracts.IN_PUBLICITY: {contracts.APPROVED, contracts.RETURNED, contracts.REJECTED},
     contracts.APPROVED: set(),
     contracts.REJECTED: set(),
 }

@@ -4,7 +4,7 @@ from sqlalchemy import select
 
 from services.common import contracts
 from services.common.clock import iso
-from services.declarations import lifecycle, sections
+from services.declarations import lifecycle, prefill, recognition, sections
 from services.declarations.access import readable
 from services.declarations.batches import batch_dict
 from services.declarations.contents import attachments_of, section_values, with_defaults
@@ -12,7 +12,7 @@ from services.declarations.models import Batch, Declaration, SectionData, Transi
 
 
 def summary_dict(declaration, batch=None):
-    return {
+    return dict(recognition.details(declaration), **{
         "id": declaration.id,
         "batch_id": declaration.batch_id,
         "batch_name": batch.name if batch else None,
@@ -27,7 +27,7 @@ def summary_dict(declaration, batch=None):
         "updated_at": iso(declaration.updated_at),
         "submitted_at": iso(declaration.submitted_at),
         "created_at": iso(declaration.created_at),
-    }
+    })
 
 
 def history_of(session, declaration_id):
@@ -110,7 +110,11 @@ def declaration_dict(session, declaration):
         problems=list(declaration.problems or []),
         accepted_at=iso(declaration.accepted_at),
         resubmit_until=iso(batch.resubmit_until),
+        carried_over=prefill.carried(session, declaration.id),
+        carried_notice=prefill.NOTICE,
     )
+    for key in out["carried_over"]:
+        out["section_states"][key]["label"] = prefill.STATE_LABEL
     return out
 
 
