@@ -26,6 +26,7 @@ TEMPLATES = {
     c.SMS_DECLARATION_APPROVED: "申报已认定",
     c.SMS_DECLARATION_REJECTED: "申报未通过",
     c.SMS_REVIEW_DIGEST: "审核提醒",
+    c.SMS_RECOGNITION_EXPIRING: "认定到期提醒",
 }
 SOURCES = {c.ACCOUNTS: "账号服务", c.DECLARATIONS: "申报服务", c.REVIEW: "审核服务"}
 

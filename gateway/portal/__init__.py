@@ -16,3 +16,4 @@ from gateway.portal import declarations  # noqa: E402,F401  (认定申报: list,
 from gateway.portal import printing  # noqa: E402,F401  (打印申请表 and the /verify page of its QR code)
 from gateway.portal import api_tokens  # noqa: E402,F401  (用户中心 → API 令牌)
 from gateway.portal import withdrawal  # noqa: E402,F401  (撤回: its confirmation and the 撤回 button)
+from gateway.portal import recognition  # noqa: E402,F401  (打印认定证书)

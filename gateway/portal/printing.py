@@ -26,7 +26,7 @@ def declaration_print(declaration_id):
 def document_link(seen):
     """Where a signed-in owner or reviewer in scope gets the PDF; None for others."""
     principal = g.get("principal")
-    if principal is None:
+    if principal is None or seen.get("certificate"):  # a 认定证书's page offers no 申请表
         return None
     try:
         rpc(c.DECLARATIONS, c.DECLARATIONS_PRINT, seen["declaration_id"], seen["version"],

@@ -117,6 +117,7 @@ DECLARATIONS_DESCRIBE_SECTIONS = "describe_sections"  # public: () -> {"hash", "
 DECLARATIONS_PRINT = "print_version"  # (declaration_id, version=None) -> {blob_key, filename, size, sha256, version, reference, verify_url}; owner or reviewers in scope
 DECLARATIONS_VERIFY = "verify_version"  # public: (verify_id) -> {reference, version, submitted_at, digest, state, state_label, decided_at, declaration_id}
 DECLARATIONS_VERSION_ATTACHMENTS = "version_attachments"  # (declaration_id, version=None) -> {reference, version, files: [{category, filename, size, sha256, content_type, blob_key}]}
+DECLARATIONS_PRINT_RECOGNITION = "print_recognition"  # (declaration_id) -> {blob_key, filename, size, sha256, certificate_number, verify_url}; owner or reviewers in scope
 VERIFY_URL_PATH = "/verify/{verify_id}"  # the gateway's public verification page of one printed version
 # declarations: the portal's and the console's own calls (access from the signed principal).
 DECLARATIONS_LIST_OPEN_BATCHES = "list_open_batches"  # () -> [batch] open today
@@ -294,6 +295,7 @@ SMS_DECLARATION_SUBMITTED = "declaration_submitted"  # params: reference (base_n
 SMS_DECLARATION_RETURNED = "declaration_returned"  # params: reason
 SMS_DECLARATION_APPROVED = "declaration_approved"  # params: none (base_name ignored: enterprise-typed)
 SMS_DECLARATION_REJECTED = "declaration_rejected"  # params: reason
+SMS_RECOGNITION_EXPIRING = "recognition_expiring"  # params: valid_until (ISO date), days (count): 认定到期提醒 to the account's phone
 SMS_REVIEW_DIGEST = "review_digest"  # params: waiting, overdue (counts only): the daily digest to an office's staff
 
 # --- declaration states -------------------------------------------------------

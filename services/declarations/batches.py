@@ -19,13 +19,17 @@ from services.declarations import checks, sections
 from services.declarations.models import Batch
 from services.declarations.sections import ATTACHMENT_CATEGORIES
 
-KINDS = ("首次申报", "重新申报")
+KINDS = ("首次申报", "重新申报", "复核")
+# kinds whose 开始申报 starts from the enterprise's last declaration (prefill.py)
+CARRY_OVER_KINDS = ("重新申报", "复核")
+PUBLICITY_CHOICES = ("需要公示", "不需要公示")
 DEMO_NAME = "演示批次：双创基地认定申报（阈值仅提示）"
 
 BATCH_SCHEMA = Schema(
     Text("name", "批次名称", "如“2026年度江苏省小型微型企业创业创新示范基地认定”。", required=True, max_length=200),
     Integer("year", "年度", "申报年度，如 2026。", required=True, min=2000, max=2100),
-    Choice("kind", "申报类型", "首次申报或重新申报。", required=True, options=KINDS),
+    Choice("kind", "申报类型", "首次申报、重新申报或复核；重新申报和复核从企业上次申报的申请表、主要人员、合作服务机构开始。",
+           required=True, options=KINDS),
     Date("opens_on", "开始日期", "当天 0 时起可以开始申报。", required=True, not_future=False),
     Date("closes_on", "截止日期", "当天 23:59:59（北京时间）截止提交。", required=True, not_future=False),
     Date("resubmit_until", "补正截止日期", "被退回的申报在此日 23:59:59 前可修改后再次提交，不能早于截止日期。", required=True, not_future=False),
@@ -43,6 +47,8 @@ BATCH_SCHEMA = Schema(
            required=True, options=("仅提示", "不允许提交")),
     MultiChoice("required_attachments", "必须上传的附件", "提交时必须已上传的附件类别。", options=ATTACHMENT_CATEGORIES),
     Integer("max_attachment_mb", "单个附件大小上限", "每个附件文件的最大大小。", required=True, min=1, max=100, unit="MB"),
+    Choice("publicity", "需要公示", "“需要公示”：省级通过后先列入公示，公示期结束后才能认定；“不需要公示”：省级通过即可认定。",
+           options=PUBLICITY_CHOICES),
 )
 
 
@@ -83,6 +89,7 @@ def batch_dict(b):
         "notice": b.notice, "thresholds": dict(b.thresholds or {}), "thresholds_block": b.thresholds_block,
         "required_attachments": list(b.required_attachments or []),
         "max_attachment_mb": b.max_attachment_mb, "demo": b.demo,
+        "publicity_required": b.publicity_required is not False,
     }
 
 
@@ -94,6 +101,7 @@ def form_values(b):
         "closes_on": d["closes_on"], "resubmit_until": d["resubmit_until_day"], "notice": d["notice"],
         "thresholds_block": "不允许提交" if d["thresholds_block"] else "仅提示",
         "required_attachments": d["required_attachments"], "max_attachment_mb": d["max_attachment_mb"],
+        "publicity": PUBLICITY_CHOICES[0] if d["publicity_required"] else PUBLICITY_CHOICES[1],
     }
     values.update(d["thresholds"])
     return values
@@ -141,6 +149,7 @@ def save_batch(session, principal, data, batch_id=None, now=None):
     b.thresholds_block = clean["thresholds_block"] == "不允许提交"
     b.required_attachments = clean.get("required_attachments", [])
     b.max_attachment_mb = clean["max_attachment_mb"]
+    b.publicity_required = clean.get("publicity") != PUBLICITY_CHOICES[1]  # 需要公示 unless said otherwise
     b.updated_at = now
     if batch_id is None:
         session.add(b)
@@ -187,7 +196,7 @@ def seed_demo_batch(session, now=None):
                     "cat1_visits": 100, "cat1_events": 6, "cat2_visits": 50, "cat3_times": 6,
                     "cat4_people": 300, "cat5_times": 2},
         thresholds_block=False, required_attachments=["申请报告", "营业执照或法人证书", "真实性承诺书"],
-        max_attachment_mb=20, demo=True, created_at=now, updated_at=now,
+        max_attachment_mb=20, demo=True, publicity_required=True, created_at=now, updated_at=now,
     )
     session.add(b)
     session.flush()

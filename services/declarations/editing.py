@@ -10,7 +10,7 @@ from sqlalchemy.orm.util import identity_key
 from services.common import contracts
 from services.common.clock import iso, utcnow
 from services.common.errors import BadState, Conflict, NotFound, ValidationFailed
-from services.declarations import ledger_import, sections
+from services.declarations import ledger_import, prefill, sections
 from services.declarations.access import owned, owned_with_section
 from services.declarations.announcements import announce
 from services.declarations.batches import is_open
@@ -74,6 +74,8 @@ def start(session, principal, batch_id, profile=None, accepted=False, now=None, 
         declaration_id=declaration.id, from_state=None, to_state=contracts.DRAFT, at=now,
         actor_kind=principal.kind, actor_id=str(principal.id), reason="开始申报", version=0,
     ))
+    session.flush()
+    prefill.carry_over(session, declaration, batch, now)  # 复核 / 重新申报: from the last declaration
     if dispatch is not None:
         announce(declaration, dispatch, contracts.DECLARATION_STARTED)
     session.flush()
@@ -81,7 +83,9 @@ def start(session, principal, batch_id, profile=None, accepted=False, now=None, 
 
 
 def _store(session, declaration, key, data, now):
-    """One statement: insert the section's row or replace its data."""
+    """One statement: insert the section's row or replace its data (and the
+    section is no longer marked as carried over)."""
+    prefill.saved(session, declaration.id, key)
     session.execute(
         pg_insert(SectionData.__table__)
         .values(declaration_id=declaration.id, key=key, data=data, updated_at=now)

@@ -11,6 +11,8 @@ from services.declarations.models import Batch, Transition
 BACK_FROM_REVIEW = (contracts.RETURNED, contracts.WITHDRAWN)
 EDITABLE = (contracts.DRAFT,) + BACK_FROM_REVIEW
 PENDING = (contracts.PENDING_COUNTY, contracts.PENDING_CITY, contracts.PENDING_PROVINCE)
+# still in review's hands after the province's 通过 (公示 before 认定)
+PUBLICITY = (contracts.PENDING_PUBLICITY, contracts.IN_PUBLICITY)
 FINAL = (contracts.APPROVED, contracts.REJECTED)
 
 ALLOWED = {
@@ -19,7 +21,10 @@ ALLOWED = {
     contracts.WITHDRAWN: {contracts.PENDING_COUNTY, contracts.PENDING_CITY, contracts.PENDING_PROVINCE},
     contracts.PENDING_COUNTY: {contracts.PENDING_CITY, contracts.RETURNED, contracts.REJECTED},
     contracts.PENDING_CITY: {contracts.PENDING_PROVINCE, contracts.RETURNED, contracts.REJECTED},
-    contracts.PENDING_PROVINCE: {contracts.APPROVED, contracts.RETURNED, contracts.REJECTED},
+    contracts.PENDING_PROVINCE: {contracts.APPROVED, contracts.RETURNED, contracts.REJECTED,
+                                 contracts.PENDING_PUBLICITY},
+    contracts.PENDING_PUBLICITY: {contracts.IN_PUBLICITY, contracts.RETURNED, contracts.REJECTED},
+    contracts.IN_PUBLICITY: {contracts.APPROVED, contracts.RETURNED, contracts.REJECTED},
     contracts.APPROVED: set(),
     contracts.REJECTED: set(),
 }

@@ -3,6 +3,7 @@ from sqlalchemy import (
     JSON,
     Boolean,
     Column,
+    Date,
     DateTime,
     ForeignKey,
     Integer,
@@ -35,6 +36,8 @@ class Batch(Base):
     required_attachments = Column(JSON, nullable=False, default=list)
     max_attachment_mb = Column(Integer, nullable=False, default=20)
     demo = Column(Boolean, nullable=False, default=False)
+    # 公示 before 认定 (sent to review in declaration_submitted's summary)
+    publicity_required = Column(Boolean, nullable=False, default=True)
     created_at = Column(DateTime(timezone=True), nullable=False)
     updated_at = Column(DateTime(timezone=True), nullable=False)
 
@@ -69,6 +72,20 @@ class Declaration(Base):
     # When its personal data (sections, attachments, versions' contents) was
     # removed, past retention or on the enterprise's request.
     erased_at = Column(DateTime(timezone=True))
+    # 公示 (declaration_publicized): its title and period, Beijing days, both included
+    publicity_title = Column(String(200))
+    publicity_starts_on = Column(Date)
+    publicity_ends_on = Column(Date)
+    # 认定 (declaration_approved): 认定文号, 证书编号 and validity, both days included
+    document_number = Column(String(100))
+    certificate_number = Column(String(100))
+    valid_from = Column(Date)
+    valid_until = Column(Date, index=True)
+    # the printed 认定证书 (recognition_print): its QR code's id (SHA-256 only) and the PDF
+    certificate_verify_hash = Column(String(64), unique=True)
+    certificate_blob_key = Column(String(200))
+    certificate_size = Column(Integer)
+    certificate_sha256 = Column(String(64))
 
 
 class SectionData(Base):
@@ -142,3 +159,14 @@ class PrintedVersion(Base):
     size = Column(Integer, nullable=False)
     sha256 = Column(String(64), nullable=False)  # of the PDF itself
     created_at = Column(DateTime(timezone=True), nullable=False)
+
+
+class RecognitionReminder(Base):
+    """An expiry SMS sent: one per declaration, validity and days before its end."""
+
+    __tablename__ = "recognition_reminders"
+
+    declaration_id = Column(String(36), ForeignKey("declarations.id"), primary_key=True)
+    days = Column(Integer, primary_key=True)
+    valid_until = Column(Date, nullable=False)
+    sent_at = Column(DateTime(timezone=True), nullable=False)

@@ -32,9 +32,9 @@ from services.common import regions
 from services.common.errors import BadState, NotFound
 from services.declarations import attachments as files
 from services.declarations import pdf_render
-from services.declarations import sections
+from services.declarations import recognition, sections
 from services.declarations.access import load, readable
-from services.declarations.models import Batch, PrintedVersion, Transition, Version
+from services.declarations.models import Batch, Declaration, PrintedVersion, Transition, Version
 
 log = logging.getLogger(__name__)
 
@@ -265,7 +265,7 @@ def verify(session, verify_id):
         select(PrintedVersion).where(PrintedVersion.verify_hash == verify_hash(verify_id))
     ).scalar_one_or_none()
     if row is None:
-        raise NotFound(UNKNOWN_VERIFY_ID)
+        return verify_certificate(session, verify_id)
     d = load(session, row.declaration_id)
     v = session.get(Version, (row.declaration_id, row.version))
     decided = None
@@ -286,6 +286,22 @@ def verify(session, verify_id):
         "superseded": d.version > row.version,
         "decided_at": iso(decided),
         "decided_label": DECIDED.get(d.state),
+        "recognition": recognition.details(d)["recognition"],
+    }
+
+
+def verify_certificate(session, verify_id):
+    """Public: what the QR code of a printed 认定证书 shows: the 证书编号,
+    认定文号 and validity, and the declaration's state now."""
+    d = session.execute(
+        select(Declaration).where(Declaration.certificate_verify_hash == verify_hash(verify_id))
+    ).scalar_one_or_none()
+    if d is None:
+        raise NotFound(UNKNOWN_VERIFY_ID)
+    return {
+        "declaration_id": d.id, "reference": d.reference, "certificate": True,
+        "state": d.state, "state_label": contracts.STATE_LABELS[d.state],
+        "recognition": recognition.details(d)["recognition"],
     }
 
 

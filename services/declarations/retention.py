@@ -124,7 +124,7 @@ def erase_enterprise(session, store, principal, enterprise_id, now=None):
     now = now or utcnow()
     rows = list(session.scalars(select(Declaration).where(Declaration.enterprise_id == enterprise_id)
                                 .with_for_update()))
-    if any(d.state in lifecycle.PENDING for d in rows):
+    if any(d.state in lifecycle.PENDING + lifecycle.PUBLICITY for d in rows):
         raise BadState("该企业有审核中的申报，审核结束后才能删除其个人信息")
     keys = []
     counts = {}

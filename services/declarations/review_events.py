@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from services.common import contracts
 from services.common.clock import utc, utcnow
-from services.declarations import lifecycle, sections
+from services.declarations import lifecycle, recognition, sections
 from services.declarations.access import load
 from services.declarations.announcements import announce, short_reason, sms_to_contact
 from services.declarations.contents import section_data
@@ -20,6 +20,7 @@ DEFAULT_REASONS = {
     contracts.DECLARATION_ADVANCED: "审核通过，报送上级",
     contracts.DECLARATION_APPROVED: "认定通过",
     contracts.DECLARATION_WITHDRAWN: "企业撤回申报",
+    contracts.DECLARATION_PUBLICIZED: "列入公示",
 }
 
 
@@ -41,7 +42,7 @@ def _event_time(envelope, now):
 
 
 def _history_level(event_type, data):
-    if event_type == contracts.DECLARATION_APPROVED:
+    if event_type in (contracts.DECLARATION_APPROVED, contracts.DECLARATION_PUBLICIZED):
         return contracts.PROVINCE
     return data.get("level")
 
@@ -90,6 +91,7 @@ def on_review_event(session, event_type, envelope, dispatch, now=None):
     reason = data.get("reason") or DEFAULT_REASONS.get(event_type)
     level = _history_level(event_type, data)
     version = int(data.get("version") or declaration.version)
+    recognition.keep_details(declaration, event_type, data)
     if sequence <= declaration.review_sequence or version < declaration.version:
         known = session.execute(
             select(Transition.id).where(Transition.declaration_id == declaration.id,

@@ -13,6 +13,7 @@ from services.common.entrypoints import Caller, ServiceRpc, rpc
 from services.common.logs import CorrelationId
 from services.common.metrics import Metrics
 from services.common.errors import BadState, ValidationFailed
+from services.common import schedule
 from services.common import events  # module import: `nameko run <module>` must see one service class
 from services.common.idempotency import idempotent
 from services.common.config import public_base_url
@@ -20,6 +21,7 @@ from services.declarations import (
     attachments, batches, editing, printing, review_events, section_pages, sections, service_calls, submission,
     versions, views,
 )
+from services.declarations import expiry, recognition_print
 from services.declarations import retention  # also registers its retention with housekeeping
 
 
@@ -196,6 +198,19 @@ class DeclarationsService(events.EventAdmin, operation_log.OperationLogAdmin):
         return printing.verify(self.db.session, verify_id)
 
     @rpc
+    def print_recognition(self, declaration_id):
+        """The 认定证书 PDF of a recognised declaration, rendered and stored on first request."""
+        return recognition_print.print_recognition(
+            self.db.session, blobs.blob_store(self.config), self.caller, declaration_id,
+            public_base_url(self.config), render=printing.render_in_child,
+        )
+
+    @schedule.daily(expiry.REMIND_AT, setting=expiry.ENV_RECOGNITION_REMIND_AT)
+    def remind_expiry(self):
+        """认定到期提醒: an SMS at each of RECOGNITION_REMIND_DAYS before the end."""
+        return expiry.send(self.db, self.accounts, thresholds=expiry.remind_days(self.config))
+
+    @rpc
     def version_attachments(self, declaration_id, version=None):
         return printing.version_attachments(self.db.session, self.caller, declaration_id, version)
 
@@ -239,3 +254,7 @@ class DeclarationsService(events.EventAdmin, operation_log.OperationLogAdmin):
     def on_declaration_withdrawn(self, envelope):
         """撤回 by the enterprise, decided by review: back in its hands."""
         review_events.on_review_event(self.db.session, contracts.DECLARATION_WITHDRAWN, envelope, self.db.dispatch)
+
+    @events.event_handler(contracts.REVIEW, contracts.DECLARATION_PUBLICIZED)
+    def on_declaration_publicized(self, envelope):
+        review_events.on_review_event(self.db.session, contracts.DECLARATION_PUBLICIZED, envelope, self.db.dispatch)

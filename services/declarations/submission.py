@@ -151,6 +151,7 @@ def review_summary(batch, declaration, application, figures, now):
         "contact_mobile": application.get("contact_mobile"),
         "revenue": application.get("revenue"), "total_area": application.get("total_area"),
         "warnings": len(declaration.problems),
+        "publicity_required": batch.publicity_required is not False,
     }
     for key in ("tenant_count", "small_micro_count", "employees", "service_staff", "mentors", "partners",
                 "ledger_entries", "years", "free_share", "categories"):

@@ -4,7 +4,7 @@ from sqlalchemy import select
 
 from services.common import contracts
 from services.common.clock import iso, show, utcnow
-from services.declarations import lifecycle, sections
+from services.declarations import lifecycle, prefill, recognition, sections
 from services.declarations.access import readable
 from services.declarations.batches import batch_dict
 from services.declarations.contents import attachments_of, section_values, with_defaults
@@ -46,7 +46,7 @@ def deadline_dict(declaration, batch, now=None):
 
 
 def summary_dict(declaration, batch=None, now=None):
-    out = {
+    out = dict(recognition.details(declaration), **{
         "id": declaration.id,
         "batch_id": declaration.batch_id,
         "batch_name": batch.name if batch else None,
@@ -61,7 +61,7 @@ def summary_dict(declaration, batch=None, now=None):
         "updated_at": iso(declaration.updated_at),
         "submitted_at": iso(declaration.submitted_at),
         "created_at": iso(declaration.created_at),
-    }
+    })
     out.update(deadline_dict(declaration, batch, now))
     return out
 
@@ -146,7 +146,11 @@ def declaration_dict(session, declaration):
         problems=list(declaration.problems or []),
         accepted_at=iso(declaration.accepted_at),
         resubmit_until=iso(batch.resubmit_until),
+        carried_over=prefill.carried(session, declaration.id),
+        carried_notice=prefill.NOTICE,
     )
+    for key in out["carried_over"]:
+        out["section_states"][key]["label"] = prefill.STATE_LABEL
     return out
 
 
@@ -167,9 +171,9 @@ def get(session, principal, declaration_id):
     declaration = readable(session, principal, declaration_id)
     out = declaration_dict(session, declaration)
     if declaration.state in lifecycle.EDITABLE and sections.APPLICATION not in section_values(session, declaration.id):
-        prefill = session.get(SectionData, (declaration.id, "_prefill"))
-        out["sections"][sections.APPLICATION] = dict(prefill.data) if prefill else {}
-        out["prefilled"] = sorted(prefill.data) if prefill else []
+        profile = session.get(SectionData, (declaration.id, "_prefill"))
+        out["sections"][sections.APPLICATION] = dict(profile.data) if profile else {}
+        out["prefilled"] = sorted(profile.data) if profile else []
     return out
 
 

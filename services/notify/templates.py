@@ -93,6 +93,14 @@ TEMPLATES = {
             label="审核提醒",
             numbers=("waiting", "overdue"),
         ),
+        Template(
+            c.SMS_RECOGNITION_EXPIRING,
+            "SMS_SME_0008",
+            "您的双创基地认定有效期至{valid_until}，还有{days}天到期，请关注复核申报安排，详情请登录平台查看。",
+            ("valid_until", "days"),
+            label="认定到期提醒",
+            numbers=("days",),
+        ),
     )
 }
 

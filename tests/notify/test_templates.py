@@ -13,6 +13,7 @@ TYPICAL = {
     c.SMS_DECLARATION_APPROVED: {},
     c.SMS_DECLARATION_REJECTED: {"reason": "不符合认定条件"},
     c.SMS_REVIEW_DIGEST: {"waiting": 12, "overdue": 3},
+    c.SMS_RECOGNITION_EXPIRING: {"valid_until": "2029-12-09", "days": 90},
 }
 
 
