@@ -77,7 +77,7 @@ def test_a_declaration_under_review_or_past_its_deadline_is_not_changed(started,
         for name, change in every_change(decl, did, row_id).items():
             with pytest.raises(BadState) as refused:
                 change()
-            assert refused.value.message == "已超过本批次的补正截止时间，不能再修改或提交", name
+            assert refused.value.message.startswith("已超过本批次的补正截止时间，不能再修改或提交（补正截止："), name
         d = decl.get(did)
     assert d["sections"][s.APPLICATION]["base_name"] == application()["base_name"]
     assert len(d["sections"][s.PERSONNEL]) == 1 and d["sections"][s.PERSONNEL][0]["title"] == person()["title"]
