@@ -9,7 +9,8 @@ import pytest
 from gateway import create_app
 from services.common import contracts as c
 from tests.accounts.helpers import create_staff, login_staff, register_and_login
-from tests.common.test_health import ALL
+from tests.support.services import ALL
+
 
 ANY_ID = "00000000-0000-4000-8000-000000000000"
 
@@ -24,13 +25,6 @@ def system(runner_factory, services_config):
     runner = runner_factory(services_config, *ALL)
     runner.start()
     return runner
-
-
-@pytest.fixture
-def app(services_config):
-    app = create_app(services_config)
-    yield app
-    app.extensions["rpc"].close()
 
 
 def every_get_path(app):
