@@ -9,7 +9,6 @@ from tests.support.web import hidden_fields
 
 PASSWORD = "Passw0rd!x"
 
-
 PHONE = phone_number()
 
 
@@ -34,20 +33,16 @@ APPLICATION = {
     "introduction": "基地简介", "cases": "典型服务案例",
 }
 
-
 PEOPLE = [
     {"name": "王五", "title": "主任", "category": "专职服务人员", "education": "大学本科", "phone": "025-83334567", "full_time": "是"},
     {"name": "钱七", "title": "辅导师", "category": "创业辅导师", "education": "硕士研究生", "phone": "13800001111", "full_time": "是"},
 ]
 
-
 PARTNER = {"name": "南京某会计师事务所", "credit_code": credit_code(region="320102"), "category": "专业服务",
            "starts_on": "2024-01-01", "ends_on": "2026-12-31", "contact": "赵六", "phone": "13800002222"}
 
-
 LEDGER = {"served_on": "2025-03-15", "category": "创业辅导", "target": "南京示例科技有限公司", "content": "创业计划书辅导",
           "mode": "线下", "place": "基地会议室", "companies": "1", "participants": "3", "fee_mode": "免费", "fee": "0"}
-
 
 TENANT = {
     "base": {"move_in_date": "2023-03-01", "leased_area": "120.5"},

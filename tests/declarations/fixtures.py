@@ -99,9 +99,7 @@ def publish_review_event(config, event_type, data, event_id=None, sequence=2):
 
 PUBLIC = "https://sme.example.gov.cn"
 
-
 BASE_NAME = "玄武打印示范园"
-
 
 ATTACHMENT = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 

@@ -15,13 +15,10 @@ from tests.declarations.helpers import ADMIN, application, batch_form, enterpris
 
 OWNER = enterprise("ent-1")
 
-
 OTHER = enterprise("ent-2")
-
 
 SESSIONS = {"token-1": OWNER, "token-2": OTHER, "token-county": reviewer(c.COUNTY, "320102"),
             "token-other-county": reviewer(c.COUNTY, "320583")}
-
 
 _TOKEN = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
 

@@ -11,9 +11,7 @@ from tests.tenants.helpers import BASE_NAME, OWNER, proxy, started
 
 DECL = "decl-gw-1"
 
-
 CLOSES = (dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=30)).isoformat()
-
 
 WECHAT_UA = (
     "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 "
