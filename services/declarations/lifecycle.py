@@ -1,4 +1,4 @@
-"""The declaration's state machine (DESIGN.md): which moves are allowed, and
+"""The declaration's state machine (docs/states.md): which moves are allowed, and
 every move recorded with time, actor, level and reason; until when the
 enterprise may change it (a draft until the batch closes, a returned or
 withdrawn declaration until the batch's 补正截止)."""
@@ -139,7 +139,7 @@ def apply_review_state(session, declaration, to_state, actor, at, sequence, reas
                        from_state=None):
     """Take the state review holds, as of review's `sequence`, whatever the
     state the declaration is in here: review owns the review state, and an
-    event newer than the one applied last is the truth (DESIGN: events
+    event newer than the one applied last is the truth (docs/events.md: events
     arrive in any order). The caller checked that `sequence` is newer."""
     record(session, declaration, from_state or declaration.state, to_state, actor, at, reason, level, sequence)
     declaration.state = to_state

@@ -1,6 +1,6 @@
 """Who may see and act on which review case.
 
-Routing (DESIGN.md): county reviewers of 320102 act on pending_county cases
+Routing (docs/domain.md): county reviewers of 320102 act on pending_county cases
 of 320102; city reviewers of 320100 act on pending_city cases of the
 counties of 320100; province reviewers act on pending_province cases and
 on those 待公示 and 公示中 (pending_publicity, in_publicity); an

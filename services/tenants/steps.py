@@ -1,4 +1,4 @@
-"""The tenant intake form (DOMAIN.md 入驻企业): one rule table per step.
+"""The tenant intake form (docs/domain.md, 入驻企业): one rule table per step.
 
 The same tables drive the service's checks, the red messages and help icons of
 the mobile pages, the summary before 确认提交 and the Excel export.

@@ -10,7 +10,7 @@ from services.accounts import housekeeping
 from services.common import clock
 from services.common import contracts as c
 from services.common.tables import outbox_events
-from tests.accounts.test_service import client, config, service  # noqa: F401  (fixtures)
+from tests.accounts.fixtures import client, config, service  # noqa: F401  (fixtures)
 from tests.support.events import listen_events
 from tests.support.identifiers import phone_number
 

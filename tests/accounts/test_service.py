@@ -5,8 +5,6 @@ the principal checks of every RPC that reads an enterprise's data."""
 import pytest
 from sqlalchemy import text
 
-from gateway.rpc import RpcClient
-from services.accounts.service import AccountsService
 from services.common import blobs, contracts as c
 from services.common.errors import (
     BadState,
@@ -19,26 +17,7 @@ from services.common.principal import Principal
 from tests.accounts.helpers import PASSWORD, register_by_rpc, registration_data
 from tests.support.events import listen_events
 from tests.support.web import png_bytes
-
-
-
-@pytest.fixture
-def config(config, tmp_path):
-    return {**config, c.ENV_BLOB_DIR: str(tmp_path / "blobs")}
-
-
-@pytest.fixture
-def service(container_factory, config):
-    container = container_factory(AccountsService, config)
-    container.start()
-    return container
-
-
-@pytest.fixture
-def client(config, service):
-    client = RpcClient(config)
-    yield client
-    client.close()
+from tests.accounts.fixtures import client, config, service  # noqa: F401
 
 
 def age_sms(db_engine, minutes=2):

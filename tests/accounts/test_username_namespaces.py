@@ -12,7 +12,8 @@ from services.accounts import login, staff
 from services.common import contracts as c
 from services.common.errors import RateLimited, Unauthenticated, ValidationFailed
 from tests.accounts.helpers import register_by_rpc, registration_data
-from tests.accounts.test_service import client, config, service  # noqa: F401  (fixtures)
+from tests.accounts.fixtures import client, config, service  # noqa: F401  (fixtures)
+
 
 T0 = dt.datetime(2026, 11, 28, 2, 0, tzinfo=dt.timezone.utc)
 PASSWORD = "Passw0rd!x"

@@ -6,7 +6,7 @@ least 24 px. (The portal's and intake's pages are checked along the README
 walkthrough, tests/browser/test_walkthrough.py.)"""
 from playwright.sync_api import expect
 
-from tests.browser.test_walkthrough import printed
+from tests.browser.walkthrough import printed
 from tests.support.accessibility import assert_accessible, focused_on_error_summary
 
 MENU = ("审核", "人员管理", "申诉处理", "申报批次", "短信记录", "消息队列异常", "日志")

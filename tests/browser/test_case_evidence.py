@@ -15,7 +15,7 @@ from openpyxl import load_workbook
 from playwright.sync_api import expect
 
 from services.common.config import ROOT
-from tests.browser.test_declaration import (
+from tests.browser.declaring import (
     APPLICATION,
     PARTNER,
     PASSWORD,
@@ -25,7 +25,7 @@ from tests.browser.test_declaration import (
     open_section,
     tenant_fills_intake,
 )
-from tests.browser.test_review_journey import reload_until, reviewer_page
+from tests.browser.reviewing import reload_until, reviewer_page
 from tests.support import browser as support
 from tests.support import pdf
 from tests.support.browser import seed_demo_batch

@@ -8,16 +8,14 @@ from playwright.sync_api import expect
 
 from tests.support.browser import register_and_login, seed_demo_batch
 from tests.support.identifiers import credit_code, phone_number
+from tests.browser.wechat import WECHAT_IPHONE  # noqa: F401
+
 
 USERNAME = "intake_base"
 PASSWORD = "Passw0rd!y"
 PHONE = phone_number()
 BASE_NAME = "鼓楼科创园"
 TENANT_CODE = credit_code(region="320106")
-WECHAT_IPHONE = (
-    "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
-    "Mobile/15E148 MicroMessenger/8.0.47(0x18002f2c) NetType/WIFI Language/zh_CN"
-)
 
 
 def enterprise_with_a_declaration(page, system):

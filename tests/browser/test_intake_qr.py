@@ -6,7 +6,7 @@ intake pages on a phone."""
 from playwright.sync_api import expect
 
 from services.common import config as cfg
-from tests.browser.test_applicant import open_section, start_declaration
+from tests.browser.applicant import open_section, start_declaration
 from tests.support import qr
 
 LEVELS = "LMQH"

@@ -10,7 +10,6 @@ import datetime as dt
 import re
 import subprocess
 import sys
-import time
 
 from playwright.sync_api import expect
 from sqlalchemy import text
@@ -19,7 +18,7 @@ from services.common import clock
 from services.common import contracts as c
 from services.common.config import ROOT
 from services.common.db import make_engine
-from tests.browser.test_declaration import (
+from tests.browser.declaring import (
     APPLICATION,
     LEDGER,
     PARTNER,
@@ -33,6 +32,8 @@ from tests.browser.test_declaration import (
 from tests.support import browser as support
 from tests.support.browser import seed_demo_batch
 from tests.support.identifiers import credit_code, phone_number
+from tests.browser.reviewing import reload_until, reviewer_page  # noqa: F401
+
 
 PHONE = phone_number()
 CODE = credit_code(region="320102")
@@ -80,29 +81,6 @@ def submit(page):
     page.get_by_role("link", name="提交", exact=True).click()
     page.get_by_role("button", name="提交", exact=True).click()
     expect(page.get_by_role("heading", name="提交成功")).to_be_visible()
-
-
-def reload_until(page, url, locator, text, timeout=30):
-    """The system works by events: reload `url` until `locator` shows `text`."""
-    deadline = time.monotonic() + timeout
-    while True:
-        page.goto(url)
-        if text in (page.locator(locator).first.inner_text() if page.locator(locator).count() else ""):
-            return
-        if time.monotonic() > deadline:
-            expect(page.locator(locator).first).to_contain_text(text, timeout=1)
-        page.wait_for_timeout(300)
-
-
-def reviewer_page(browser, system, username):
-    context = browser.new_context(base_url=system.url, locale="zh-CN")
-    context.set_default_timeout(15_000)
-    page = context.new_page()
-    page.goto("/console/")  # 审核控制台 as `make run` prints it: its login first
-    page.fill("#f-username", username)
-    page.fill("#f-password", PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    return page
 
 
 def open_case(page):

@@ -17,8 +17,7 @@ from pathlib import Path
 
 from playwright.sync_api import expect
 
-from deploy.local import banner, seed_demo
-from tests.browser.test_declaration import (
+from tests.browser.declaring import (
     APPLICATION,
     PARTNER,
     TENANT,
@@ -26,10 +25,12 @@ from tests.browser.test_declaration import (
     fill_lists_and_attachments,
     open_section,
 )
-from tests.browser.test_intake import WECHAT_IPHONE
+from tests.browser.wechat import WECHAT_IPHONE
 from tests.support.accessibility import assert_accessible
 from tests.support.web import png_bytes
 from tests.support.identifiers import credit_code, phone_number
+from tests.browser.walkthrough import printed  # noqa: F401
+
 
 BASE_NAME = "玄武区演示创业园"
 ENTERPRISE = "南京玄武演示园区运营有限公司"
@@ -43,19 +44,6 @@ def shot(page, name):
     if SHOTS:
         Path(SHOTS).mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(Path(SHOTS) / f"{name}.png"), full_page=False)
-
-
-def printed(system):
-    """What `make run` prints, parsed the way a newcomer reads it."""
-    text = banner(system.url, seed_demo(system.env), system.env)
-    portal = re.search(r"企业门户\s+(\S+)", text).group(1)
-    console = re.search(r"审核控制台\s+(\S+)", text).group(1)
-    sms = re.search(r"短信（开发模式不真正发送）：(\S+)", text).group(1)
-    staff = {
-        role: (username, password)
-        for role, username, password in re.findall(r"^\s+(\S+)\s+(demo_\w+) / (\S+)", text, re.M)
-    }
-    return {"portal": portal, "console": console, "sms": sms, "staff": staff}
 
 
 def sms_code(page, sms_url, phone):

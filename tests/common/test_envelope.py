@@ -17,7 +17,7 @@ from services.common.entrypoints import Caller, rpc
 from services.common.events import EventAdmin, event_handler
 from services.common.outbox import MalformedEnvelope, check_envelope, envelope, publish_one, publisher
 from services.common.tables import failed_events, outbox_events
-from tests.common.test_events import FAST, rows, wait_for
+from tests.common.fixtures import FAST, rows, wait_for
 from tests.support.events import listen_events
 
 FAIL_FIRST = set()  # phones whose handling fails once

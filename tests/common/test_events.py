@@ -19,16 +19,8 @@ from services.common.errors import Forbidden, NotFound
 from services.common.events import EventAdmin, event_handler
 from services.common.outbox import envelope, event_exchange, publish_one, publisher
 from services.common.tables import failed_events, outbox_events, processed_events
+from tests.common.fixtures import FAST, rows, wait_for  # noqa: F401
 
-FAST = {
-    c.ENV_OUTBOX_RELAY_INTERVAL: 0.2,
-    c.ENV_OUTBOX_RELAY_GRACE: 0.3,
-    c.ENV_OUTBOX_RELAY_MAX_BACKOFF: 1,
-    c.ENV_EVENT_RETRY_DELAY: 0.2,
-    c.ENV_EVENT_RETRY_MAX_DELAY: 5,
-    c.ENV_EVENT_MAX_ATTEMPTS: 3,
-    c.ENV_EVENT_POLL_INTERVAL: 0.1,
-}
 
 FAILING = set()  # phones whose handling raises
 SLOW = set()  # phones whose handling hangs (until the test kills the container)
@@ -69,17 +61,6 @@ class Consumer(EventAdmin):
             eventlet.sleep(60)
 
 
-def wait_for(predicate, timeout=30, what="condition"):
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        eventlet.sleep(0.05)
-
-
 @pytest.fixture
 def fast_config(config):
     FAILING.clear()
@@ -104,11 +85,6 @@ def handled(engine, phone=None):
         if phone:
             return conn.execute(text(query + " WHERE phone = :p"), {"p": phone}).all()
         return conn.execute(text(query)).all()
-
-
-def rows(engine, table):
-    with engine.connect() as conn:
-        return conn.execute(select(table)).mappings().all()
 
 
 def admin_context(config):

@@ -3,14 +3,8 @@ with its database reachable."""
 import pytest
 from nameko.standalone.rpc import ClusterRpcProxy
 
-from services.accounts.service import AccountsService
 from services.common import contracts as c
-from services.declarations.service import DeclarationsService
-from services.notify.service import NotifyService
-from services.review.service import ReviewService
-from services.tenants.service import TenantsService
-
-ALL = (AccountsService, DeclarationsService, TenantsService, ReviewService, NotifyService)
+from tests.support.services import ALL  # noqa: F401
 
 
 def test_service_names_match_the_contracts():

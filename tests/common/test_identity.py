@@ -5,89 +5,16 @@ import base64
 import json
 import time
 
-import eventlet
 import pytest
-from nameko.exceptions import RpcTimeout
-from nameko.rpc import RpcProxy
-from nameko.rpc import rpc as unchecked_rpc
-from nameko.standalone.rpc import ServiceRpcProxy
 
 from services.common import contracts as c
 from services.common import principal as principals
-from services.common.entrypoints import Caller, ServiceRpc, rpc
 from services.common.errors import Forbidden, Unauthenticated
 from services.common.principal import Principal
+from tests.common.fixtures import call, services, who
+
 
 ALICE = Principal(kind=c.ENTERPRISE, id="e-1", region_code="320102")
-
-
-def who(principal):
-    return None if principal is None else [principal.kind, principal.id, principal.region_code]
-
-
-class BackService:
-    name = "back"
-    caller = Caller()
-
-    @rpc
-    def whoami(self):
-        return who(self.caller)
-
-    @rpc
-    def slow(self, seconds):
-        eventlet.sleep(seconds)
-        return "slept"
-
-    @rpc(public=True)
-    def hello(self):
-        return who(self.caller)
-
-    @rpc
-    def admin_only(self):
-        self.caller.require(c.ADMIN)
-        return "ok"
-
-    @unchecked_rpc
-    def unchecked(self):
-        return who(self.caller)
-
-
-class FrontService:
-    name = "front"
-    caller = Caller()
-    back = RpcProxy("back")  # carries the caller's principal on
-    back_as_front = ServiceRpc("back", timeout=0.5)
-
-    @rpc
-    def via_back(self):
-        return {"front": who(self.caller), "back": self.back.whoami()}
-
-    @rpc
-    def as_service(self):
-        return self.back_as_front.whoami()
-
-    @rpc
-    def too_slow(self):
-        try:
-            return self.back_as_front.slow(3)
-        except RpcTimeout:
-            return "timed out"
-
-
-def context(token):
-    return {c.PRINCIPAL_CONTEXT_KEY: token} if token is not None else None
-
-
-@pytest.fixture
-def services(runner_factory, config):
-    runner = runner_factory(config, BackService, FrontService)
-    runner.start()
-    return config
-
-
-def call(config, service, method, token, *args):
-    with ServiceRpcProxy(service, config, context_data=context(token)) as proxy:
-        return getattr(proxy, method)(*args)
 
 
 def test_a_valid_principal_reaches_the_entrypoint(services):

@@ -4,7 +4,7 @@ from prometheus_client import REGISTRY
 
 from services.common import contracts as c
 from tests.review.support import submitted
-from tests.review.test_service import deliver, review  # noqa: F401  (fixture)
+from tests.review.fixtures import deliver, review  # noqa: F401  (fixture)
 
 
 def sample(name, **labels):

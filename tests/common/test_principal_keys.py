@@ -17,7 +17,8 @@ from services.common import contracts as c
 from services.common import principal as principals
 from services.common.errors import Unauthenticated
 from services.common.principal import Principal
-from tests.common.test_identity import call, services  # noqa: F401  (fixture)
+from tests.common.fixtures import call, services  # noqa: F401  (fixture)
+
 
 USER = Principal(kind=c.ENTERPRISE, id="e-1", region_code="320102")
 SYSTEM = principals.system("declarations")

@@ -10,7 +10,7 @@ from services.common import contracts as c
 from services.common.errors import ValidationFailed
 from services.declarations import ledger_import
 from tests.declarations.helpers import enterprise
-from tests.declarations.test_service import batch, proxy, system  # noqa: F401  (fixtures)
+from tests.declarations.fixtures import batch, proxy, system  # noqa: F401  (fixtures)
 from tests.support.web import png_bytes
 
 OWNER = enterprise("ent-1")

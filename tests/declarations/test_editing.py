@@ -10,8 +10,8 @@ from services.declarations import access, batches, editing, ledger_import, secti
 from tests.declarations.helpers import (
     ADMIN, REGION, TOTALS, application, batch_form, enterprise, person, reviewer,
 )
-from tests.declarations.test_ledger_import import GOOD as LEDGER_GOOD
-from tests.declarations.test_ledger_import import workbook as ledger_workbook
+from tests.declarations.fixtures import GOOD as LEDGER_GOOD
+from tests.declarations.fixtures import workbook as ledger_workbook
 from tests.declarations.on_database import Outbox, review, submitted
 from tests.declarations.on_database import batch, session, started  # noqa: F401 (fixtures)
 

@@ -2,25 +2,11 @@
 import io
 
 import pytest
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 
 from services.declarations import ledger_import
 from services.declarations import sections as s
-
-
-def workbook(rows, header=None):
-    wb = Workbook()
-    ws = wb.active
-    ws.title = ledger_import.SHEET
-    ws.append(header or [f.label for f in s.LEDGER_SCHEMA])
-    for row in rows:
-        ws.append(row)
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
-
-
-GOOD = ["2025-03-15", "创业辅导", "南京某某科技有限公司", "创业计划书辅导", "线下", "会议室", 1, 3, "免费", 0, "满意"]
+from tests.declarations.fixtures import GOOD, workbook  # noqa: F401
 
 
 def test_the_template_has_every_column_and_its_example_row_imports():

@@ -13,38 +13,15 @@ from services.common import contracts as c
 from services.common.errors import BadState, NotFound, Unauthenticated
 from services.declarations import printing
 from services.declarations import sections as s
-from tests.declarations.helpers import (
-    ADMIN, application, enterprise, ledger_row, partner, person, reviewer,
-)
-from tests.declarations.test_service import add_tenants, batch, proxy, publish_review_event, system  # noqa: F401
+from tests.declarations.helpers import ADMIN, application, enterprise, reviewer
+from tests.declarations.fixtures import batch, proxy, publish_review_event, system  # noqa: F401
 from tests.support import pdf
-
-PUBLIC = "https://sme.example.gov.cn"
-BASE_NAME = "玄武打印示范园"
-ATTACHMENT = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+from tests.declarations.fixtures import ATTACHMENT, BASE_NAME, PUBLIC, submitted_declaration  # noqa: F401
 
 
 @pytest.fixture
 def config(config, tmp_path):
     return {**config, c.ENV_PUBLIC_BASE_URL: PUBLIC, c.ENV_BLOB_DIR: str(tmp_path / "blobs")}
-
-
-def submitted_declaration(config, batch, owner, base_name=BASE_NAME):
-    store = blobs.blob_store(config)
-    with proxy(c.DECLARATIONS, config, owner) as decl:
-        did = decl.start(batch["id"], accepted=True)["id"]
-        decl.save_section(did, s.APPLICATION, application(base_name=base_name))
-        decl.save_row(did, s.PERSONNEL, person())
-        decl.save_row(did, s.PERSONNEL, person(name="钱七", category="创业辅导师"))
-        decl.save_row(did, s.PARTNERS, partner())
-        decl.save_row(did, s.LEDGER, ledger_row())
-        temp = blobs.temp_key(owner)
-        store.put(temp, ATTACHMENT, "application/pdf")
-        decl.add_attachment(did, "申请报告", temp, "../申请报告<1>.pdf")
-        add_tenants(config, owner, did, count=2)
-        result = decl.submit(did)
-        assert result["submitted"], result
-    return did, result["reference"]
 
 
 def printed(config, principal, did, version=None):

@@ -1,97 +1,16 @@
 """The declarations service on the real RabbitMQ and PostgreSQL, with the real
 tenants service: 开始申报 → sections → 提交 (intake closed, events through the
 outbox) → review events move the state, each handled once."""
-
 import pytest
-from nameko.standalone.events import event_dispatcher
-from nameko.standalone.rpc import ServiceRpcProxy
 
 from services.common import contracts as c
-from services.common import principal as principals
-from services.common.entrypoints import rpc
 from services.common.errors import BadState, NotFound, Unauthenticated
-from services.common.outbox import envelope
 from services.declarations import sections as s
-from services.declarations.service import DeclarationsService
-from services.tenants.service import TenantsService
-from tests.declarations.helpers import (
-    ADMIN, application, batch_form, enterprise, ledger_row, partner, person, reviewer,
-)
+from tests.declarations.helpers import application, enterprise, ledger_row, partner, person, reviewer
 from tests.support.events import listen_events
-from tests.tenants.helpers import entry_data, fill, new_device
-
-
-def proxy(service, config, principal=None):
-    context = {}
-    if principal is not None:
-        context[c.PRINCIPAL_CONTEXT_KEY] = principals.sign(principal, config)
-    return ServiceRpcProxy(service, config, context_data=context)
-
-
-ACCOUNT_RECORDS = {}  # enterprise id -> what accounts holds, when not the default
-
-
-class StandInAccounts:
-    """accounts' record of each enterprise (the real service is tested in its area)."""
-
-    name = c.ACCOUNTS
-
-    @rpc
-    def enterprise_summary(self, enterprise_id):
-        default = {"name": "南京玄武创业服务有限公司", "credit_code": application()["credit_code"]}
-        return {"id": enterprise_id, "region_code": "320102", **ACCOUNT_RECORDS.get(enterprise_id, default)}
-
-
-@pytest.fixture
-def system(runner_factory, config):
-    ACCOUNT_RECORDS.clear()
-    runner = runner_factory(config, DeclarationsService, TenantsService, StandInAccounts)
-    runner.start()
-    return runner
-
-
-@pytest.fixture
-def batch(system, config):
-    with proxy(c.DECLARATIONS, config, ADMIN) as admin:
-        return admin.save_batch(batch_form())
-
-
-def open_link_when_known(tenants, declaration_id, tries=200):
-    """The link, once tenants learnt of the declaration (declaration_started)."""
-    import eventlet
-
-    for _ in range(tries):
-        try:
-            return tenants.open_link(declaration_id, "玄武创业园")["token"]
-        except BadState:
-            eventlet.sleep(0.05)
-    raise AssertionError("tenants never learnt of the declaration")
-
-
-def add_tenants(config, owner, declaration_id, count=2):
-    with proxy(c.TENANTS, config, owner) as tenants, proxy(c.TENANTS, config) as anonymous:
-        token = open_link_when_known(tenants, declaration_id)
-        for i in range(count):
-            device = new_device()
-            fill(anonymous, token, device, entry_data(size="小型", employees=30, name=f"企业{i}"))
-            anonymous.submit_intake(token, device)
-
-
-REVIEW_STATES = {c.DECLARATION_RETURNED: c.RETURNED, c.DECLARATION_APPROVED: c.APPROVED,
-                 c.DECLARATION_REJECTED: c.REJECTED}
-
-
-def publish_review_event(config, event_type, data, event_id=None, sequence=2):
-    """Publish a review event as review's outbox would: `sequence` is the
-    case's revision after the move."""
-    dispatch = event_dispatcher(config)
-    state = (c.PENDING_STATE_OF_LEVEL[data["level"]] if event_type == c.DECLARATION_ADVANCED
-             else REVIEW_STATES[event_type])
-    body = envelope(data, event_id=event_id, event_type=event_type,
-                    cause={"kind": c.REVIEWER, "id": "rev-1"}, sequence=sequence, state=state)
-    # The exchange the review service's outbox publishes to.
-    dispatch(c.REVIEW, event_type, body)
-    return body
+from tests.declarations.fixtures import (  # noqa: F401
+    ACCOUNT_RECORDS, add_tenants, batch, proxy, publish_review_event, system,
+)
 
 
 def test_calls_without_a_valid_principal_are_refused(system, config):

@@ -471,7 +471,7 @@ def register_and_login(base, sms, username, password, phone):
 
 
 def fill_declaration(enterprise, phone):
-    from tests.browser.test_declaration import APPLICATION, LEDGER, PARTNER, PEOPLE
+    from tests.browser.declaring import APPLICATION, LEDGER, PARTNER, PEOPLE
 
     listing = enterprise.get("/center/declarations")
     start = re.search(r'href="(/center/declarations/start/[^"]+)"', listing.text)
@@ -502,7 +502,7 @@ def fill_declaration(enterprise, phone):
 def tenant_by_the_qr_link(url):
     """A tenant on its phone, WeChat's browser opening the QR code's link."""
     from services.tenants import steps
-    from tests.browser.test_declaration import TENANT
+    from tests.browser.declaring import TENANT
 
     phone = Browser(url)
     phone.http.headers["User-Agent"] = "Mozilla/5.0 (iPhone) MicroMessenger/8.0.47"
@@ -596,7 +596,7 @@ def journey(system, servers, base, say):
     say("设区市 退回 (with a reason) → 已退回")
     check("请补充服务台账" in enterprise.get(f"/center/declarations/{declaration}/view").text,
           "the enterprise does not see the return reason")
-    from tests.browser.test_declaration import LEDGER
+    from tests.browser.declaring import LEDGER
 
     page = enterprise.get(f"/center/declarations/{declaration}/sections/ledger/new")
     enterprise.submit(page, {**LEDGER, "served_on": "2025-04-20", "content": "融资对接"}, with_field="served_on")

@@ -2,35 +2,12 @@
 directory and the S3-compatible one on a real S3 HTTP server (moto's server
 on loopback, reached through boto3 exactly as MinIO is in deploy/)."""
 import hashlib
-import uuid
 
 import pytest
 
 from services.common import blobs
 from services.common import contracts as c
-
-
-def s3_config(endpoint, bucket):
-    return {
-        c.ENV_BLOB_BACKEND: "s3",
-        c.ENV_S3_ENDPOINT_URL: endpoint,
-        c.ENV_S3_BUCKET: bucket,
-        c.ENV_S3_ACCESS_KEY: "test-access",
-        c.ENV_S3_SECRET_KEY: "test-secret",
-    }
-
-
-@pytest.fixture(params=["local", "s3"])
-def store(request, tmp_path):
-    if request.param == "local":
-        config = {c.ENV_BLOB_DIR: str(tmp_path / "blobs")}
-    else:
-        endpoint = request.getfixturevalue("s3_server")
-        config = s3_config(endpoint, f"blobs-{uuid.uuid4().hex[:12]}")
-    store = blobs.blob_store(config)
-    if request.param == "s3":
-        store.ensure()
-    return store
+from tests.deploy.fixtures import s3_config, store  # noqa: F401
 
 
 def test_the_configuration_selects_the_backend(tmp_path, s3_server):

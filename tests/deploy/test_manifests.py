@@ -9,8 +9,9 @@ from kubernetes_validate import utils as kv
 from gateway import create_app
 from services.common import contracts as c
 from tests.deploy import deployfiles as d
+from tests.deploy.fixtures import DOCS, K8S, container, objects
 
-K8S = d.ROOT / "deploy" / "k8s"
+
 VERSIONS = ("1.29.0", kv.latest_version())
 EXPECTED_API = {
     "Namespace": "v1", "ConfigMap": "v1", "Secret": "v1", "Service": "v1",
@@ -20,29 +21,7 @@ EXPECTED_API = {
 }
 
 
-def manifests():
-    docs = []
-    for path in sorted(K8S.rglob("*.yaml")):
-        if path.name == "kustomization.yaml":
-            continue
-        for doc in yaml.safe_load_all(path.read_text(encoding="utf-8")):
-            if doc:
-                docs.append((str(path.relative_to(K8S)), doc))
-    return docs
-
-
-DOCS = manifests()
 DOCS_ONLY = [doc for _, doc in DOCS]
-
-
-def objects(kind):
-    return {doc["metadata"]["name"]: doc for _, doc in DOCS if doc["kind"] == kind}
-
-
-def container(deployment):
-    containers = deployment["spec"]["template"]["spec"]["containers"]
-    assert len(containers) == 1
-    return containers[0]
 
 
 def workloads():

@@ -7,7 +7,8 @@ import pytest
 from services.common import config as cfg
 from services.common import contracts as c
 from tests.deploy import deployfiles as d
-from tests.deploy.test_manifests import container, objects
+from tests.deploy.fixtures import container, objects
+
 
 ROTATION = {c.ENV_PRINCIPAL_SECRET_PREVIOUS, c.ENV_SYSTEM_PRINCIPAL_SECRET_PREVIOUS}
 

@@ -7,7 +7,8 @@ import time
 
 from services.common import blobs
 from services.common.principal import Principal
-from tests.deploy.test_blob_store import store  # noqa: F401  (fixture: local and S3)
+from tests.deploy.fixtures import store  # noqa: F401  (fixture: local and S3)
+
 
 OWNER = Principal(kind="enterprise", id="ent-1")
 

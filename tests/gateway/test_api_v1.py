@@ -18,8 +18,10 @@ from services.declarations import sections as s
 from services.declarations.service import DeclarationsService
 from services.tenants.service import TenantsService
 from tests.accounts.helpers import create_staff, login_staff, post, register_and_login
-from tests.declarations.helpers import ADMIN, application, batch_form, person
-from tests.declarations.test_service import proxy
+from tests.declarations.helpers import ADMIN, batch_form, person
+from tests.declarations.fixtures import proxy
+from tests.gateway.portal_declaration import started_declaration  # noqa: F401
+
 
 PROBLEM = "application/problem+json"
 
@@ -37,13 +39,6 @@ def system(runner_factory, services_config):
 
 
 @pytest.fixture
-def app(services_config):
-    app = create_app(services_config)
-    yield app
-    app.extensions["rpc"].close()
-
-
-@pytest.fixture
 def batch(system, services_config):
     with proxy(c.DECLARATIONS, services_config, ADMIN) as admin:
         return admin.save_batch(batch_form())
@@ -53,17 +48,6 @@ def create_token(client, name="市平台对接"):
     page = post(client, "/center/api-tokens", {"name": name})
     assert page.status_code == 200, page.get_data(as_text=True)
     return re.search(r'<code id="new-api-token">([^<]+)</code>', page.get_data(as_text=True)).group(1)
-
-
-def started_declaration(client, batch):
-    """开始申报, 申请表 and one 主要人员 saved, through the portal."""
-    response = post(client, f"/center/declarations/start/{batch['id']}", {"accept": "1"})
-    assert response.status_code == 302
-    did = response.headers["Location"].rsplit("/", 1)[-1]
-    base = f"/center/declarations/{did}/sections"
-    assert post(client, base + "/application", application()).status_code == 302
-    assert post(client, base + "/personnel/new", person()).status_code == 302
-    return did
 
 
 def enterprise_with_declaration(app, services_config, batch):

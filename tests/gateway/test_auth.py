@@ -18,13 +18,6 @@ def accounts(container_factory, config):
     return container
 
 
-@pytest.fixture
-def app(config):
-    app = create_app(config)
-    yield app
-    app.extensions["rpc"].close()
-
-
 def session_cookie(client):
     cookie = client.get_cookie("sme_session")
     return cookie.value if cookie else None

@@ -11,7 +11,6 @@ import eventlet
 import pytest
 from openpyxl import load_workbook
 
-from gateway import create_app
 from gateway.documents import safe_name, zip_entry_names
 from services.common import contracts as c
 from services.common.entrypoints import rpc
@@ -19,9 +18,9 @@ from services.declarations.service import DeclarationsService
 from services.review.service import ReviewService
 from services.tenants.service import TenantsService
 from tests.declarations.helpers import ADMIN, application, batch_form, enterprise, reviewer
-from tests.declarations.test_printing import ATTACHMENT, BASE_NAME, PUBLIC, submitted_declaration
+from tests.declarations.fixtures import ATTACHMENT, BASE_NAME, PUBLIC, submitted_declaration
 from tests.accounts.helpers import post
-from tests.declarations.test_service import add_tenants, proxy
+from tests.declarations.fixtures import add_tenants, proxy
 from tests.support import pdf
 
 SESSIONS = {
@@ -66,13 +65,6 @@ def system(runner_factory, services_config):
     runner = runner_factory(services_config, DeclarationsService, TenantsService, ReviewService, StandInAccounts)
     runner.start()
     return runner
-
-
-@pytest.fixture
-def app(services_config):
-    app = create_app(services_config)
-    yield app
-    app.extensions["rpc"].close()
 
 
 @pytest.fixture

@@ -10,7 +10,6 @@ import uuid
 
 import pytest
 
-from gateway import create_app
 from gateway.rpc import RpcClient
 from services.accounts.models import Appeal
 from services.accounts.service import AccountsService
@@ -23,7 +22,7 @@ from services.review.service import ReviewService
 from services.tenants.service import TenantsService
 from tests.accounts.helpers import PASSWORD, create_staff, login_staff, post
 from tests.declarations.helpers import batch_form
-from tests.gateway.test_console_review import act, deliver
+from tests.gateway.console_cases import act, deliver
 from tests.review.support import submitted
 from tests.support.spreadsheets import assert_text_cells, rows
 
@@ -38,13 +37,6 @@ def system(runner_factory, config):
     create_staff(config, "admin", name="王管理")
     create_staff(config, "xuanwu", kind=c.REVIEWER, level=c.COUNTY, region="320102", name="周玄武")
     return runner
-
-
-@pytest.fixture
-def app(config):
-    app = create_app(config)
-    yield app
-    app.extensions["rpc"].close()
 
 
 def html_of(response, status=200):

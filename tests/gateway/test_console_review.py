@@ -7,22 +7,20 @@ import io
 import re
 
 import pytest
-from nameko.testing.services import entrypoint_waiter
-from nameko.testing.utils import get_container
 from openpyxl import load_workbook
 from sqlalchemy import text
 
-from gateway import create_app
 from services.accounts.service import AccountsService
 from services.common import clock
 from services.common import contracts as c
-from services.common.outbox import envelope, publish_one, publisher
 from services.declarations.service import DeclarationsService
 from services.review.service import ReviewService
 from tests.accounts.helpers import create_staff, login_staff, post
-from tests.review.support import submitted, submitted_envelope
+from tests.review.support import submitted
 from tests.support.events import listen_events
 from tests.support.spreadsheets import assert_text_cells
+from tests.gateway.console_cases import act, deliver, page, revision  # noqa: F401
+
 
 STAFF = {
     "xuanwu": dict(kind=c.REVIEWER, level=c.COUNTY, region="320102", name="周玄武"),
@@ -44,44 +42,10 @@ def system(runner_factory, config):
     return runner
 
 
-@pytest.fixture
-def app(config):
-    app = create_app(config)
-    yield app
-    app.extensions["rpc"].close()
-
-
-def deliver(system, config, data):
-    container = get_container(system, ReviewService)
-    with entrypoint_waiter(container, "on_declaration_submitted", timeout=20):
-        publish_one(publisher(config), c.DECLARATIONS, c.DECLARATION_SUBMITTED, submitted_envelope(data))
-    return data["declaration_id"]
-
-
 def client_of(app, username):
     client = app.test_client()
     login_staff(client, username)
     return client
-
-
-def page(client, path):
-    response = client.get(path)
-    assert response.status_code == 200, response.get_data(as_text=True)[:500]
-    return response.get_data(as_text=True)
-
-
-def revision(html):
-    return re.search(r'name="revision" value="(\d+)"', html).group(1)
-
-
-def act(client, did, action, confirm=True, **form):
-    path = f"/console/cases/{did}/{action}"
-    html = page(client, f"/console/cases/{did}")
-    data = {"revision": revision(html), **form}
-    first = post(client, path, data)
-    if not confirm or first.status_code != 200:
-        return first
-    return post(client, path, {**data, "confirm": "1"})
 
 
 def test_inbox_scope_and_the_county_city_return_journey(system, config, app):
@@ -223,7 +187,6 @@ def test_export_writes_what_enterprises_typed_as_text(system, config, app):
     response = client_of(app, "admin").get("/console/cases/export?tab=all")
     assert response.status_code == 200
     assert_text_cells(response.data, {hostile, hostile + "运营管理有限公司", "-5", "+8613800001111"})
-
 
 
 def test_the_console_opens_on_its_own_layout_with_the_menu(system, config, app):

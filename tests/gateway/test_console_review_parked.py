@@ -6,7 +6,6 @@ import eventlet
 import pytest
 from kombu import Connection
 
-from gateway import create_app
 from gateway.rpc import RpcClient
 from services.accounts.service import AccountsService
 from services.common import contracts as c
@@ -23,13 +22,6 @@ def system(runner_factory, config):
     create_staff(config, "admin")
     create_staff(config, "xuanwu", kind=c.REVIEWER, level=c.COUNTY, region="320102")
     return runner
-
-
-@pytest.fixture
-def app(config):
-    app = create_app(config)
-    yield app
-    app.extensions["rpc"].close()
 
 
 def park_a_malformed_message(config):

@@ -4,7 +4,6 @@ import re
 
 import pytest
 
-from gateway import create_app
 from services.accounts.service import AccountsService
 from services.common import contracts as c
 from services.declarations.service import DeclarationsService
@@ -17,13 +16,6 @@ def system(runner_factory, config):
     runner = runner_factory(config, AccountsService, DeclarationsService)
     runner.start()
     return runner
-
-
-@pytest.fixture
-def app(config):
-    app = create_app(config)
-    yield app
-    app.extensions["rpc"].close()
 
 
 def test_an_admin_creates_and_edits_a_batch_with_red_messages(system, config, app):

@@ -25,8 +25,8 @@ from services.tenants import steps
 from services.tenants.service import TenantsService
 from tests.accounts.helpers import create_staff, csrf_token, login_staff, register_and_login
 from tests.declarations.helpers import batch_form
-from tests.gateway.test_intake import WECHAT_UA
-from tests.gateway.test_intake_portal import PUBLIC, intake_path
+from tests.gateway.intake_walk import WECHAT_UA
+from tests.gateway.intake_links import PUBLIC, intake_path
 from tests.support.web import hidden_fields
 
 CHINESE = re.compile(r"[\u4e00-\u9fff]")

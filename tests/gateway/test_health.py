@@ -8,7 +8,7 @@ from flask import Blueprint
 
 from gateway import create_app, rpc
 from services.common import contracts as c
-from tests.common.test_health import ALL
+from tests.support.services import ALL
 
 
 @pytest.fixture

@@ -11,10 +11,10 @@ from PIL import ImageFile
 from services.accounts.service import AccountsService
 from services.declarations import ledger_import
 from tests.accounts.helpers import post as accounts_post, register_via_gateway, registration_data
-from tests.gateway.test_declarations import (  # noqa: F401  (fixtures)
+from tests.gateway.declaring import (  # noqa: F401  (fixtures)
     batch, client_of, post, services_config, start, system, text,
 )
-from tests.gateway.test_portal_accounts import ask_code
+from tests.gateway.sms_codes import ask_code
 from tests.support import bombs
 from tests.support.web import png_bytes
 
@@ -44,15 +44,6 @@ def no_workbook_opened(monkeypatch):
 
     monkeypatch.setattr(ledger_import, "load_workbook", load_workbook)
     return opened
-
-
-@pytest.fixture
-def app(services_config):
-    from gateway import create_app
-
-    app = create_app(services_config)
-    yield app
-    app.extensions["rpc"].close()
 
 
 @pytest.fixture

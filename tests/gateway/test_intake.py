@@ -1,60 +1,11 @@
 """The mobile intake pages through the gateway, against the tenants service on
 the real RabbitMQ and PostgreSQL: the steps with red messages, the summary,
 确认提交, continuing on the same device, closed and invalid links."""
-import datetime as dt
-
-import pytest
-
-from gateway import create_app
 from gateway.intake import DEVICE_COOKIE
-from services.tenants.service import TenantsService
 from tests.support.identifiers import credit_code
-from tests.tenants.helpers import BASE_NAME, OWNER, entry_data, proxy, started
+from tests.tenants.helpers import BASE_NAME, entry_data
 from tests.support.web import hidden_fields
-
-DECL = "decl-gw-1"
-CLOSES = (dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=30)).isoformat()
-WECHAT_UA = (
-    "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 "
-    "(KHTML, like Gecko) Mobile/15E148 MicroMessenger/8.0.47(0x18002f2c) NetType/WIFI Language/zh_CN"
-)
-
-
-@pytest.fixture
-def owner(container_factory, config):
-    container_factory(TenantsService, config).start()
-    with proxy(config, OWNER) as p:
-        yield p
-
-
-@pytest.fixture
-def app(config):
-    app = create_app(config)
-    yield app
-    app.extensions["rpc"].close()
-
-
-@pytest.fixture
-def token(owner, config):
-    started(config, DECL)
-    return owner.open_link(DECL, BASE_NAME, CLOSES)["token"]
-
-
-
-def post_form(client, url, data):
-    page = client.get(url, headers={"User-Agent": WECHAT_UA})
-    body = {**hidden_fields(page.get_data(as_text=True)), **data}
-    return client.post(url, data=body, headers={"User-Agent": WECHAT_UA})
-
-
-def walk(client, token, data):
-    for step in ("base", "basic", "operations"):
-        response = post_form(client, f"/intake/{token}/step/{step}", data[step])
-        assert response.status_code == 302, response.get_data(as_text=True)
-    return client.post(
-        f"/intake/{token}/submit",
-        data=hidden_fields(client.get(f"/intake/{token}/summary").get_data(as_text=True)),
-    )
+from tests.gateway.intake_walk import DECL, WECHAT_UA, owner, post_form, token, walk
 
 
 def test_a_tenant_walks_the_steps_and_submits(app, owner, token):

@@ -8,7 +8,6 @@ stand-ins that answer the two RPCs these pages use."""
 import datetime as dt
 import io
 import re
-from urllib.parse import urlparse
 
 import pytest
 from openpyxl import load_workbook
@@ -18,11 +17,13 @@ from services.common import contracts as c
 from services.common.entrypoints import Caller, rpc
 from services.common.errors import NotFound
 from services.tenants.service import TenantsService
-from tests.gateway.test_intake import WECHAT_UA, walk
+from tests.gateway.intake_walk import WECHAT_UA, walk
 from tests.support.spreadsheets import assert_text_cells
 from tests.support.web import hidden_fields
 from tests.support.identifiers import credit_code
 from tests.tenants.helpers import BASE_NAME, OTHER, OWNER, entry_data, started
+from tests.gateway.intake_links import PUBLIC, intake_path, shown_link  # noqa: F401
+
 
 DECL = "decl-portal-1"
 CLOSES = (dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=30)).isoformat()
@@ -74,9 +75,6 @@ def system(runner_factory, config):
     return runner
 
 
-PUBLIC = "https://sme.example.gov.cn"
-
-
 @pytest.fixture
 def app(config, system):
     app = create_app({**config, c.ENV_PUBLIC_BASE_URL: PUBLIC})
@@ -95,21 +93,6 @@ def section(owner):
     response = owner.get(f"/center/declarations/{DECL}/tenants")
     assert response.status_code == 200, response.get_data(as_text=True)
     return response.get_data(as_text=True)
-
-
-def shown_link(html):
-    """The path of the short intake link shown beside the QR code, which
-    starts with PUBLIC_BASE_URL whatever host the page was asked on."""
-    url = re.search(r'value="([^"]+)" id="intake-url"', html).group(1)
-    assert url.startswith(PUBLIC + "/q/"), url
-    return url[len(PUBLIC):]
-
-
-def intake_path(app, html):
-    """The intake pages' path the shown link opens (the signed token's)."""
-    response = app.test_client().get(shown_link(html))
-    assert response.status_code == 302 and response.headers["Cache-Control"] == "no-store"
-    return urlparse(response.headers["Location"]).path
 
 
 def test_the_owner_gets_a_qr_code_and_sees_what_tenants_submitted(app, owner):

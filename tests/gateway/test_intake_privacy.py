@@ -8,7 +8,7 @@ import re
 
 from services.common import contracts as c
 from services.common import personal_data
-from tests.gateway.test_intake import WECHAT_UA, app, owner, token, walk  # noqa: F401 - fixtures
+from tests.gateway.intake_walk import WECHAT_UA, owner, token, walk  # noqa: F401 - fixtures
 from tests.support.identifiers import credit_code
 from tests.tenants.helpers import BASE_NAME, entry_data
 

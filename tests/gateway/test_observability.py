@@ -18,8 +18,8 @@ from services.declarations.service import DeclarationsService
 from services.tenants.service import TenantsService
 from tests.accounts.helpers import register_and_login
 from tests.declarations.helpers import ADMIN, batch_form
-from tests.declarations.test_service import proxy
-from tests.gateway.test_api_v1 import started_declaration
+from tests.declarations.fixtures import proxy
+from tests.gateway.portal_declaration import started_declaration
 
 
 def free_port():

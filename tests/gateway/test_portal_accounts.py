@@ -23,6 +23,7 @@ from tests.accounts.helpers import (
 )
 from tests.support.events import listen_events
 from tests.support.web import png_bytes
+from tests.gateway.sms_codes import ask_code  # noqa: F401
 
 
 @pytest.fixture
@@ -42,18 +43,6 @@ def app(config, accounts):
     app = create_app(config)
     yield app
     app.extensions["rpc"].close()
-
-
-def ask_code(client, config, phone, purpose="register", **extra):
-    with listen_events(config["AMQP_URI"], c.ACCOUNTS, c.SMS_REQUESTED) as events:
-        response = client.post(
-            "/sms-code",
-            json={"purpose": purpose, "contact_phone": phone, **extra},
-            headers={"X-CSRF-Token": csrf_token(client)},
-        )
-        assert response.status_code == 200, response.get_data(as_text=True)
-        [envelope] = events.wait(1, where=lambda e: e["data"]["phone"] == phone)
-    return response.get_json(), envelope["data"]["params"]["code"]
 
 
 def register_form(data, code, licence=None):

@@ -13,10 +13,10 @@ import pytest
 from gateway import create_app
 from services.common import contracts as c
 from tests.accounts.helpers import create_staff, login_staff, post, register_and_login
-from tests.common.test_health import ALL
+from tests.declarations.fixtures import proxy
 from tests.declarations.helpers import ADMIN, batch_form
-from tests.declarations.test_service import proxy
-from tests.gateway.test_security_headers_templates import inline_code
+from tests.support.inline_code import inline_code
+from tests.support.services import ALL
 
 ANY_ID = "00000000-0000-4000-8000-000000000000"
 
@@ -31,13 +31,6 @@ def system(runner_factory, services_config):
     runner = runner_factory(services_config, *ALL)
     runner.start()
     return runner
-
-
-@pytest.fixture
-def app(services_config):
-    app = create_app(services_config)
-    yield app
-    app.extensions["rpc"].close()
 
 
 def every_get_path(app):

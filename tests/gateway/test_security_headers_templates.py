@@ -3,59 +3,13 @@ a browser runs no inline script, no inline event handler and applies no
 style attribute or <style> block. So no template may hold one — each
 would be a control that silently does nothing or a page that loses its
 layout. Scripts and styles come from gateway/static/."""
-from html.parser import HTMLParser
 from pathlib import Path
-import re
 
 import pytest
 
+from tests.support.inline_code import inline_code
+
 TEMPLATES = Path(__file__).resolve().parents[2] / "gateway" / "templates"
-JINJA = re.compile(r"\{#.*?#\}|\{%.*?%\}|\{\{.*?\}\}", re.S)
-
-
-def markup(source):
-    """The template's HTML with its Jinja tags blanked out: an expression
-    becomes X (an attribute value), a statement or comment a space."""
-    return JINJA.sub(lambda m: "X" if m.group().startswith("{{") else " ", source)
-
-
-class InlineFinder(HTMLParser):
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.found = []
-        self.in_script = False
-
-    def handle_starttag(self, tag, attrs):
-        where = f"line {self.getpos()[0]}"
-        names = {name.lower(): value for name, value in attrs}
-        for name in names:
-            if name.startswith("on"):
-                self.found.append(f"{where}: <{tag} {name}=...>")
-        if "style" in names:
-            self.found.append(f"{where}: <{tag} style=...>")
-        if any((value or "").strip().lower().startswith("javascript:") for value in names.values()):
-            self.found.append(f"{where}: <{tag} ...javascript: URL>")
-        if tag == "style":
-            self.found.append(f"{where}: <style> block")
-        if tag == "script":
-            if not names.get("src"):
-                self.found.append(f"{where}: <script> without src")
-            self.in_script = True
-
-    def handle_endtag(self, tag):
-        if tag == "script":
-            self.in_script = False
-
-    def handle_data(self, data):
-        if self.in_script and data.strip():
-            self.found.append(f"line {self.getpos()[0]}: inline script body")
-
-
-def inline_code(source):
-    finder = InlineFinder()
-    finder.feed(markup(source))
-    finder.close()
-    return finder.found
 
 
 ALL_TEMPLATES = sorted(p.relative_to(TEMPLATES).as_posix() for p in TEMPLATES.rglob("*.html"))

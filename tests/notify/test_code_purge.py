@@ -15,7 +15,8 @@ from services.common import clock
 from services.notify import code_purge
 from services.notify.models import FAILED, REFUSED, SENT
 from services.notify.templates import MASK
-from tests.notify.test_sending import ERROR, accept, engine, gateway, messages, provider, request, sweep  # noqa: F401
+from tests.support.sms_gateway import ERROR
+from tests.notify.fixtures import accept, engine, gateway, messages, provider, request, sweep  # noqa: F401
 
 
 def stored(engine, data):

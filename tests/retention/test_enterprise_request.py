@@ -26,7 +26,7 @@ from services.notify.service import NotifyService
 from services.tenants.service import TenantsService
 from tests.accounts.helpers import PASSWORD, create_staff, login_staff, post, register_by_rpc
 from tests.declarations.helpers import ADMIN, application, batch_form
-from tests.declarations.test_service import add_tenants
+from tests.declarations.fixtures import add_tenants
 from tests.support.web import png_bytes
 
 

@@ -23,7 +23,7 @@ from services.notify import retention as notify_retention
 from services.notify.models import Message
 from services.tenants.service import TenantsService
 from tests.declarations.helpers import ADMIN, application, batch_form, enterprise, person
-from tests.declarations.test_service import add_tenants, proxy
+from tests.declarations.fixtures import add_tenants, proxy
 from tests.support.web import png_bytes
 
 NOW = dt.datetime.now(dt.timezone.utc)

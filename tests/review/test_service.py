@@ -4,33 +4,14 @@ signed principal, events of the actions published, and two reviewers acting
 at once: exactly one succeeds."""
 import eventlet
 import pytest
-from nameko.testing.services import entrypoint_waiter
 from sqlalchemy import text
 
-from gateway.rpc import RpcClient
 from services.common import contracts as c
 from services.common.errors import Conflict, NotFound, Unauthenticated, ValidationFailed
-from services.common.outbox import envelope, publish_one, publisher
 from services.review.service import ReviewService
-from tests.review.support import city, county, submitted, submitted_envelope
+from tests.review.support import city, county, submitted
 from tests.support.events import listen_events
-
-
-@pytest.fixture
-def review(container_factory, config):
-    container = container_factory(ReviewService, config)
-    container.start()
-    client = RpcClient(config, timeout=10)
-    yield container, client
-    client.close()
-
-
-def deliver(container, config, data):
-    """Publish a declaration_submitted as the declarations service would and
-    wait until the review service has handled it."""
-    with entrypoint_waiter(container, "on_declaration_submitted", timeout=20):
-        pub = publisher(config)
-        publish_one(pub, c.DECLARATIONS, c.DECLARATION_SUBMITTED, submitted_envelope(data))
+from tests.review.fixtures import client_call, deliver, review  # noqa: F401
 
 
 def test_a_submitted_declaration_reaches_the_inbox_and_scope_is_enforced(review, config):
@@ -115,16 +96,6 @@ def test_two_reviewers_acting_at_once_exactly_one_succeeds(review, config, db_en
     with engine.connect() as conn:
         sent = conn.execute(text("SELECT event_type FROM outbox_events")).scalars().all()
     assert len(sent) == 1
-
-
-def client_call(config, method, *args, principal):
-    client = RpcClient(config, timeout=20)
-    try:
-        return client.call(c.REVIEW, method, *args, principal=principal)
-    except Exception as exc:  # the outcome is what the test compares
-        return exc
-    finally:
-        client.close()
 
 
 def test_the_contracts_name_the_review_rpcs():

@@ -12,7 +12,7 @@ from services.common import clock
 from services.common import contracts as c
 from services.common.errors import Conflict
 from tests.review.support import county, enterprise_of, province, submitted
-from tests.review.test_service import client_call, deliver, review  # noqa: F401  (the fixture)
+from tests.review.fixtures import client_call, deliver, review  # noqa: F401  (the fixture)
 from tests.support.events import listen_events
 
 DOCUMENT = "苏工信中小〔2026〕88号"
