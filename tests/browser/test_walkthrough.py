@@ -11,11 +11,17 @@ of WCAG 2.2 AA): the portal's, the phone's intake pages and the console's.
 `make screenshots` runs this test with SME_SCREENSHOTS=docs/screenshots and
 keeps a picture of each step for the README.
 """
+import datetime as dt
 import os
 import re
 from pathlib import Path
 
 from playwright.sync_api import expect
+from sqlalchemy import text
+
+from services.common import clock
+from services.common import contracts as c
+from services.common.db import make_engine
 
 from tests.browser.declaring import (
     APPLICATION,
@@ -196,6 +202,46 @@ def review(browser, info, role, action, label):
         context.close()
 
 
+def publicize_and_recognise(browser, info, system):
+    """The province's 公示 (公示 in the console's menu), its period over (the
+    dates moved a day back), then 认定 with the batch's 认定文号."""
+    username, password = info["staff"]["省级审核"]
+    context = browser.new_context(locale="zh-CN")
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    menu = page.get_by_role("navigation", name="审核管理菜单")
+    try:
+        page.goto(info["console"])
+        page.fill("#f-username", username)
+        page.fill("#f-password", password)
+        page.get_by_role("button", name="登录").click()
+        menu.get_by_role("link", name="公示", exact=True).click()
+        page.get_by_label(BASE_NAME).check()
+        today = clock.beijing_today().isoformat()
+        page.get_by_label("公示标题").fill("双创基地认定公示")
+        page.get_by_label("公示开始日期").fill(today)
+        page.get_by_label("公示结束日期").fill(today)
+        page.get_by_role("button", name="发布公示").click()
+        expect(page.locator(".flash")).to_contain_text("已发布公示")
+        shot(page, "11-publicity")
+        engine = make_engine(c.REVIEW, system.env)
+        with engine.begin() as conn:
+            conn.execute(text("UPDATE review_publicity SET starts_on = :d, ends_on = :d"),
+                         {"d": clock.beijing_today() - dt.timedelta(days=1)})
+        engine.dispose()
+        menu.get_by_role("link", name="审核", exact=True).click()
+        page.locator("table.cases tbody tr", has_text=BASE_NAME).get_by_role("link", name="审核").click()
+        form = page.locator("form[data-action=recognise]")
+        form.get_by_label("认定文号").fill("苏工信中小〔2026〕1号")
+        form.locator("textarea[name=reason]").fill("演示：公示期满无异议")
+        form.get_by_role("button", name="认定", exact=True).click()
+        page.get_by_role("button", name="确认认定").click()
+        expect(page.locator(".flash")).to_contain_text("已认定")
+        shot(page, "11-case-recognise")
+    finally:
+        context.close()
+
+
 def test_the_readme_walkthrough(page, browser, system):
     info = printed(system)
     assert set(info["staff"]) == {"平台管理员", "区县审核", "设区市审核", "省级审核"}
@@ -204,7 +250,8 @@ def test_the_readme_walkthrough(page, browser, system):
 
     review(browser, info, "区县审核", "approve", "通过")
     review(browser, info, "设区市审核", "approve", "通过")
-    review(browser, info, "省级审核", "recognise", "认定")
+    review(browser, info, "省级审核", "approve", "通过")  # 待公示
+    publicize_and_recognise(browser, info, system)
 
     state = page.locator("table.declarations tbody tr .state").first
     for _ in range(60):
@@ -212,5 +259,7 @@ def test_the_readme_walkthrough(page, browser, system):
         if "已认定" in state.inner_text():
             break
         page.wait_for_timeout(500)
-    expect(state).to_have_text("已认定")
+    expect(state).to_contain_text("已认定")
+    expect(state).to_contain_text("证书编号 苏双创基地〔")
+    expect(state).to_contain_text("文号 苏工信中小〔2026〕1号")
     shot(page, "12-recognised")
