@@ -47,6 +47,9 @@ BATCH_SCHEMA = Schema(
            required=True, options=("仅提示", "不允许提交")),
     MultiChoice("required_attachments", "必须上传的附件", "提交时必须已上传的附件类别。", options=ATTACHMENT_CATEGORIES),
     Integer("max_attachment_mb", "单个附件大小上限", "每个附件文件的最大大小。", required=True, min=1, max=100, unit="MB"),
+    Integer("review_due_working_days", "每级审核时限",
+            "每一级工信部门审核一件申报的工作日数（按节假日和调休计算），超过即在审核列表中标为“超期”；留空按系统默认。",
+            min=1, max=365, unit="个工作日"),
     Choice("publicity", "需要公示", "“需要公示”：省级通过后先列入公示，公示期结束后才能认定；“不需要公示”：省级通过即可认定。",
            options=PUBLICITY_CHOICES),
 )
@@ -73,10 +76,6 @@ def is_open(batch, now):
     return batch is not None and utc(batch.opens_at) <= now <= utc(batch.closes_at)
 
 
-def is_resubmittable(batch, now):
-    return batch is not None and now <= utc(batch.resubmit_until)
-
-
 def batch_dict(b):
     if b is None:
         return None
@@ -90,6 +89,7 @@ def batch_dict(b):
         "required_attachments": list(b.required_attachments or []),
         "max_attachment_mb": b.max_attachment_mb, "demo": b.demo,
         "publicity_required": b.publicity_required is not False,
+        "review_due_working_days": b.review_due_working_days,
     }
 
 
@@ -102,6 +102,7 @@ def form_values(b):
         "thresholds_block": "不允许提交" if d["thresholds_block"] else "仅提示",
         "required_attachments": d["required_attachments"], "max_attachment_mb": d["max_attachment_mb"],
         "publicity": PUBLICITY_CHOICES[0] if d["publicity_required"] else PUBLICITY_CHOICES[1],
+        "review_due_working_days": d["review_due_working_days"] or "",
     }
     values.update(d["thresholds"])
     return values
@@ -150,6 +151,7 @@ def save_batch(session, principal, data, batch_id=None, now=None):
     b.required_attachments = clean.get("required_attachments", [])
     b.max_attachment_mb = clean["max_attachment_mb"]
     b.publicity_required = clean.get("publicity") != PUBLICITY_CHOICES[1]  # 需要公示 unless said otherwise
+    b.review_due_working_days = clean.get("review_due_working_days")  # None: review's default
     b.updated_at = now
     if batch_id is None:
         session.add(b)

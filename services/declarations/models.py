@@ -38,6 +38,7 @@ class Batch(Base):
     demo = Column(Boolean, nullable=False, default=False)
     # 公示 before 认定 (sent to review in declaration_submitted's summary)
     publicity_required = Column(Boolean, nullable=False, default=True)
+    review_due_working_days = Column(Integer)  # working days a level may take (超期 after); None: review's default
     created_at = Column(DateTime(timezone=True), nullable=False)
     updated_at = Column(DateTime(timezone=True), nullable=False)
 

@@ -153,6 +153,8 @@ def review_summary(batch, declaration, application, figures, now):
         "warnings": len(declaration.problems),
         "publicity_required": batch.publicity_required is not False,
     }
+    if batch.review_due_working_days:  # else review counts with its own default
+        summary["review_due_working_days"] = batch.review_due_working_days
     for key in ("tenant_count", "small_micro_count", "employees", "service_staff", "mentors", "partners",
                 "ledger_entries", "years", "free_share", "categories"):
         summary[key] = figures[key]

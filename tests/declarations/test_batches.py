@@ -15,7 +15,7 @@ def test_a_closing_day_lasts_until_235959_beijing_time():
     assert day_start(dt.date(2026, 3, 1)) == dt.datetime(2026, 2, 28, 16, 0, tzinfo=UTC)
 
 
-def test_open_and_resubmittable_also_with_the_naive_times_sqlite_returns():
+def test_open_also_with_the_naive_times_sqlite_returns():
     batch = SimpleNamespace(
         opens_at=dt.datetime(2026, 2, 28, 16, 0), closes_at=dt.datetime(2026, 3, 31, 15, 59, 59),
         resubmit_until=dt.datetime(2026, 4, 30, 15, 59, 59),
@@ -23,5 +23,3 @@ def test_open_and_resubmittable_also_with_the_naive_times_sqlite_returns():
     assert batches.is_open(batch, dt.datetime(2026, 3, 31, 15, 59, 59, tzinfo=UTC))
     assert not batches.is_open(batch, dt.datetime(2026, 3, 31, 16, 0, 0, tzinfo=UTC))
     assert not batches.is_open(batch, dt.datetime(2026, 2, 28, 15, 59, 59, tzinfo=UTC))
-    assert batches.is_resubmittable(batch, dt.datetime(2026, 4, 30, 15, 0, tzinfo=UTC))
-    assert not batches.is_resubmittable(batch, dt.datetime(2026, 4, 30, 16, 0, tzinfo=UTC))

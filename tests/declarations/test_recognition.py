@@ -5,7 +5,7 @@ printed 认定证书 (real PostgreSQL)."""
 import pytest
 
 from services.common import contracts
-from services.common.errors import BadState
+from services.common.errors import BadState, ValidationFailed
 from services.common.outbox import envelope
 from services.declarations import batches, printing, recognition_print, review_events, views
 from tests.declarations.helpers import ADMIN, batch_form, enterprise
@@ -84,6 +84,24 @@ def test_the_submission_tells_review_whether_publicity_is_required(session, star
     out = submitted(session, started)
     [ev] = out.of(contracts.DECLARATION_SUBMITTED)
     assert ev["summary"]["publicity_required"] is required
+
+
+def test_a_batch_may_give_each_review_level_its_own_working_days(session, started, batch):
+    assert batches.form_values(batches.get_batch(session, batch["id"]))["review_due_working_days"] == ""
+    out = submitted(session, started)
+    [ev] = out.of(contracts.DECLARATION_SUBMITTED)
+    assert "review_due_working_days" not in ev["summary"]  # review counts with its default
+    b = batches.save_batch(session, ADMIN, batch_form(review_due_working_days="5"), batch_id=batch["id"])
+    assert b["review_due_working_days"] == 5
+    with pytest.raises(ValidationFailed):
+        batches.save_batch(session, ADMIN, batch_form(review_due_working_days="0"), batch_id=batch["id"])
+
+
+def test_the_submission_tells_review_the_batch_allowance(session, started, batch):
+    batches.save_batch(session, ADMIN, batch_form(review_due_working_days="5"), batch_id=batch["id"])
+    out = submitted(session, started)
+    [ev] = out.of(contracts.DECLARATION_SUBMITTED)
+    assert ev["summary"]["review_due_working_days"] == 5
 
 
 class Store:
