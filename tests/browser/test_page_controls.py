@@ -5,8 +5,8 @@ it), the API 文档 linked from 用户中心 shows every operation and answers
 Try it out. Any policy violation fails the test (conftest.py)."""
 from playwright.sync_api import expect
 
-from tests.browser.test_applicant import open_section, start_declaration
-from tests.browser.test_declaration import PEOPLE, add_row, back_to_main
+from tests.browser.applicant import open_section, start_declaration
+from tests.browser.declaring import PEOPLE, add_row, back_to_main
 
 
 def test_help_icons_and_confirmations_work_under_the_policy(page, system):

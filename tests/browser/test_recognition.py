@@ -19,10 +19,11 @@ from services.common import clock
 from services.common import contracts as c
 from services.common.config import ROOT
 from services.common.db import make_engine
-from tests.browser import test_review_journey as journey
-from tests.browser.test_declaration import APPLICATION, PARTNER, PASSWORD, fill_form, fill_lists_and_attachments
-from tests.browser.test_declaration import open_section, tenant_fills_intake
-from tests.browser.test_walkthrough import printed
+from tests.browser.declaring import (
+    APPLICATION, PARTNER, PASSWORD, fill_form, fill_lists_and_attachments, open_section, tenant_fills_intake,
+)
+from tests.browser.reviewing import act, open_case, period_ends, reload_until, reviewer_page, submit
+from tests.browser.walkthrough import printed
 from tests.support import browser as support
 from tests.support.browser import seed_demo_batch
 from tests.support.identifiers import credit_code, phone_number
@@ -57,14 +58,14 @@ def fill_and_submit(page):
     fill_lists_and_attachments(page, {**PARTNER, "credit_code": credit_code(region="320102")})
     open_section(page, "入驻企业")
     tenant_fills_intake(page.locator("#intake-url").input_value())
-    journey.submit(page)
+    submit(page)
 
 
 def passed_up_to_the_province(browser, system):
     for username in REVIEWERS:
-        reviewer = journey.reviewer_page(browser, system, username)
-        journey.open_case(reviewer)
-        journey.act(reviewer, "approve", "通过", reason="同意")
+        reviewer = reviewer_page(browser, system, username)
+        open_case(reviewer, BASE_NAME)
+        act(reviewer, "approve", "通过", reason="同意")
         if username != "js_recognition":
             reviewer.context.close()
     expect(reviewer.locator(".case-state")).to_have_text("待公示")
@@ -89,14 +90,10 @@ def publicize(province, browser, system):
 
 
 def recognise(province):
-    journey.BASE_NAME, name = BASE_NAME, journey.BASE_NAME  # open_case finds the case by its base
-    try:
-        journey.open_case(province)
-    finally:
-        journey.BASE_NAME = name
+    open_case(province, BASE_NAME)
     form = province.locator("form[data-action=recognise]")
     form.get_by_label("认定文号").fill(DOCUMENT_NUMBER)
-    journey.act(province, "recognise", "认定", reason="同意认定")
+    act(province, "recognise", "认定", reason="同意认定")
     expect(province.locator(".case-state")).to_have_text("已认定")
     return province.locator(".certificate-number").inner_text().strip()
 
@@ -141,21 +138,17 @@ def test_publicity_recognition_and_a_recheck_that_starts_prefilled(page, browser
     support.register_and_login(page, system, "recognition_base", PASSWORD, "南京玄武认定示范园运营有限公司",
                                CODE, "320102", PHONE)
     fill_and_submit(page)
-    journey.BASE_NAME, saved_name = BASE_NAME, journey.BASE_NAME
-    try:
-        province = passed_up_to_the_province(browser, system)
-        today = publicize(province, browser, system)
-    finally:
-        journey.BASE_NAME = saved_name
-    journey.reload_until(page, "/center/declarations", "table.declarations tbody tr .state", "公示中")
+    province = passed_up_to_the_province(browser, system)
+    today = publicize(province, browser, system)
+    reload_until(page, "/center/declarations", "table.declarations tbody tr .state", "公示中")
     expect(page.locator("table.declarations .publicity-period")).to_contain_text(f"公示期 {today} 至 {today}")
 
-    journey.period_ends(system)
+    period_ends(system)
     certificate = recognise(province)
     assert re.fullmatch(r"苏双创基地〔\d{4}〕\d{4}", certificate)
     province.context.close()
 
-    journey.reload_until(page, "/center/declarations", "table.declarations tbody tr .state", "已认定")
+    reload_until(page, "/center/declarations", "table.declarations tbody tr .state", "已认定")
     listed = page.locator("table.declarations .recognition")
     expect(listed).to_contain_text(certificate)
     expect(listed).to_contain_text(DOCUMENT_NUMBER)

@@ -6,18 +6,14 @@ records an offline step and 通过; on 公示 it selects the base into a 公示,
 which anyone sees from the home page's 认定公示 without login; once the
 period has ended it 认定s with the batch's 认定文号 and the case shows the
 证书编号; the enterprise's list shows 已认定."""
-import datetime as dt
 import re
 import subprocess
 import sys
 
 from playwright.sync_api import expect
-from sqlalchemy import text
 
 from services.common import clock
-from services.common import contracts as c
 from services.common.config import ROOT
-from services.common.db import make_engine
 from tests.browser.declaring import (
     APPLICATION,
     LEDGER,
@@ -32,7 +28,7 @@ from tests.browser.declaring import (
 from tests.support import browser as support
 from tests.support.browser import seed_demo_batch
 from tests.support.identifiers import credit_code, phone_number
-from tests.browser.reviewing import reload_until, reviewer_page  # noqa: F401
+from tests.browser.reviewing import act, open_case, period_ends, reload_until, reviewer_page, submit
 
 
 PHONE = phone_number()
@@ -75,37 +71,6 @@ def fill_and_submit(page):
     submit(page)
 
 
-def submit(page):
-    page.goto("/center/declarations")
-    page.get_by_role("link", name="继续填报").click()
-    page.get_by_role("link", name="提交", exact=True).click()
-    page.get_by_role("button", name="提交", exact=True).click()
-    expect(page.get_by_role("heading", name="提交成功")).to_be_visible()
-
-
-def open_case(page):
-    rows = page.locator("table.cases tbody tr", has_text=BASE_NAME)
-    for _ in range(100):  # the case arrives by event: 审核 in the menu lists it again
-        page.get_by_role("navigation", name="审核管理菜单").get_by_role("link", name="审核", exact=True).click()
-        if rows.count():
-            break
-        page.wait_for_timeout(300)
-    page.locator("table.cases tbody tr", has_text=BASE_NAME).get_by_role("link", name="审核").click()
-    expect(page.get_by_role("heading", name=BASE_NAME)).to_be_visible()
-
-
-def act(page, action, label, reason=None, sections=()):
-    form = page.locator(f"form[data-action={action}]")
-    if reason is not None:
-        form.locator("textarea[name=reason]").fill(reason)
-    for name in sections:
-        form.get_by_label(name).check()
-    form.get_by_role("button", name=label, exact=True).click()
-    expect(page.get_by_role("heading", name=f"确认{label}")).to_be_visible()
-    page.get_by_role("button", name=f"确认{label}").click()
-    expect(page.locator(".flash")).to_contain_text(f"已{label}")
-
-
 def test_county_city_return_resubmit_province_recognition(page, browser, system):
     seed_demo_batch(system)
     create_reviewers(system)
@@ -113,7 +78,7 @@ def test_county_city_return_resubmit_province_recognition(page, browser, system)
     fill_and_submit(page)
 
     county = reviewer_page(browser, system, "xw_review")
-    open_case(county)
+    open_case(county, BASE_NAME)
     # The declaration itself, read-only, from the declarations service.
     expect(county.locator("#s-application")).to_contain_text("南京市玄武区珠江路1号")
     expect(county.locator("#s-tenants")).to_contain_text("已填报 1 家")
@@ -121,7 +86,7 @@ def test_county_city_return_resubmit_province_recognition(page, browser, system)
     expect(county.locator(".case-state")).to_have_text("待设区市审核")
 
     city = reviewer_page(browser, system, "nj_review")
-    open_case(city)
+    open_case(city, BASE_NAME)
     form = city.locator("form[data-action=return]")
     form.get_by_role("button", name="退回", exact=True).click()
     expect(city.locator("#err-reason-return")).to_have_text("请填写退回原因")
@@ -139,13 +104,13 @@ def test_county_city_return_resubmit_province_recognition(page, browser, system)
     submit(page)
 
     # Back at the city level, with what changed since the returned version.
-    open_case(city)
+    open_case(city, BASE_NAME)
     expect(city.locator("#changes")).to_be_visible()
     expect(city.locator("table.changes")).to_contain_text("融资路演辅导")
     act(city, "approve", "通过")
 
     province = reviewer_page(browser, system, "js_review")
-    open_case(province)
+    open_case(province, BASE_NAME)
     notes = province.locator("form.notes-form")
     notes.locator("#note-step").select_option(label="专家评审")
     notes.locator("#note-text").fill("专家评审通过")
@@ -155,7 +120,7 @@ def test_county_city_return_resubmit_province_recognition(page, browser, system)
     expect(province.locator(".case-state")).to_have_text("待公示")
     publicize(province, browser, system)
     period_ends(system)
-    open_case(province)
+    open_case(province, BASE_NAME)
     form = province.locator("form[data-action=recognise]")
     form.get_by_label("认定文号").fill("苏工信中小〔2026〕88号")
     act(province, "recognise", "认定", reason="同意认定")
@@ -187,12 +152,3 @@ def publicize(province, browser, system):
     expect(visitor.locator("table.publicity")).to_contain_text(BASE_NAME)
     expect(visitor.locator("table.publicity")).to_contain_text("南京市玄武区")
     visitor.context.close()
-
-
-def period_ends(system):
-    """The 公示's last day goes by (its dates moved a day back)."""
-    engine = make_engine(c.REVIEW, system.env)
-    with engine.begin() as conn:
-        conn.execute(text("UPDATE review_publicity SET starts_on = :d, ends_on = :d"),
-                     {"d": clock.beijing_today() - dt.timedelta(days=1)})
-    engine.dispose()

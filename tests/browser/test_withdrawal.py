@@ -4,7 +4,7 @@ at the county has acted, sees 已撤回 with its deadline, adds a row of
 服务台账 and submits again; the list and the history follow each state."""
 from playwright.sync_api import expect
 
-from tests.browser.test_declaration import (
+from tests.browser.declaring import (
     APPLICATION, LEDGER, PARTNER, add_row, back_to_main, fill_form, fill_lists_and_attachments, open_section,
     tenant_fills_intake,
 )

@@ -97,6 +97,14 @@ def publish_review_event(config, event_type, data, event_id=None, sequence=2):
     return body
 
 
+def publish(config, event_type, state, data, sequence):
+    """Publish a review event whose resulting `state` is given, as review's
+    outbox would."""
+    body = envelope(data, event_type=event_type, cause={"kind": c.REVIEWER, "id": "rev-p"},
+                    sequence=sequence, state=state)
+    event_dispatcher(config)(c.REVIEW, event_type, body)
+
+
 PUBLIC = "https://sme.example.gov.cn"
 
 BASE_NAME = "玄武打印示范园"

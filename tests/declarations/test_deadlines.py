@@ -13,9 +13,8 @@ from services.common.clock import beijing_today
 from services.common.errors import BadState
 from services.declarations import sections as s
 from tests.declarations.helpers import ADMIN, batch_form, enterprise, ledger_row, person
-from tests.declarations.test_service import (  # noqa: F401  (fixtures)
-    batch, fill_declaration, proxy, publish_review_event, submitted_declaration, system, wait_for_state,
-)
+from tests.declarations.fixtures import batch, proxy, publish_review_event, system  # noqa: F401  (fixtures)
+from tests.declarations.submitting import fill_declaration, submitted_declaration, wait_for_state
 
 def png():
     import io

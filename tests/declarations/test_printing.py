@@ -15,19 +15,9 @@ from services.declarations import printing
 from services.declarations import sections as s
 from tests.declarations.helpers import ADMIN, application, enterprise, reviewer
 from tests.declarations.fixtures import batch, proxy, publish_review_event, system  # noqa: F401
+from tests.declarations.printing_fixtures import config, printed  # noqa: F401 (a fixture)
 from tests.support import pdf
 from tests.declarations.fixtures import ATTACHMENT, BASE_NAME, PUBLIC, submitted_declaration  # noqa: F401
-
-
-@pytest.fixture
-def config(config, tmp_path):
-    return {**config, c.ENV_PUBLIC_BASE_URL: PUBLIC, c.ENV_BLOB_DIR: str(tmp_path / "blobs")}
-
-
-def printed(config, principal, did, version=None):
-    with proxy(c.DECLARATIONS, config, principal) as decl:
-        meta = decl.print_version(did, version)
-    return meta, blobs.blob_store(config).get(meta["blob_key"])
 
 
 def test_the_printed_application_of_a_submitted_version(system, config, batch):

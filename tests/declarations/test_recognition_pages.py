@@ -4,8 +4,9 @@ enterprise's list and 查看 show 公示中 with the period, then 文号, 证书
 page showing the three; the 申请表's own /verify page shows them too; another
 enterprise gets no certificate."""
 from services.common import contracts as c
-from tests.declarations.test_recognition_service import publish
-from tests.gateway.test_case_evidence import app, case, client_of, services_config, system, wait_for  # noqa: F401
+from tests.declarations.fixtures import publish
+from tests.gateway.case_evidence_fixtures import case, client_of, services_config, system, wait_for  # noqa: F401
+from tests.gateway.conftest import app  # noqa: F401  (a fixture)
 from tests.support import pdf
 
 CERTIFICATE = "苏双创基地〔2026〕0042"

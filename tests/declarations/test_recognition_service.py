@@ -4,24 +4,17 @@ declarations, the enterprise sees 公示中 with the period, then 已认定 with
 opens the public verification of the recognition; a 复核 batch starts from
 the recognised declaration."""
 import pytest
-from nameko.standalone.events import event_dispatcher
 
 from services.common import contracts as c
 from services.common.errors import BadState, NotFound
-from services.common.outbox import envelope
 from services.declarations import sections as s
 from tests.declarations.helpers import ADMIN, batch_form, enterprise
-from tests.declarations.test_printing import config  # noqa: F401 (PUBLIC_BASE_URL and the blob store)
-from tests.declarations.test_printing import printed, submitted_declaration
-from tests.declarations.test_service import batch, proxy, system, wait_for_state  # noqa: F401
+from tests.declarations.printing_fixtures import config  # noqa: F401 (PUBLIC_BASE_URL and the blob store)
+from tests.declarations.printing_fixtures import printed
+from tests.declarations.fixtures import batch, proxy, publish, submitted_declaration, system  # noqa: F401
+from tests.declarations.submitting import wait_for_state
 from services.common import blobs
 from tests.support import pdf
-
-
-def publish(config, event_type, state, data, sequence):
-    body = envelope(data, event_type=event_type, cause={"kind": c.REVIEWER, "id": "rev-p"},
-                    sequence=sequence, state=state)
-    event_dispatcher(config)(c.REVIEW, event_type, body)
 
 
 def test_publicity_then_recognition_reach_the_enterprise_and_the_certificate(system, config, batch):

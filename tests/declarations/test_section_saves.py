@@ -17,7 +17,7 @@ from services.declarations import batches, editing, ledger_import
 from services.declarations.contents import section_data
 from services.declarations import sections as s
 from tests.declarations.helpers import ADMIN, application, batch_form, enterprise, person
-from tests.declarations.test_service import batch, proxy, system  # noqa: F401 (fixtures)
+from tests.declarations.fixtures import batch, proxy, system  # noqa: F401 (fixtures)
 
 OWNER, OTHER = enterprise("ent-1"), enterprise("ent-2")
 

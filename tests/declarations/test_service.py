@@ -11,6 +11,7 @@ from tests.support.events import listen_events
 from tests.declarations.fixtures import (  # noqa: F401
     ACCOUNT_RECORDS, add_tenants, batch, proxy, publish_review_event, system,
 )
+from tests.declarations.submitting import fill_declaration, intake_open, submitted_declaration, wait_for_state
 
 
 def test_calls_without_a_valid_principal_are_refused(system, config):
@@ -81,36 +82,6 @@ def test_a_declaration_from_start_to_review_and_back(system, config, batch):
         assert county.get(did)["state_label"] == "已退回"
 
 
-def submitted_declaration(config, batch, owner):
-    """A declaration of `owner` filled, with two tenants, and submitted (v1)."""
-    with proxy(c.DECLARATIONS, config, owner) as decl:
-        did = decl.start(batch["id"], accepted=True, profile={"enterprise_name": "南京玄武创业服务有限公司"})["id"]
-        fill_declaration(decl, did)
-        add_tenants(config, owner, did, count=2)
-        assert decl.submit(did)["submitted"]
-    return did
-
-
-def fill_declaration(decl, did):
-    decl.save_section(did, s.APPLICATION, application())
-    for row in (person(), person(name="钱七", category="创业辅导师")):
-        decl.save_row(did, s.PERSONNEL, row)
-    decl.save_row(did, s.PARTNERS, partner())
-    decl.save_row(did, s.LEDGER, ledger_row())
-
-
-def wait_for_state(config, principal, did, check, tries=300):
-    import eventlet
-
-    with proxy(c.DECLARATIONS, config, principal) as decl:
-        for _ in range(tries):
-            view = decl.get(did)
-            if check(view):
-                return view
-            eventlet.sleep(0.05)
-    raise AssertionError(f"the declaration never got there: {view['state']}")
-
-
 def test_an_approval_that_overtakes_the_advances_is_not_lost(system, config, batch):
     """认定 handled while the declaration still waits at the county (the
     advances delayed on their own queues): it shows 已认定, the SMS goes out,
@@ -133,11 +104,6 @@ def test_an_approval_that_overtakes_the_advances_is_not_lost(system, config, bat
 
 
 # --- 提交 without a window: a failure injected at each step -------------------------
-
-
-def intake_open(config, owner, did):
-    with proxy(c.TENANTS, config, owner) as tenants:
-        return tenants.link_status(did)["intake_open"]
 
 
 @pytest.fixture

@@ -13,10 +13,8 @@ from services.review.service import ReviewService
 from services.tenants.service import TenantsService
 from services.declarations.service import DeclarationsService
 from tests.declarations.helpers import enterprise, ledger_row, person, reviewer
-from tests.declarations.test_service import (  # noqa: F401  (the batch fixture)
-    StandInAccounts, batch, proxy, submitted_declaration, wait_for_state,
-)
-from tests.declarations.test_service import intake_open
+from tests.declarations.fixtures import StandInAccounts, batch, proxy  # noqa: F401  (the batch fixture)
+from tests.declarations.submitting import intake_open, submitted_declaration, wait_for_state
 from tests.support.events import listen_events
 
 

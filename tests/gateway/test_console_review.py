@@ -6,46 +6,21 @@ import datetime as dt
 import io
 import re
 
-import pytest
 from openpyxl import load_workbook
 from sqlalchemy import text
 
-from services.accounts.service import AccountsService
 from services.common import clock
 from services.common import contracts as c
-from services.declarations.service import DeclarationsService
-from services.review.service import ReviewService
-from tests.accounts.helpers import create_staff, login_staff, post
+from tests.accounts.helpers import login_staff, post
 from tests.review.support import submitted
 from tests.support.events import listen_events
 from tests.support.spreadsheets import assert_text_cells
 from tests.gateway.console_cases import act, deliver, page, revision  # noqa: F401
+from tests.gateway.console_staff import client_of, system  # noqa: F401  (the system fixture)
 
 
-STAFF = {
-    "xuanwu": dict(kind=c.REVIEWER, level=c.COUNTY, region="320102", name="周玄武"),
-    "qinhuai": dict(kind=c.REVIEWER, level=c.COUNTY, region="320104", name="秦淮审核员"),
-    "nanjing": dict(kind=c.REVIEWER, level=c.CITY, region="320100", name="吴南京"),
-    "jiangsu": dict(kind=c.REVIEWER, level=c.PROVINCE, region="320000", name="郑江苏"),
-    "admin": dict(kind=c.ADMIN, name="王管理"),
-}
 DOCUMENT = "苏工信中小〔2026〕88号"
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
-
-
-@pytest.fixture
-def system(runner_factory, config):
-    runner = runner_factory(config, AccountsService, DeclarationsService, ReviewService)
-    runner.start()
-    for username, spec in STAFF.items():
-        create_staff(config, username, **spec)
-    return runner
-
-
-def client_of(app, username):
-    client = app.test_client()
-    login_staff(client, username)
-    return client
 
 
 def test_inbox_scope_and_the_county_city_return_journey(system, config, app):

@@ -11,9 +11,9 @@ from sqlalchemy import text as text_sql
 from services.common import contracts as c
 from services.declarations import ledger_import
 from tests.declarations.helpers import application, ledger_row, person
-from tests.declarations.test_service import proxy
-from tests.gateway.test_declarations import (  # noqa: F401 (fixtures)
-    OWNER, app, batch, client_of, post, services_config, start, system, text,
+from tests.declarations.fixtures import proxy
+from tests.gateway.declaring import (  # noqa: F401 (fixtures)
+    OWNER, batch, client_of, post, services_config, start, system, text,
 )
 
 

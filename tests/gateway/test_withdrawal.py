@@ -14,9 +14,10 @@ from services.declarations.service import DeclarationsService
 from services.review.service import ReviewService
 from services.tenants.service import TenantsService
 from tests.declarations.helpers import ADMIN, batch_form, reviewer
-from tests.declarations.test_service import proxy, submitted_declaration, wait_for_state
-from tests.gateway.test_declarations import (  # noqa: F401  (fixtures)
-    OWNER, StandInAccounts, app, client_of, post, services_config, start, text,
+from tests.declarations.fixtures import proxy
+from tests.declarations.submitting import submitted_declaration, wait_for_state
+from tests.gateway.declaring import (  # noqa: F401  (fixtures)
+    OWNER, StandInAccounts, client_of, post, services_config, start, text,
 )
 
 COUNTY, CITY, PROVINCE = reviewer(c.COUNTY, "320102"), reviewer(c.CITY, "320100"), reviewer(c.PROVINCE, "320000")

@@ -8,7 +8,9 @@ from openpyxl import load_workbook
 
 from gateway.console import review as console_review
 from services.common import contracts as c
-from tests.gateway.test_console_review import app, client_of, deliver, page, system  # noqa: F401  (fixtures)
+from tests.gateway.conftest import app, services_config  # noqa: F401  (fixtures)
+from tests.gateway.console_cases import deliver, page
+from tests.gateway.console_staff import client_of, system  # noqa: F401  (a fixture)
 from tests.review.support import submitted
 
 ROW = re.compile(r'<tr data-declaration="([^"]+)"')
