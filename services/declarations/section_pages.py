@@ -5,7 +5,7 @@ whole declaration."""
 from services.common import contracts
 from services.common.clock import iso
 from services.common.errors import NotFound
-from services.declarations import lifecycle, sections
+from services.declarations import lifecycle, prefill, sections
 from services.declarations.views import deadline_dict
 from services.declarations.access import owned
 from services.declarations.contents import attachments_of
@@ -32,6 +32,13 @@ def _head(declaration, batch):
     }
 
 
+def _carried(session, declaration, out):
+    """Whether this page's section was carried over from the last declaration
+    (复核) and is still to be checked and saved."""
+    out["carried_over"] = [key for key in prefill.carried(session, declaration.id) if key == out["section"]]
+    out["carried_notice"] = prefill.NOTICE
+
+
 def _application(session, declaration, out):
     saved = session.get(SectionData, (declaration.id, sections.APPLICATION))
     if saved is not None:
@@ -55,6 +62,7 @@ def section_view(session, principal, declaration_id, section):
     batch = session.get(Batch, declaration.batch_id)
     out = _head(declaration, batch)
     out["section"] = section
+    _carried(session, declaration, out)
     if section == sections.APPLICATION:
         _application(session, declaration, out)
     elif section == sections.ATTACHMENTS:

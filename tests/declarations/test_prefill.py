@@ -2,7 +2,7 @@
 enterprise's last recognised declaration, marked as carried over until saved;
 never its 服务台账 or 入驻企业 (real PostgreSQL)."""
 from services.common import contracts
-from services.declarations import batches, editing, prefill, sections, views
+from services.declarations import batches, editing, prefill, section_pages, sections, views
 from tests.declarations.helpers import ADMIN, application, batch_form, enterprise, person
 from tests.declarations.on_database import Outbox, review, submitted
 from tests.declarations.on_database import batch, session, started  # noqa: F401 (fixtures)
@@ -31,6 +31,8 @@ def test_a_recheck_starts_from_the_last_recognised_declaration(session, started)
     assert view["carried_over"] == [sections.APPLICATION, sections.PERSONNEL, sections.PARTNERS]
     assert view["carried_notice"] == "已从上次申报带入，请核对后保存"
     assert view["section_states"][sections.PERSONNEL]["label"] == prefill.STATE_LABEL
+    page = section_pages.section_view(session, ent, new["id"], sections.PARTNERS)  # what the section's page reads
+    assert page["carried_over"] == [sections.PARTNERS] and page["carried_notice"] == prefill.NOTICE
     # saving a section takes its mark away, and only its own
     editing.save_application(session, ent, new["id"], application(base_name="玄武创业园"))
     editing.save_row(session, ent, new["id"], sections.PERSONNEL, person(name="孙八"))
