@@ -44,6 +44,12 @@ def _private(response):
 def send_printed(declaration_id, version=None):
     """打印申请表: the PDF of a submitted version (the latest when None)."""
     meta = rpc(contracts.DECLARATIONS, contracts.DECLARATIONS_PRINT, declaration_id, version, timeout=PRINT_TIMEOUT)
+    return send_pdf(meta, "申请表.pdf")
+
+
+def send_pdf(meta, fallback_name):
+    """A PDF the declarations service rendered into the blob store (`meta`:
+    its blob_key and filename), sent privately as a download."""
     try:
         data = blob_store().get(meta["blob_key"])
     except blobs.BlobNotFound:
@@ -52,7 +58,7 @@ def send_printed(declaration_id, version=None):
     spool.write(data)
     spool.seek(0)
     return _private(send_file(spool, mimetype="application/pdf", as_attachment=True,
-                              download_name=safe_name(meta["filename"], "申请表.pdf")))
+                              download_name=safe_name(meta["filename"], fallback_name)))
 
 
 def zip_entry_names(files):

@@ -1,16 +1,12 @@
 """打印认定证书 on the enterprise's 查看 page: the PDF of a recognised
 declaration's certificate (its 证书编号, 认定文号 and validity), rendered and
 kept by declarations, read from the blob store like the 申请表."""
-import tempfile
-
-from flask import abort, flash, redirect, send_file, url_for
+from flask import flash, redirect, url_for
 
 from gateway import documents, rpc
 from gateway.auth import login_required
 from gateway.portal import bp
 from gateway.portal.declarations import BASE
-from gateway.uploads import blob_store
-from services.common import blobs
 from services.common import contracts as c
 from services.common.errors import BadState
 
@@ -23,12 +19,4 @@ def declaration_certificate(declaration_id):
     except BadState as exc:
         flash(exc.message, "error")
         return redirect(url_for("portal.declaration_view", declaration_id=declaration_id))
-    try:
-        data = blob_store().get(meta["blob_key"])
-    except blobs.BlobNotFound:
-        abort(404)
-    spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
-    spool.write(data)
-    spool.seek(0)
-    return documents._private(send_file(spool, mimetype="application/pdf", as_attachment=True,
-                                       download_name=documents.safe_name(meta["filename"], "认定证书.pdf")))
+    return documents.send_pdf(meta, "认定证书.pdf")
