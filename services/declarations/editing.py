@@ -4,14 +4,12 @@ of rows. Each change is checked field by field and refused as a whole."""
 import uuid
 
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.orm.util import identity_key
 
 from services.common import contracts
 from services.common.clock import iso, utcnow
 from services.common.errors import BadState, Conflict, NotFound, ValidationFailed
-from services.declarations import ledger_import, prefill, sections
-from services.declarations.access import owned, owned_with_section
+from services.declarations import ledger_import, prefill, section_writes, sections
+from services.declarations.access import owned
 from services.declarations.announcements import announce
 from services.declarations.batches import is_open
 from services.declarations.lifecycle import require_editable_in_time
@@ -82,36 +80,10 @@ def start(session, principal, batch_id, profile=None, accepted=False, now=None, 
     return summary_dict(declaration, batch)
 
 
-def _store(session, declaration, key, data, now):
-    """One statement: insert the section's row or replace its data (and the
-    section is no longer marked as carried over)."""
-    prefill.saved(session, declaration.id, key)
-    session.execute(
-        pg_insert(SectionData.__table__)
-        .values(declaration_id=declaration.id, key=key, data=data, updated_at=now)
-        .on_conflict_do_update(index_elements=["declaration_id", "key"], set_={"data": data, "updated_at": now})
-    )
-    loaded = session.identity_map.get(identity_key(SectionData, (declaration.id, key)))
-    if loaded is not None:  # a row this session read before: read it again when next used
-        session.expire(loaded)
-    declaration.updated_at = now
-
-
 def _list_section(key):
     if key not in sections.LIST_SECTIONS:
         raise NotFound("没有这一部分")
     return key
-
-
-def _editable_owned(session, principal, declaration_id, key=None):
-    """(declaration, what section `key` holds or None): one locked read of
-    both; refused unless the caller owns it and it may be changed now."""
-    if key is None:
-        declaration, saved = owned(session, principal, declaration_id, lock=True), None
-    else:
-        declaration, saved = owned_with_section(session, principal, declaration_id, key)
-    require_editable_in_time(session, declaration)
-    return declaration, saved
 
 
 def _carried_over(saved, data):
@@ -120,19 +92,19 @@ def _carried_over(saved, data):
     return {**(saved or {}), **(data or {})}
 
 
-def save_application(session, principal, declaration_id, data, now=None):
+def save_application(session, principal, declaration_id, data, now=None, claim=None):
     """保存 of 申请表: the fields sent, over what is saved; what is filled is
     checked; refused as a whole when any field fails (the form keeps what
     was typed)."""
     now = now or utcnow()
-    declaration, saved = _editable_owned(session, principal, declaration_id, sections.APPLICATION)
-    clean, errors = sections.validate(sections.APPLICATION, _carried_over(saved, data))
+    change = section_writes.begin(session, principal, declaration_id, sections.APPLICATION, claim, now)
+    if change.stored is not None:
+        return change.stored
+    clean, errors = sections.validate(sections.APPLICATION, _carried_over(change.saved, data))
     if errors:
         raise ValidationFailed(SAVE_REFUSED, errors)
-    _store(session, declaration, sections.APPLICATION, clean, now)
-    if clean.get("region_code"):
-        declaration.region_code = clean["region_code"]
-    return {"saved": True, "updated_at": iso(now)}
+    return section_writes.finish(session, change, clean, now, {"saved": True, "updated_at": iso(now)},
+                                 region=clean.get("region_code"))
 
 
 def _row_index(rows, row_id):
@@ -142,13 +114,15 @@ def _row_index(rows, row_id):
     raise NotFound("未找到该条记录，可能已被删除")
 
 
-def save_row(session, principal, declaration_id, section, data, row_id=None, now=None):
+def save_row(session, principal, declaration_id, section, data, row_id=None, now=None, claim=None):
     """Add (row_id None) or edit one row of a list section; an edit keeps
     the fields the form did not carry."""
     now = now or utcnow()
     _list_section(section)
-    declaration, saved = _editable_owned(session, principal, declaration_id, section)
-    rows = list(saved or [])
+    change = section_writes.begin(session, principal, declaration_id, section, claim, now)
+    if change.stored is not None:
+        return change.stored
+    rows = list(change.saved or [])
     index = None if row_id is None else _row_index(rows, row_id)
     before = {} if index is None else {k: v for k, v in rows[index].items() if k != "id"}
     clean, errors = sections.validate(section, _carried_over(before, data))
@@ -160,20 +134,21 @@ def save_row(session, principal, declaration_id, section, data, row_id=None, now
     else:
         clean["id"] = row_id
         rows[index] = clean
-    _store(session, declaration, section, rows, now)
-    return {"saved": True, "row_id": clean["id"], "count": len(rows)}
+    return section_writes.finish(session, change, rows, now,
+                                 {"saved": True, "row_id": clean["id"], "count": len(rows)})
 
 
-def delete_row(session, principal, declaration_id, section, row_id, now=None):
+def delete_row(session, principal, declaration_id, section, row_id, now=None, claim=None):
     now = now or utcnow()
     _list_section(section)
-    declaration, saved = _editable_owned(session, principal, declaration_id, section)
-    rows = list(saved or [])
+    change = section_writes.begin(session, principal, declaration_id, section, claim, now)
+    if change.stored is not None:
+        return change.stored
+    rows = list(change.saved or [])
     kept = [row for row in rows if row.get("id") != row_id]
     if len(kept) == len(rows):
         raise NotFound("未找到该条记录，可能已被删除")
-    _store(session, declaration, section, kept, now)
-    return {"deleted": True, "count": len(kept)}
+    return section_writes.finish(session, change, kept, now, {"deleted": True, "count": len(kept)})
 
 
 def _checked_rows(section, rows):
@@ -192,8 +167,8 @@ def import_rows(session, principal, declaration_id, section, rows, mode=None, no
     exact duplicates are left out and counted (ledger_import.merge)."""
     now = now or utcnow()
     _list_section(section)
-    declaration, saved = _editable_owned(session, principal, declaration_id, section)
-    existing = list(saved or [])
+    change = section_writes.begin(session, principal, declaration_id, section, now=now)
+    existing = list(change.saved or [])
     if mode not in ledger_import.MODES:
         if existing:
             return {"imported": 0, "message": ledger_import.MODE_MISSING, "errors": [], "needs_mode": True}
@@ -201,10 +176,9 @@ def import_rows(session, principal, declaration_id, section, rows, mode=None, no
     kept, added, skipped = ledger_import.merge(existing, _checked_rows(section, rows), mode)
     for row in kept:
         row.setdefault("id", new_row_id())
-    _store(session, declaration, section, kept, now)
-    return {"imported": added, "skipped": skipped,
-            "replaced": len(existing) if mode == ledger_import.REPLACE else 0,
-            "mode": mode, "count": len(kept)}
+    result = {"imported": added, "skipped": skipped,
+              "replaced": len(existing) if mode == ledger_import.REPLACE else 0, "mode": mode, "count": len(kept)}
+    return section_writes.finish(session, change, kept, now, result)
 
 
 def import_upload(session, store, principal, declaration_id, temp_key, mode=None):

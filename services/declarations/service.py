@@ -102,22 +102,23 @@ class DeclarationsService(events.EventAdmin, operation_log.OperationLogAdmin):
         return views.history(self.db.session, self.caller, declaration_id)
 
     @rpc
-    @idempotent
-    def save_section(self, declaration_id, section, data):
+    @idempotent(recorded_by_call=True)
+    def save_section(self, declaration_id, section, data, claim=None):
         """保存 of 申请表 (the form sections)."""
         if section != sections.APPLICATION:
             raise ValidationFailed("这一部分请逐条添加", {})
-        return editing.save_application(self.db.session, self.caller, declaration_id, data)
+        return editing.save_application(self.db.session, self.caller, declaration_id, data, claim=claim)
 
     @rpc
-    @idempotent
-    def save_row(self, declaration_id, section, data, row_id=None):
-        return editing.save_row(self.db.session, self.caller, declaration_id, section, data, row_id)
+    @idempotent(recorded_by_call=True)
+    def save_row(self, declaration_id, section, data, row_id=None, claim=None):
+        return editing.save_row(self.db.session, self.caller, declaration_id, section, data, row_id,
+                                claim=claim)
 
     @rpc
-    @idempotent
-    def delete_row(self, declaration_id, section, row_id):
-        return editing.delete_row(self.db.session, self.caller, declaration_id, section, row_id)
+    @idempotent(recorded_by_call=True)
+    def delete_row(self, declaration_id, section, row_id, claim=None):
+        return editing.delete_row(self.db.session, self.caller, declaration_id, section, row_id, claim=claim)
 
     @rpc
     @idempotent

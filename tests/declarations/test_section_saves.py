@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from services.common import contracts as c
 from services.common import spreadsheets
-from services.common.errors import BadState, NotFound
+from services.common.errors import BadState, NotFound, ValidationFailed
 from services.declarations import batches, editing, ledger_import
 from services.declarations.contents import section_data
 from services.declarations import sections as s
@@ -158,3 +158,24 @@ def test_two_rows_added_at_once_are_both_kept(started, db_engine):
     with Session(engine) as session:
         rows = section_data(session, did)[s.PERSONNEL]
     assert sorted(r["name"] for r in rows) == sorted([person()["name"], "甲", "乙"])
+
+
+def test_racing_and_repeated_saves_with_one_key_add_one_row(started, config):
+    """The save records its idempotency key in its own write, under the
+    declaration's lock: a repeat waiting for that lock finds the stored
+    answer; a refused save stores nothing and its key can be used again."""
+    did, _row_id = started
+    with proxy(c.DECLARATIONS, config, OWNER) as decl:
+        replies = [decl.save_row.call_async(did, s.PERSONNEL, person(name="丙"), idempotency_key="same-press")
+                   for _ in range(4)]
+        results = [reply.result() for reply in replies]
+        assert all(r == results[0] for r in results) and results[0]["count"] == 2
+        assert decl.save_row(did, s.PERSONNEL, person(name="丙"), idempotency_key="same-press") == results[0]
+        with pytest.raises(ValidationFailed):
+            decl.save_row(did, s.PERSONNEL, person(phone="电话"), idempotency_key="refused-first")
+        again = decl.save_row(did, s.PERSONNEL, person(name="丁"), idempotency_key="refused-first")
+        assert again["count"] == 3
+        saved = decl.save_section(did, s.APPLICATION, application(base_name="一次"), idempotency_key="app-1")
+        assert decl.save_section(did, s.APPLICATION, application(base_name="两次"), idempotency_key="app-1") == saved
+        view = decl.section_view(did, s.APPLICATION)
+    assert view["values"]["base_name"] == "一次"
