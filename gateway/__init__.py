@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 from flask import Flask, current_app, g, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from gateway import auth, csrf, errors, filters, health, security_headers, telemetry
+from gateway import auth, csrf, errors, filters, health, notices, security_headers, telemetry
 from services.common import config as cfg
 from services.common import contracts
 
@@ -59,6 +59,7 @@ def create_app(config=None):
     app.register_blueprint(api_v1_bp, url_prefix="/api/v1")
     app.register_blueprint(public_bp)  # /gongshi: 公示, without login
     filters.init_app(app)  # after the blueprints: one time filter for every page
+    notices.init_app(app)  # 已保存 after a redirect, without a session cookie
     app.add_url_rule("/healthz", view_func=health.healthz)
     app.add_url_rule("/livez", view_func=health.livez)
     app.add_url_rule("/readyz", view_func=health.readyz)

@@ -8,7 +8,7 @@ import io
 
 from flask import abort, flash, redirect, request, send_file, url_for
 
-from gateway import descriptions, rpc
+from gateway import descriptions, notices, rpc
 from gateway.auth import login_required
 from gateway.portal import bp
 from gateway.portal.declaration_attachments import attachments_page
@@ -62,8 +62,8 @@ def section_application(declaration_id):
         return to_view(declaration_id, exc.message)
     except ValidationFailed as exc:
         return application_page(declaration_id, values, exc.errors or {"base_name": exc.message})
-    flash("申请表已保存", "success")
-    return redirect(url_for("portal.declaration_main", declaration_id=declaration_id, saved=1))
+    return redirect(url_for("portal.declaration_main", declaration_id=declaration_id,
+                            **notices.done("application-saved")))
 
 
 # --- list sections --------------------------------------------------------------
@@ -125,8 +125,8 @@ def section_row(declaration_id, section, row_id=None):
         return redirect(url_for("portal.section_list", declaration_id=declaration_id, section=section))
     except ValidationFailed as exc:
         return row_page(declaration_id, section, row_id, values, exc.errors or {})
-    flash("已保存", "success")
-    return redirect(url_for("portal.section_list", declaration_id=declaration_id, section=section, saved=1))
+    return redirect(url_for("portal.section_list", declaration_id=declaration_id, section=section,
+                            **notices.done("saved")))
 
 
 @bp.post(BASE + "/<declaration_id>/sections/<section>/<row_id>/delete")
@@ -141,8 +141,8 @@ def section_row_delete(declaration_id, section, row_id):
         if exc.message != ROW_GONE:
             raise  # not the caller's declaration
         # deleted already (a repeated click)
-    flash("已删除", "success")
-    return redirect(url_for("portal.section_list", declaration_id=declaration_id, section=section))
+    return redirect(url_for("portal.section_list", declaration_id=declaration_id, section=section,
+                            **notices.done("deleted")))
 
 
 # --- 服务台账 from Excel ------------------------------------------------------------

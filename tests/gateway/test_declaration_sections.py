@@ -144,3 +144,21 @@ def test_the_service_refuses_another_enterprise_a_declaration_under_review_and_o
     assert made == [(c.DECLARATIONS, c.DECLARATIONS_SAVE_ROW)] and refused.status_code == 302
     assert "已超过本批次的补正截止时间" in text(client.get(refused.headers["Location"]))
     assert saved(services_config, did)["ledger"] == [] and "base_name" not in saved(services_config, did)["application"]
+
+
+def test_a_save_answers_without_a_session_cookie_and_the_next_page_says_it_was_saved(system, app, batch, calls):
+    """The 保存's redirect names what to say (gateway/notices.py): its
+    answer writes no cookie; the page it leads to says 已保存 once per
+    visit of that address; a code it does not know says nothing."""
+    client = client_of(app, "token-1")
+    did = start(client, batch)
+    base = f"/center/declarations/{did}/sections"
+    client.get(base + "/application")
+    response, _made = posted_once(calls, client, base + "/application", application())
+    assert response.status_code == 302 and "Set-Cookie" not in response.headers
+    assert "申请表已保存" in text(client.get(response.headers["Location"]))
+    response, _made = posted_once(calls, client, base + "/personnel/new", person())
+    assert "Set-Cookie" not in response.headers
+    assert "已保存" in text(client.get(response.headers["Location"]))
+    page = text(client.get(f"/center/declarations/{did}?done=<script>alert(1)</script>"))
+    assert "flash-success" not in page and "alert(1)" not in page
