@@ -115,6 +115,10 @@ def measure_saves(system, single, args):
     single_meter = parts.single_meter(single)
     runs = {"split": [], "single": []}
     for _ in range(args.rounds):
+        for client in enterprises + singles:
+            # a keep-alive connection left idle through the other system's
+            # round may be closed by its server just as it is reused
+            client.http.close()
         runs["single"].append(drive(singles, args.saves, SingleClient.save, single_meter))
         runs["split"].append(drive(enterprises, args.saves, Enterprise.save, gateway_meter))
     return {name: parts.merge(rs) for name, rs in runs.items()}, (enterprises[0].declaration, accounts[0][0])

@@ -12,14 +12,21 @@ the startup guard (services.common.startup_guard), the outbox relay
 PostgreSQL is reached through pg8000, a pure-Python driver whose sockets
 eventlet's monkey patch makes cooperative: a slow query of one worker does
 not block the other workers of the process.
+
+A pooled connection is checked before use only when it sat unused for
+PING_AFTER_IDLE_SECONDS (`ping_when_idle`): one that died meanwhile (the
+server restarted, a proxy closed it) is replaced before the worker sees it,
+and a busy service does not pay a round trip per worker for the check.
 """
 import logging
+import time
 import weakref
 from pathlib import Path
 
 from nameko.extensions import DependencyProvider
 from sqlalchemy import MetaData, create_engine, event, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import DeclarativeBase, Session
 
 from services.common import config as cfg
@@ -83,12 +90,41 @@ def make_engine(service, config=None, **engine_kwargs):
         startup["search_path"] = service
     engine_kwargs.setdefault("pool_size", 10)
     engine_kwargs.setdefault("max_overflow", 20)
-    engine_kwargs.setdefault("pool_pre_ping", True)
     connect_args = {"application_name": service, "startup_params": startup}
     ssl_context = cfg.database_ssl_context(config)
     if ssl_context is not None:
         connect_args["ssl_context"] = ssl_context
-    return create_engine(url, connect_args=connect_args, **engine_kwargs)
+    engine = create_engine(url, connect_args=connect_args, **engine_kwargs)
+    if not engine_kwargs.get("pool_pre_ping"):
+        ping_when_idle(engine)
+    return engine
+
+
+PING_AFTER_IDLE_SECONDS = 2.0
+
+
+def ping_when_idle(engine):
+    """Check a pooled connection at checkout when it was unused for
+    PING_AFTER_IDLE_SECONDS; a dead one is thrown away and the pool hands out (or opens)
+    another (SQLAlchemy retries a checkout refused by DisconnectionError)."""
+
+    @event.listens_for(engine, "checkin")
+    def _idle_since(_dbapi_conn, record):
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _ping(dbapi_conn, record, _proxy):
+        since = record.info.pop("idle_since", None)
+        if since is None or time.monotonic() - since < PING_AFTER_IDLE_SECONDS:
+            return
+        try:
+            cursor = dbapi_conn.cursor()
+            cursor.execute("SELECT 1")
+            cursor.fetchall()
+            cursor.close()
+            dbapi_conn.rollback()
+        except Exception as exc:
+            raise DisconnectionError(f"pooled connection lost: {exc}") from exc
 
 
 def ensure_schema(service, config=None):

@@ -1,6 +1,8 @@
 """The Database dependency on the real PostgreSQL and RabbitMQ: a worker's
 transaction is committed before its reply, rolled back when it raises, and
 slow queries of concurrent workers do not block each other."""
+import time
+
 import eventlet
 import pytest
 from nameko.standalone.rpc import ServiceRpcProxy
@@ -89,3 +91,26 @@ def test_a_service_refuses_to_start_in_production_with_the_development_secret(co
         container_factory(ProbeService, {**production, c.ENV_PRINCIPAL_SECRET: "a-secret-of-its-own"}).start()
     container_factory(ProbeService, {**production, c.ENV_PRINCIPAL_SECRET: "a-secret-of-its-own",
                                      c.ENV_SYSTEM_PRINCIPAL_SECRET: "the-services-own-secret"}).start()
+
+
+def test_a_pooled_connection_that_died_while_idle_is_replaced_before_use(db_url, monkeypatch):
+    """The server ended a pooled connection (a restart, a proxy's timeout)
+    while the service was quiet: the next checkout checks it, throws it away
+    and hands out a live one; the caller sees no error."""
+    from sqlalchemy import create_engine
+
+    from services.common import db as database
+
+    monkeypatch.setattr(database, "PING_AFTER_IDLE_SECONDS", 0.05)
+    engine = database.make_engine(c.DECLARATIONS, {c.ENV_DATABASE_URL: db_url})
+    admin = create_engine(db_url, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            first = conn.execute(text("SELECT pg_backend_pid()")).scalar()
+        with admin.connect() as conn:
+            assert conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": first}).scalar()
+        time.sleep(0.2)
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT pg_backend_pid()")).scalar() != first
+    finally:
+        engine.dispose(), admin.dispose()
