@@ -104,6 +104,15 @@ class SingleClient:
             raise RuntimeError(f"single app save: HTTP {done.status_code}: {done.text[:300]}")
 
 
+def fresh(clients):
+    """The clients without their keep-alive connections: one left idle
+    through the other system's round may be closed by its server just as
+    it is reused (the first request then fails with a reset)."""
+    for client in clients:
+        client.http.close()
+    return clients
+
+
 def measure_saves(system, single, args):
     """Alternating rounds of the same save on both; the runs of each."""
     accounts = parts.enterprise_sessions(system.env, args.clients)
@@ -115,12 +124,8 @@ def measure_saves(system, single, args):
     single_meter = parts.single_meter(single)
     runs = {"split": [], "single": []}
     for _ in range(args.rounds):
-        for client in enterprises + singles:
-            # a keep-alive connection left idle through the other system's
-            # round may be closed by its server just as it is reused
-            client.http.close()
-        runs["single"].append(drive(singles, args.saves, SingleClient.save, single_meter))
-        runs["split"].append(drive(enterprises, args.saves, Enterprise.save, gateway_meter))
+        runs["single"].append(drive(fresh(singles), args.saves, SingleClient.save, single_meter))
+        runs["split"].append(drive(fresh(enterprises), args.saves, Enterprise.save, gateway_meter))
     return {name: parts.merge(rs) for name, rs in runs.items()}, (enterprises[0].declaration, accounts[0][0])
 
 
