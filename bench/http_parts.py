@@ -224,13 +224,13 @@ def measure_intake(system, declaration, owner_id, entries, phones):
         def one_entry(_phone):
             with lock:
                 item = queue.pop()
-            intake.Phone(system.url, link["token"], timings).submit_entry(item)
+            intake.Phone(system.url, link["token"], timings).by_page(item, press_twice=False)
 
         per_phone = entries // phones
         result = drive(list(range(phones)), per_phone, one_entry, all_services_meter(system), warm_up=0)
         stored = data[len(data) - per_phone * phones:]
         try:
-            intake.verify(rpc, system, stored, declaration, owner)
+            intake.verify(rpc, system, declaration, stored, owner)
             once = True
         except SystemExit:
             once = False
