@@ -325,6 +325,8 @@ def print_intake(result):
           f"per entry p50 {ms(run.p(50)).strip()}, p99 {ms(run.p(99)).strip()}; CPU per entry "
           f"{ms(app).strip()} (gateway + services), {ms(app + run.cpu_per_op('postgres')).strip()} with PostgreSQL; "
           f"stored exactly once: {'yes' if once else 'NO'}")
+    shares = ", ".join(f"{g} {ms(run.cpu_per_op(g)).strip()}" for g in ("gateway", *c.SERVICES, "postgres"))
+    print(f"   CPU per entry by process: {shares}")
     for kind, values in getattr(run, "kinds", {}).items():
         print(f"   {kind:<16}{len(values):>6} requests, p50 {ms(percentile(values, 50)).strip()}, "
               f"p99 {ms(percentile(values, 99)).strip()}")

@@ -120,8 +120,11 @@ def answers(ctx, values):
 
 @bp.get("/<token>/done")
 def done(token):
-    ctx = context(token)
     ref = request.args.get("ref", "")
+    kept = receipts.shown(ref, g.device_id)
+    if kept is not None:  # the receipt that came with 确认提交's answer
+        return render_template("intake/done.html", ctx={"base_name": kept["base_name"]}, token=token, receipt=kept)
+    ctx = context(token)
     receipt = next((entry for entry in ctx["submitted_here"] if entry["reference"] == ref), None)
     if receipt is None:
         return redirect(url_for(".start", token=token))
@@ -171,4 +174,4 @@ def _no_store(result):
     return response
 
 
-from gateway.intake import pages, step_pages  # noqa: E402,F401  (their routes join `bp`)
+from gateway.intake import pages, receipts, step_pages  # noqa: E402,F401  (their routes join `bp`)

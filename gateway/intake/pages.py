@@ -6,12 +6,13 @@ a reload loses nothing). The steps reach the tenants service once, at
 page with the failing step open and its fields marked.
 
 One entry: open the link, 确认提交 (303 to the receipt), the receipt: three
-requests, three tenants RPCs (the steps' description is the gateway's cache).
+requests, two tenants RPCs (the steps' description is the gateway's cache;
+the receipt comes with the 303, gateway.intake.receipts).
 """
 from flask import g, redirect, render_template, request, url_for
 
 from gateway import client_ip, descriptions, rpc
-from gateway.intake import bp, closed_page, context, first_open_step
+from gateway.intake import bp, closed_page, context, first_open_step, receipts
 from services.common import contracts
 from services.common.errors import Conflict, ValidationFailed
 
@@ -67,4 +68,5 @@ def submit_entry(token):
         step = failing_step(ctx, errors)
         return render_page(token, ctx, posted_values(ctx), error=exc.message, errors=errors,
                            open_step=step or "summary", status=422 if isinstance(exc, ValidationFailed) else 409)
-    return redirect(url_for(".done", token=token, ref=receipt["reference"]), code=303)
+    response = redirect(url_for(".done", token=token, ref=receipt["reference"]), code=303)
+    return receipts.keep(response, receipt, receipt.get("base_name"), g.device_id)

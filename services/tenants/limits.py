@@ -53,17 +53,18 @@ def _window(now):
     return now.replace(second=0, microsecond=0)
 
 
-def _hit(session, key, start):
-    """Count one request of `key` in the window beginning at `start`; the
-    window's count so far (this one included)."""
+def _hit(session, keys, start):
+    """Count one request of each of `keys` in the window beginning at
+    `start`, in one statement; {key: the window's count so far (this one
+    included)}."""
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     table = IntakeRateCounter.__table__
-    stmt = insert(table).values(key=key, window_start=start, count=1)
+    stmt = insert(table).values([{"key": key, "window_start": start, "count": 1} for key in keys])
     stmt = stmt.on_conflict_do_update(
         index_elements=[table.c.key, table.c.window_start], set_={"count": table.c.count + 1}
-    ).returning(table.c.count)
-    return session.execute(stmt).scalar_one()
+    ).returning(table.c.key, table.c.count)
+    return dict(session.execute(stmt).all())
 
 
 def check(session, kind, device_id, ip, limits, now=None):
@@ -74,20 +75,18 @@ def check(session, kind, device_id, ip, limits, now=None):
     now = now or clock.utcnow()
     start = _window(now)
     factor = VIEW_FACTOR if kind == VIEW else 1
-    keys = [(f"{kind}:device:{device_id}", limits.per_device * factor)]
+    caps = {f"{kind}:device:{device_id}": limits.per_device * factor}
     if ip:
-        keys.append((f"{kind}:ip:{str(ip)[:64]}", limits.per_ip * factor))
-    over, fresh = False, False
-    for key, cap in keys:
-        if not cap:
-            continue
-        count = _hit(session, key, start)
-        fresh = fresh or count == 1
-        over = over or count > cap
-    if fresh:
-        # A new window of some key: drop the windows nobody counts any more.
+        caps[f"{kind}:ip:{str(ip)[:64]}"] = limits.per_ip * factor
+    caps = {key: cap for key, cap in caps.items() if cap}
+    if not caps:
+        return
+    counts = _hit(session, list(caps), start)
+    if counts[list(caps)[-1]] == 1:
+        # A new window of the address (of the device, without an address):
+        # drop the windows nobody counts any more, once a minute per address.
         session.execute(delete(IntakeRateCounter).where(IntakeRateCounter.window_start < start - WINDOW))
     session.commit()
-    if over:
+    if any(counts[key] > cap for key, cap in caps.items()):
         wait = max(1, math.ceil((start + WINDOW - now).total_seconds()))
         raise RateLimited(message(wait), wait)

@@ -10,7 +10,7 @@ import datetime as dt
 import uuid
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from services.common import clock
 from services.common import contracts
@@ -81,7 +81,7 @@ def submit_entry(session, token, answers, device_id, dispatch, config=None, noti
     result = store(session, link, data, device_id, dispatch, notice, correcting=draft.entry_id if draft else None)
     if draft is not None:
         session.delete(draft)
-    return result
+    return {**result, "base_name": link.base_name}
 
 
 def merge(kept, answers):
@@ -110,7 +110,7 @@ def store(session, link, data, device_id, dispatch, notice, correcting=None):
             corrected.credit_code = code  # corrected under a corrected credit code
             entry = corrected
     if entry is None:
-        entry, repeated = _new_entry(session, link.declaration_id, data, device_id, stamp)
+        entry, repeated = _new_entry(session, link.declaration_id, data, device_id, stamp, notice)
         if repeated:
             return {**receipt(entry), "repeated": True}
         resubmitted = False
@@ -138,8 +138,10 @@ def _repeated(entry, data, device_id, stamp):
     )
 
 
-def _new_entry(session, declaration_id, data, device_id, stamp):
-    """(the new entry, False), or (the entry, True) when the same press stored it a moment before."""
+def _new_entry(session, declaration_id, data, device_id, stamp, notice=None):
+    """(the new entry, False), or (the entry, True) when the same press
+    stored it a moment before. One INSERT that does nothing when the credit
+    code is there already (a transaction storing it meanwhile is waited for)."""
     code = data["basic"]["credit_code"]
     entry = TenantEntry(
         id=str(uuid.uuid4()),
@@ -150,10 +152,16 @@ def _new_entry(session, declaration_id, data, device_id, stamp):
         first_submitted_at=stamp,
     )
     _fill(entry, data, device_id, stamp)
-    try:
-        with session.begin_nested():
-            session.add(entry)
-    except IntegrityError:
+    if notice == personal_data.NOTICE_VERSION:
+        entry.notice_version, entry.notice_shown_at = notice, stamp
+    table = TenantEntry.__table__
+    values = {column.name: getattr(entry, column.key) for column in table.columns
+              if getattr(entry, column.key) is not None}
+    stored = session.execute(
+        pg_insert(table).values(**values).on_conflict_do_nothing(index_elements=["declaration_id", "credit_code"])
+        .returning(table.c.id)
+    ).scalar()
+    if stored is None:
         # Another transaction stored the credit code first: the same press
         # twice at once (its first result), or someone else (refused).
         existing = entries.by_credit_code(session, declaration_id, code)

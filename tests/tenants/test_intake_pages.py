@@ -9,6 +9,7 @@ import time
 import pytest
 
 from gateway import create_app, descriptions
+from gateway.intake import receipts
 from services.common import contracts
 from tests.support.identifiers import credit_code
 from tests.support.web import hidden_fields
@@ -65,7 +66,8 @@ def confirm(phone, page, data):
     return phone.post(FORM.search(html).group(1), {**hidden_fields(html), **answers(data)})
 
 
-def test_one_entry_takes_three_requests_and_the_description_is_fetched_once(app, calls, owner, token):
+def test_one_entry_takes_three_requests_two_tenants_calls_and_the_description_is_fetched_once(
+        app, calls, owner, token):
     for _ in range(2):
         phone, data = Phone(app), entry_data(credit_code())
         page = phone.get(f"/intake/{token}")
@@ -77,8 +79,27 @@ def test_one_entry_takes_three_requests_and_the_description_is_fetched_once(app,
         assert phone.requests <= 4
     assert calls.count((contracts.TENANTS, contracts.TENANTS_DESCRIBE_STEPS)) == 1  # once per gateway process
     tenant_calls = [method for service, method in calls if service == contracts.TENANTS]
-    assert len(tenant_calls) == 2 * 3 + 1  # per entry: the page, 确认提交, the receipt
+    assert len(tenant_calls) == 2 * 2 + 1  # per entry: the page, 确认提交 (its answer carries the receipt)
     assert len(owner.list_entries(DECL)) == 2
+
+
+def test_a_receipt_opened_elsewhere_or_tampered_with_is_asked_of_the_service(app, calls, token):
+    """The receipt cookie shows the receipt only on the device that pressed
+    确认提交 and only as signed; otherwise the page asks tenants, which
+    shows this device's own entries only."""
+    phone, data = Phone(app), entry_data(credit_code())
+    response = confirm(phone, phone.get(f"/intake/{token}"), data)
+    name = data["basic"]["company_name"]
+    other = Phone(app)
+    other.client.set_cookie(receipts.COOKIE, phone.client.get_cookie(receipts.COOKIE, path="/intake").value,
+                            path="/intake")
+    calls.clear()
+    assert name not in other.get(response.location).get_data(as_text=True)  # another device: no receipt
+    assert (contracts.TENANTS, contracts.TENANTS_INTAKE_CONTEXT) in calls
+    phone.client.set_cookie(receipts.COOKIE, "tampered", path="/intake")
+    calls.clear()
+    assert name in phone.get(response.location).get_data(as_text=True)  # from the service: its own entry
+    assert (contracts.TENANTS, contracts.TENANTS_INTAKE_CONTEXT) in calls
 
 
 def test_a_changed_description_is_fetched_again_on_the_next_page(app, calls, token):
