@@ -1,7 +1,7 @@
 """HTTP benchmark (not a test): `make bench-http`, or
 
     .venv/bin/python -W ignore -m bench.http [--clients 8] [--saves 50] [--phones 50]
-        [--entries 200] [--cases 10000] [--rounds 2] [--skip intake,province]
+        [--entries 200] [--cases 10000] [--codes 100] [--code-rate 10] [--rounds 2] [--skip intake,province,sms]
 
 Starts the whole system as `make run` does (five `nameko run` processes and
 the gunicorn gateway, gthread 1x8) on a RabbitMQ vhost and a PostgreSQL
@@ -19,6 +19,9 @@ database of its own doing the same work per 申请表 save. Then, over HTTP:
 - the province list: `--cases` cases written straight into the review
   service's tables, pending at the province, and the province reviewer
   paging through /console/cases;
+- SMS: `--codes` 获取验证码 over HTTP, each to a phone of its own, timed
+  from the request to the moment a real HTTP SMS gateway on loopback
+  receives the message (bench/sms_latency.py);
 - resident memory of every process.
 
 Prints each figure beside the targets (see bench/README.md). Asserts
@@ -43,6 +46,7 @@ known_warnings.quiet()  # before the libraries that warn on import
 import requests  # noqa: E402
 
 from bench import http_parts as parts  # noqa: E402
+from bench import sms_latency  # noqa: E402
 from bench.load import drive  # noqa: E402
 from services.common import contracts as c  # noqa: E402
 from tests.support.system import running_system  # noqa: E402
@@ -134,6 +138,8 @@ def run(args):
     # Every phone of the run comes from 127.0.0.1: no per-address intake limit.
     os.environ[c.ENV_INTAKE_PER_IP_PER_MINUTE] = "0"
     os.environ[c.ENV_INTAKE_PER_DEVICE_PER_MINUTE] = "0"
+    sms_gateway = sms_latency.TimedSmsGateway().start()
+    os.environ.update(sms_latency.settings(sms_gateway))
     with tempfile.TemporaryDirectory(prefix="bench-http-") as work:
         print("starting the system (make run's processes) and the single app ...", flush=True)
         with running_system(work) as system, parts.SingleApp(work, args.clients) as single:
@@ -147,7 +153,11 @@ def run(args):
             if "province" not in args.skip:
                 print(f"province list: {args.cases} cases ...", flush=True)
                 results["province"] = parts.measure_province_list(system, args.cases, args.pages)
+            if "sms" not in args.skip:
+                print(f"SMS: {args.codes} codes asked for, {args.code_rate:g} a second ...", flush=True)
+                results["sms"] = sms_latency.measure(system.url, sms_gateway, args.codes, args.code_rate)
             results["memory"] = parts.memory(system, single)
+    sms_gateway.stop()
     parts.report(results, args)
 
 
@@ -160,7 +170,9 @@ def main(argv=None):
     parser.add_argument("--entries", type=int, default=200, help="intake entries in all (default 200)")
     parser.add_argument("--cases", type=int, default=10000, help="cases in the province list (default 10,000)")
     parser.add_argument("--pages", type=int, default=100, help="list pages the reviewer opens (default 100)")
-    parser.add_argument("--skip", default="", help="comma-separated parts to leave out: intake, province")
+    parser.add_argument("--codes", type=int, default=100, help="SMS codes asked for (default 100)")
+    parser.add_argument("--code-rate", type=float, default=10.0, help="SMS codes asked for a second (default 10)")
+    parser.add_argument("--skip", default="", help="comma-separated parts to leave out: intake, province, sms")
     args = parser.parse_args(argv)
     args.skip = {s.strip() for s in args.skip.split(",") if s.strip()}
     started = time.perf_counter()
