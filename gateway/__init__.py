@@ -60,9 +60,7 @@ def create_app(config=None):
     app.register_blueprint(public_bp)  # /gongshi: 公示, without login
     filters.init_app(app)  # after the blueprints: one time filter for every page
     notices.init_app(app)  # 已保存 after a redirect, without a session cookie
-    app.add_url_rule("/healthz", view_func=health.healthz)
-    app.add_url_rule("/livez", view_func=health.livez)
-    app.add_url_rule("/readyz", view_func=health.readyz)
+    health.init_app(app)  # /healthz, /livez, /readyz
     errors.register(app)
     auth.init_app(app)  # g.principal / g.account from the session cookie
     csrf.init_app(app)  # after auth: every POST/PUT/PATCH/DELETE needs the token

@@ -103,3 +103,9 @@ def _broker_reachable():
     except Exception as exc:
         log.warning("readiness: broker unreachable (%s)", type(exc).__name__)
         return False
+
+
+def init_app(app):
+    app.add_url_rule("/healthz", view_func=healthz)
+    app.add_url_rule("/livez", view_func=livez)
+    app.add_url_rule("/readyz", view_func=readyz)
