@@ -2,8 +2,10 @@
 cases written straight into the databases, the intake and province-list
 runs, CPU groups, and the report."""
 import datetime as dt
+import html
 import os
 import random
+import re
 import subprocess
 import sys
 import threading
@@ -11,6 +13,7 @@ import time
 import urllib.request
 import uuid
 from pathlib import Path
+from urllib.parse import urljoin
 
 import requests
 from sqlalchemy import create_engine, text
@@ -263,19 +266,26 @@ def seed_cases(env, count):
         engine.dispose()
 
 
+PAGER_LINK = re.compile(r'<a href="([^"]+)">(首页|上一页|下一页)</a>')
+
+
 def measure_province_list(system, cases, pages):
     from tests.deploy.rehearsal import staff_login
 
     seed_cases(system.env, cases)
     reviewer = staff_login(system.url, "demo_jiangsu", "demo2026province")
-    last_page = max(1, cases // 20)
     rng = random.Random(5)
+    where = {"url": f"{system.url}/console/cases", "links": {}}
 
     def open_page(_client):
-        page = rng.choice((1, 1, 2, rng.randint(1, last_page)))
-        response = reviewer.http.get(f"{system.url}/console/cases", params={"page": page}, timeout=60)
+        """The reviewer's next click on the pager, as the page offers it:
+        下一页 mostly, now and then 上一页 or 首页."""
+        choice = rng.choices(("下一页", "上一页", "首页"), weights=(8, 1, 1))[0]
+        url = where["links"].get(choice) or where["links"].get("下一页") or where["url"]
+        response = reviewer.http.get(url, timeout=60)
         if response.status_code != 200:
-            raise RuntimeError(f"/console/cases?page={page}: HTTP {response.status_code}")
+            raise RuntimeError(f"{url}: HTTP {response.status_code}")
+        where["links"] = {label: urljoin(url, html.unescape(href)) for href, label in PAGER_LINK.findall(response.text)}
 
     return drive([None], pages, open_page, all_services_meter(system))
 
