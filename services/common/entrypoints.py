@@ -172,11 +172,17 @@ class _TimedReply:
 
 
 class _TimedServiceProxy:
-    def __init__(self, proxy, timeout):
-        self._proxy = proxy
+    """The proxy, made (and the system principal signed) only when the
+    worker first calls through it: most workers never do."""
+
+    def __init__(self, make_proxy, timeout):
+        self._make_proxy = make_proxy
+        self._proxy = None
         self._timeout = timeout
 
     def __getattr__(self, name):
+        if self._proxy is None:
+            self._proxy = self._make_proxy()
         return _TimedMethod(getattr(self._proxy, name), self._timeout)
 
 
@@ -204,10 +210,12 @@ class ServiceRpc(RpcProxy):
 
     def get_dependency(self, worker_ctx):
         config = self.container.config
-        token = principals.sign(principals.system(self.container.service_name), config)
-        proxy = ServiceProxy(
-            _ActingContext(worker_ctx, token), self.target_service, self.rpc_reply_listener,
-            **self.options,
-        )
+
+        def make_proxy():
+            token = principals.sign(principals.system(self.container.service_name), config)
+            return ServiceProxy(
+                _ActingContext(worker_ctx, token), self.target_service, self.rpc_reply_listener, **self.options,
+            )
+
         timeout = self.timeout if self.timeout is not None else cfg.rpc_timeout(config)
-        return _TimedServiceProxy(proxy, timeout)
+        return _TimedServiceProxy(make_proxy, timeout)
