@@ -170,7 +170,14 @@ def system_meter(system, services):
     for service in services:
         groups[service] = (lambda s: lambda: [system.processes[s].pid])(service)
     groups["postgres"] = lambda: backends(system.env[c.ENV_DATABASE_URL])
+    groups["rabbitmq"] = broker_processes  # shown apart: the single app has no broker
     return CpuMeter(groups)
+
+
+def broker_processes():
+    """The RabbitMQ node's Erlang VM (every vhost's work, this run's and any other's)."""
+    found = subprocess.run(["pgrep", "-f", "beam.smp"], capture_output=True, text=True).stdout.split()
+    return [int(pid) for pid in found]
 
 
 def all_services_meter(system):
@@ -325,8 +332,8 @@ def print_saves(split, single):
         if run.errors:
             print(f"   {len(run.errors)} failed; first: {str(run.errors[0])[:200]}")
     parts = ", ".join(f"{g} {ms(split.cpu_per_op(g)).strip()}" for g in ("gateway", c.DECLARATIONS, c.ACCOUNTS,
-                                                                        "postgres"))
-    print(f"   split system CPU per save by process: {parts}")
+                                                                        "postgres", "rabbitmq"))
+    print(f"   split system CPU per save by process: {parts} (the broker counted in neither column)")
 
 
 def print_intake(result):

@@ -132,7 +132,8 @@
 
   function clearSavedDraft() {
     var s = store();
-    if (!s || !/[?&]saved=1\b/.test(location.search)) return;
+    // the page a 保存 led to (gateway/notices.py: ?done=saved or application-saved)
+    if (!s || !/[?&]done=(application-)?saved(&|$)/.test(location.search)) return;
     var key = s.getItem(PENDING);
     if (key) { s.removeItem(key); s.removeItem(PENDING); }
   }
