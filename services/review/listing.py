@@ -56,11 +56,14 @@ def _can(session, principal, case):
             recognition.refuse_early(session, case)
         except BadState as exc:
             blocked = exc.message
+    final = review and recognition.final_now(case)
     return {
         "review": review,
         "approve": review and not blocked,
         "approve_blocked": blocked,
-        "approve_is_final": review and recognition.final_now(case),
+        "approve_is_final": final,
+        # offered in the 认定 form: the 文号 of the batch's last 认定
+        "document_number": recognition.batch_document_number(session, case) if final else None,
         "admin_return": scope.can_admin_return(principal, case),
         "note": scope.can_note(principal, case),
     }

@@ -10,13 +10,13 @@ consecutive numbers, and a 认定 that fails gives its number back.
 """
 import datetime as dt
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from services.common import clock, contracts, personal_data
 from services.common.errors import BadState, ValidationFailed
 from services.review import labels
-from services.review.models import CertificateCounter, PublicityNotice
+from services.review.models import CertificateCounter, PublicityNotice, ReviewCase
 from services.review.moves import announce, move
 
 
@@ -47,6 +47,19 @@ def document_number(value):
         message = f"认定文号不能超过{labels.DOCUMENT_NUMBER_MAX}字"
         raise ValidationFailed(message, {"document_number": message})
     return text
+
+
+def batch_document_number(session, case):
+    """The 认定文号 given at the last 认定 of the case's batch (one 认定文件
+    names every base it recognises), to offer at the next; None before."""
+    if not case.batch_id:
+        return None
+    return session.scalar(
+        select(ReviewCase.document_number)
+        .where(ReviewCase.batch_id == case.batch_id, ReviewCase.document_number.isnot(None))
+        .order_by(ReviewCase.updated_at.desc())
+        .limit(1)
+    )
 
 
 def next_certificate_number(session, year):

@@ -84,6 +84,8 @@ def test_province_notes_and_recognition_and_admin_return(system, config, app):
     shows the 证书编号 and validity it gave."""
     did = deliver(system, config, submitted(region="320205", level=c.PROVINCE, base_name="锡山科创园",
                                             publicity_required=False))
+    next_one = deliver(system, config, submitted(region="320206", level=c.PROVINCE, base_name="惠山科创园",
+                                                 publicity_required=False))
     wrong = deliver(system, config, submitted(region="320102", base_name="地区填错的基地"))
     jiangsu = client_of(app, "jiangsu")
     case = page(jiangsu, f"/console/cases/{did}")
@@ -106,6 +108,9 @@ def test_province_notes_and_recognition_and_admin_return(system, config, app):
     assert "已认定" in done and "专家评审通过" in done and "认定" in done
     year = clock.beijing_today().year
     assert f"苏双创基地〔{year}〕0001" in done and DOCUMENT in done and "有效期" in done
+    # the batch's next 认定 offers the same 文号, to change if its 认定文件 is another
+    offered = page(jiangsu, f"/console/cases/{next_one}")
+    assert f'value="{DOCUMENT}"' in offered and "已填入本批次上次认定所用文号" in offered
 
     admin = client_of(app, "admin")
     assert 'data-action="admin_return"' in page(admin, f"/console/cases/{wrong}")

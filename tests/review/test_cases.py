@@ -257,3 +257,18 @@ def test_a_note_of_the_retired_publicity_step_keeps_its_label(engine):
                                   created_at=clock.utcnow()))
         tx.commit()
     assert [n["step_label"] for n in case_of(engine, province(), did)["notes"]] == ["公示"]
+
+
+def test_the_recognition_form_offers_the_batch_s_last_document_number(engine):
+    """One 认定文件 names every base it recognises: after the first 认定 of a
+    batch its 文号 is offered at the next (editable), never another batch's."""
+    first, second = (submitted(publicity_required=False, level=c.PROVINCE) for _ in range(2))
+    other = submitted(publicity_required=False, level=c.PROVINCE, batch_id="b2027")
+    for data in (first, second, other):
+        receive(engine, data)
+    assert case_of(engine, province(), second["declaration_id"])["can"]["document_number"] is None
+    rev = case_of(engine, province(), first["declaration_id"])["revision"]
+    act(engine, decisions.approve, province(), first["declaration_id"], rev, "同意认定", "苏工信中小〔2026〕88号")
+    assert case_of(engine, province(), second["declaration_id"])["can"]["document_number"] == "苏工信中小〔2026〕88号"
+    assert case_of(engine, province(), other["declaration_id"])["can"]["document_number"] is None
+    assert case_of(engine, county(), second["declaration_id"])["can"]["document_number"] is None  # not its 认定
