@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import func, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import IntegrityError
 
 from services.common import clock
@@ -51,16 +52,14 @@ class Request:
 
 def lock_phone(session, phone):
     """Hold the phone's lock row until the transaction ends, so concurrent
-    requests to one phone are counted one after the other."""
+    requests to one phone are counted one after the other. One statement:
+    the row inserted, or (it is there) updated in place, which locks it; a
+    concurrent request waits for that lock."""
     if session.get_bind().dialect.name == "sqlite":
         return  # SQLite runs one writing transaction at a time anyway
-    if session.get(PhoneLock, phone, with_for_update=True) is not None:
-        return
-    try:
-        with session.begin_nested():
-            session.add(PhoneLock(phone=phone))
-    except IntegrityError:  # another request inserted it first: wait for it
-        session.get(PhoneLock, phone, with_for_update=True, populate_existing=True)
+    table = PhoneLock.__table__
+    stmt = pg_insert(table).values(phone=phone)
+    session.execute(stmt.on_conflict_do_update(index_elements=[table.c.phone], set_={"phone": stmt.excluded.phone}))
 
 
 def count_since(session, phone, since):

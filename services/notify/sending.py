@@ -139,13 +139,7 @@ def claim_due(session, settings, at=None, limit=None):
 def claim_new(session, message_id, at=None):
     """Claim one message just accepted (queued, never sent); None when it is
     not (refused, a repeat already sent) or another sender has it."""
-    at = at or clock.utcnow()
-    row = session.execute(
-        select(Message.state, Message.attempts).where(Message.id == message_id)
-    ).one_or_none()
-    if row is None or row.state != QUEUED or row.attempts != 0:
-        return None
-    return 1 if _claim(session, message_id, QUEUED, 0, at) else None
+    return 1 if _claim(session, message_id, QUEUED, 0, at or clock.utcnow()) else None
 
 
 def outcome_values(result, attempts, maybe_sent, settings, at):
