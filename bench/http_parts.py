@@ -7,7 +7,6 @@ import os
 import random
 import re
 import subprocess
-import sys
 import threading
 import time
 import urllib.request
@@ -15,7 +14,6 @@ import uuid
 from pathlib import Path
 from urllib.parse import urljoin
 
-import requests
 from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session
 

@@ -1,10 +1,10 @@
 """Who reaches which declaration, decided from the verified principal, and
 the loading of a declaration for a reader or for its owner."""
-from sqlalchemy import and_, select
+from sqlalchemy import select
 
 from services.common.errors import Forbidden, NotFound, Unauthenticated
 from services.common.scope import office_covers
-from services.declarations.models import Declaration, SectionData
+from services.declarations.models import Declaration
 
 
 def can_read(principal, declaration):
@@ -54,24 +54,3 @@ def readable(session, principal, declaration_id):
 
 def owned(session, principal, declaration_id, lock=False):
     return require_owner(principal, load(session, declaration_id, lock=lock))
-
-
-def owned_with_section(session, principal, declaration_id, key):
-    """(the declaration, what its section `key` holds or None), both rows
-    locked for update, for its owner only. One statement once the section
-    is saved (FOR UPDATE of both rows: a save waiting for another reads the
-    section as that one left it); before that, the declaration is locked
-    first and the section read after."""
-    row = session.execute(
-        select(Declaration, SectionData.data)
-        .join(SectionData, and_(SectionData.declaration_id == Declaration.id, SectionData.key == key))
-        .where(Declaration.id == str(declaration_id))
-        .with_for_update()
-    ).first()
-    if row is not None:
-        return require_owner(principal, row[0]), row[1]
-    declaration = owned(session, principal, declaration_id, lock=True)
-    saved = session.execute(
-        select(SectionData.data).where(SectionData.declaration_id == declaration.id, SectionData.key == key)
-    ).scalar_one_or_none()
-    return declaration, saved

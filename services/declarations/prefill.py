@@ -72,10 +72,3 @@ def carried(session, declaration_id):
     """The sections still marked as carried over (not saved since)."""
     row = session.get(SectionData, (declaration_id, CARRIED_KEY))
     return list(row.data) if row else []
-
-
-def saved(session, declaration_id, key):
-    """The enterprise saved `key`: it is no longer marked as carried over."""
-    row = session.get(SectionData, (declaration_id, CARRIED_KEY))
-    if row is not None and key in (row.data or []):
-        row.data = [k for k in row.data if k != key]
