@@ -10,7 +10,6 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.exc import IntegrityError
 
 from services.common import clock
 from services.common import validators
@@ -62,19 +61,19 @@ def lock_phone(session, phone):
     session.execute(stmt.on_conflict_do_update(index_elements=[table.c.phone], set_={"phone": stmt.excluded.phone}))
 
 
-def count_since(session, phone, since):
-    return session.scalar(
-        select(func.count())
-        .select_from(Message)
-        .where(Message.phone == phone, Message.state != REFUSED, Message.created_at >= since)
-    )
-
-
 def over_limit(session, phone, settings, at):
-    """The reason a new message to `phone` is refused, or None."""
-    if count_since(session, phone, at - timedelta(minutes=1)) >= settings.per_phone_per_minute:
+    """The reason a new message to `phone` is refused, or None: the messages
+    to it (refused ones aside) in the last minute and the last 24 hours,
+    counted in one statement."""
+    minute_ago, day_ago = at - timedelta(minutes=1), at - timedelta(days=1)
+    last_minute, last_day = session.execute(
+        select(func.count().filter(Message.created_at >= minute_ago), func.count())
+        .select_from(Message)
+        .where(Message.phone == phone, Message.state != REFUSED, Message.created_at >= day_ago)
+    ).one()
+    if last_minute >= settings.per_phone_per_minute:
         return LIMIT_PER_MINUTE_MESSAGE
-    if count_since(session, phone, at - timedelta(days=1)) >= settings.per_phone_per_day:
+    if last_day >= settings.per_phone_per_day:
         return LIMIT_PER_DAY_MESSAGE
     return None
 
@@ -119,11 +118,14 @@ def _store(session, message):
         session.add(message)
         session.flush()
         return message
-    try:
-        with session.begin_nested():
-            session.add(message)
-    except IntegrityError:  # the same request, accepted meanwhile elsewhere
-        session.expunge(message)
+    table = Message.__table__
+    values = {column.name: getattr(message, column.key) for column in table.columns
+              if getattr(message, column.key) is not None}
+    stored = session.execute(
+        pg_insert(table).values(**values).on_conflict_do_nothing(index_elements=[table.c.dedupe_key])
+        .returning(table.c.id)
+    ).scalar()
+    if stored is None:  # the same request, accepted meanwhile elsewhere (its transaction waited for)
         return session.scalar(select(Message).where(Message.dedupe_key == message.dedupe_key))
     return message
 
