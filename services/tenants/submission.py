@@ -115,7 +115,7 @@ def store(session, link, data, device_id, dispatch, notice, correcting=None):
             return {**receipt(entry), "repeated": True}
         resubmitted = False
     elif entry.state == REOPENED:
-        _fill(entry, data, device_id, stamp)
+        _fill(entry, data, device_id, stamp, notice)
         entry.submissions = (entry.submissions or 1) + 1
         entry.excluded_at = None
         entry.excluded_reason = None
@@ -124,8 +124,6 @@ def store(session, link, data, device_id, dispatch, notice, correcting=None):
         return {**receipt(entry), "repeated": True}
     else:
         raise Conflict(entries.duplicate_message(entry))
-    if notice == personal_data.NOTICE_VERSION:
-        entry.notice_version, entry.notice_shown_at = notice, stamp
     dispatch(contracts.TENANT_SUBMITTED, {"declaration_id": link.declaration_id, "tenant_entry_id": entry.id})
     return {**receipt(entry), "resubmitted": resubmitted, "repeated": False}
 
@@ -151,9 +149,7 @@ def _new_entry(session, declaration_id, data, device_id, stamp, notice=None):
         submissions=1,
         first_submitted_at=stamp,
     )
-    _fill(entry, data, device_id, stamp)
-    if notice == personal_data.NOTICE_VERSION:
-        entry.notice_version, entry.notice_shown_at = notice, stamp
+    _fill(entry, data, device_id, stamp, notice)
     table = TenantEntry.__table__
     values = {column.name: getattr(entry, column.key) for column in table.columns
               if getattr(entry, column.key) is not None}
@@ -171,7 +167,11 @@ def _new_entry(session, declaration_id, data, device_id, stamp, notice=None):
     return entry, False
 
 
-def _fill(entry, data, device_id, stamp):
+def _fill(entry, data, device_id, stamp, notice=None):
+    """The entry as submitted now (with the personal-data notice shown, when
+    it is the current one)."""
+    if notice == personal_data.NOTICE_VERSION:
+        entry.notice_version, entry.notice_shown_at = notice, stamp
     entry.company_name = data["basic"]["company_name"]
     entry.size = data["basic"]["size"]
     entry.state = SUBMITTED
