@@ -18,6 +18,7 @@ reply was handed to the broker, as nameko does.
 `Caller` gives the worker the verified principal. `ServiceRpc` calls another
 service as this service (its system principal), with a timeout.
 """
+import logging
 import sys
 
 import eventlet
@@ -38,6 +39,8 @@ from services.common import principal as principals
 from services.common.db import finish_transactions
 from services.common.errors import EXPECTED, Unauthenticated
 from services.common.worker_context import acting_principal
+
+log = logging.getLogger(__name__)
 
 
 class ReplyingRpcConsumer(RpcConsumer):
@@ -65,7 +68,7 @@ class ReplyingRpcConsumer(RpcConsumer):
 
     def handle_result(self, message, result, exc_info):
         result, exc_info = self.reply(message, result, exc_info)
-        self.queue_consumer.ack_message(message)
+        self.queue_consumer.ack_message(message)  # skipped by nameko when the channel is gone
         return result, exc_info
 
     def reply(self, message, result, exc_info):
@@ -79,6 +82,14 @@ class ReplyingRpcConsumer(RpcConsumer):
             payload = {"result": None, "error": serialize(UnserializableValueError(result))}
             result = None
             content_type, encoding, body = kombu.serialization.dumps(payload, serializer)
+        try:
+            self.publish_reply(message, body, content_type, encoding)
+        except Exception:  # the broker went away: the caller times out; the service must live on
+            log.warning("the reply to %s could not be published; the caller will time out",
+                        message.delivery_info.get("routing_key"), exc_info=True)
+        return result, exc_info
+
+    def publish_reply(self, message, body, content_type, encoding):
         with producers[self.reply_connection].acquire(block=True) as producer:
             producer.publish(
                 body, content_type=content_type, content_encoding=encoding,
@@ -86,7 +97,6 @@ class ReplyingRpcConsumer(RpcConsumer):
                 correlation_id=message.properties.get("correlation_id"),
                 delivery_mode=NON_PERSISTENT, retry=True, retry_policy=DEFAULT_RETRY_POLICY,
             )
-        return result, exc_info
 
 
 class SecureRpc(Rpc):

@@ -30,9 +30,10 @@ class AnswerService:
         return object()
 
 
-def raw_call(amqp_uri, method, *args):
+def raw_call(amqp_uri, method, *args, wait=10, no_reply_ok=False):
     """One request as nameko's proxies publish it; the reply's body and
-    properties as they arrive."""
+    properties as they arrive (None when `no_reply_ok` and none came within
+    `wait` seconds)."""
     exchange = Exchange("nameko-rpc", type="topic", durable=True)
     with Connection(amqp_uri) as conn:
         channel = conn.channel()
@@ -51,9 +52,11 @@ def raw_call(amqp_uri, method, *args):
         )
         while not replies:
             try:
-                conn.drain_events(timeout=10)
+                conn.drain_events(timeout=wait)
             except socket.timeout:
-                pytest.fail("no reply within 10 s")
+                if no_reply_ok:
+                    return None
+                pytest.fail(f"no reply within {wait} s")
         body, message = replies[0]
         return body, message.properties, message.delivery_info, correlation_id
 
@@ -105,3 +108,25 @@ def test_a_service_calls_another_and_an_unknown_one_is_refused_at_once(container
     with entrypoint_hook(callers, "ask_nobody") as ask_nobody:
         with pytest.raises(UnknownService):
             ask_nobody()
+
+
+def test_a_reply_the_broker_cannot_take_does_not_stop_the_service(container_factory, config, monkeypatch):
+    """The broker went away between the request and its reply: the caller
+    gets no answer (it times out and may try again), but the service keeps
+    running and answers the next call."""
+    from kombu.exceptions import OperationalError
+
+    from services.common.entrypoints import ReplyingRpcConsumer
+
+    container = container_factory(AnswerService, config)
+    container.start()
+
+    def broker_gone(self, message, body, content_type, encoding):
+        raise OperationalError("[Errno 111] ECONNREFUSED")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(ReplyingRpcConsumer, "publish_reply", broker_gone)
+        assert raw_call(config["AMQP_URI"], "double", 2, wait=2, no_reply_ok=True) is None
+    body, _properties, _info, _cid = raw_call(config["AMQP_URI"], "double", 21)
+    assert body["result"] == 42
+    assert not container._died.ready()
