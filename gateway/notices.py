@@ -15,7 +15,8 @@ NOTICES = {
 
 def done(code):
     """Keyword arguments for url_for: the page says NOTICES[code]."""
-    assert code in NOTICES, code
+    if code not in NOTICES:
+        raise KeyError(f"no notice {code!r} in gateway/notices.py")
     return {DONE: code}
 
 
