@@ -131,9 +131,9 @@ class EventHandler(Entrypoint):
             self._park_now(message, None, body, f"malformed envelope: {exc}")
             return
         try:
-            if self._processed(envelope["event_id"]):
-                self.queue_consumer.ack_message(message)
-                return
+            # A repeat of an event handled already is found by the worker's
+            # claim (`claim_event`), not here: the consumer does not wait on
+            # the database between one message and the next.
             self.container.spawn_worker(
                 self, (envelope,), {}, context_data=restored_context(envelope),
                 handle_result=partial(self.handle_result, message, envelope),
@@ -180,14 +180,6 @@ class EventHandler(Entrypoint):
         # loop), then give it back to the broker.
         eventlet.sleep(DB_ERROR_PAUSE)
         self.queue_consumer.requeue_message(message)
-
-    def _processed(self, event_id):
-        with self.database.engine.connect() as conn:
-            return conn.execute(
-                select(processed_events.c.event_id)
-                .where(processed_events.c.handler == self.handler_name)
-                .where(processed_events.c.event_id == event_id)
-            ).first() is not None
 
     # from failed_events
 
