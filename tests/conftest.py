@@ -54,20 +54,44 @@ def pg_database():
     admin.dispose()
 
 
-def truncate_all(url):
+# Backends still working when a test's services are gone: a container killed
+# at teardown leaves its statements running on the server until they end.
+_LEFTOVERS = (
+    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+    "WHERE datname = current_database() AND pid <> pg_backend_pid() "
+    "AND state IN ('active', 'idle in transaction', 'idle in transaction (aborted)')"
+)
+
+
+def truncate_all(url, tries=5):
+    """Empty every service's tables. A killed service's statement may still
+    hold (or wait for) a lock: it is ended first, and a deadlock with one
+    that started meanwhile is tried again."""
+    from sqlalchemy.exc import DBAPIError
+
     engine = create_engine(url)
-    with engine.begin() as conn:
-        tables = conn.execute(
-            text(
-                "SELECT schemaname, tablename FROM pg_tables "
-                "WHERE schemaname = ANY(:schemas) AND tablename <> 'alembic_version'"
-            ),
-            {"schemas": list(c.SERVICES)},
-        ).all()
-        if tables:
-            names = ", ".join(f'"{s}"."{t}"' for s, t in tables)
-            conn.execute(text(f"TRUNCATE {names} CASCADE"))
-    engine.dispose()
+    try:
+        for attempt in range(tries):
+            try:
+                with engine.begin() as conn:
+                    conn.execute(text(_LEFTOVERS))
+                    conn.execute(text("SET LOCAL lock_timeout = '5s'"))
+                    tables = conn.execute(
+                        text(
+                            "SELECT schemaname, tablename FROM pg_tables "
+                            "WHERE schemaname = ANY(:schemas) AND tablename <> 'alembic_version'"
+                        ),
+                        {"schemas": list(c.SERVICES)},
+                    ).all()
+                    if tables:
+                        names = ", ".join(f'"{s}"."{t}"' for s, t in tables)
+                        conn.execute(text(f"TRUNCATE {names} CASCADE"))
+                return
+            except DBAPIError:
+                if attempt == tries - 1:
+                    raise
+    finally:
+        engine.dispose()
 
 
 @pytest.fixture

@@ -95,3 +95,26 @@ def test_waiting_for_an_event_that_never_comes_fails(config):
         publish(config, "accounts", "enterprise_registered", {"enterprise_id": 1})
         with pytest.raises(AssertionError, match="expected 1 event"):
             events.wait(1, timeout=0.5)
+
+
+def test_emptying_the_tables_ends_what_a_killed_service_left_holding_a_lock(pg_database):
+    """A container killed at a test's teardown can leave its transaction open
+    on the server, holding row locks: emptying the tables for the next test
+    must neither wait on it for ever nor fail."""
+    from tests.conftest import truncate_all
+
+    leftover = create_engine(pg_database)
+    with leftover.begin() as setup:
+        setup.execute(text("CREATE TABLE IF NOT EXISTS accounts.probe (value text)"))
+    conn = leftover.connect()
+    try:
+        conn.execute(text("INSERT INTO accounts.probe (value) VALUES ('held')"))
+        conn.execute(text("SELECT * FROM accounts.probe FOR UPDATE"))  # idle in transaction, locks held
+        truncate_all(pg_database)
+        check = create_engine(pg_database)
+        with check.connect() as other:
+            assert other.execute(text("SELECT count(*) FROM accounts.probe")).scalar() == 0
+        check.dispose()
+    finally:
+        conn.invalidate()
+        leftover.dispose()
