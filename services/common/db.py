@@ -32,6 +32,7 @@ from sqlalchemy.orm import DeclarativeBase, Session
 from services.common import config as cfg
 from services.common import contracts
 from services.common import outbox
+from services.common import pg_round_trips
 from services.common import sql_params
 from services.common.naming import NAMING
 from services.common.pruning import Housekeeping
@@ -42,6 +43,7 @@ from services.common.worker_context import acting_principal, correlation_id
 log = logging.getLogger(__name__)
 
 sql_params.install()  # pg8000 rewrites a statement's placeholders once per process, not per execution
+pg_round_trips.install()  # and sends a statement in one exchange with the server, not three
 
 
 def declarative_base():
