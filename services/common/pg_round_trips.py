@@ -19,6 +19,10 @@ would break named statements; this project connects to PostgreSQL itself.)
 What the caller sees does not change: the rows, the row count and an error
 (raised once the server is ready again, the transaction failed as before).
 A COPY (a `stream`) still goes the original way.
+
+The BEGIN pg8000 sends before the first statement of a transaction is
+written but not sent on its own: it leaves with that statement, and its
+answer is read first, before the statement's.
 """
 from collections import OrderedDict
 
@@ -27,6 +31,9 @@ from pg8000.converters import make_params
 from pg8000.exceptions import InterfaceError
 
 _original = core.CoreConnection.execute_unnamed
+_original_simple = core.CoreConnection.execute_simple
+_original_handle = core.CoreConnection.handle_messages
+BEGIN = "begin transaction"  # what pg8000's cursors send to open a transaction
 UNNAMED = core.NULL_BYTE  # the unnamed statement, and the unnamed portal
 PREPARE_ON_RUN = 2  # a statement is prepared the second time a connection runs it
 PREPARED_PER_CONNECTION = 256
@@ -130,7 +137,32 @@ def execute_unnamed(self, statement, vals=(), oids=(), stream=None):
     return context
 
 
+def execute_simple(self, statement):
+    """pg8000's CoreConnection.execute_simple, with the BEGIN held back until
+    the next message leaves."""
+    if statement != BEGIN or self._sock is None:
+        return _original_simple(self, statement)
+    if not getattr(self, "_sme_begin_unread", False):
+        self.send_QUERY(statement)
+        self._sme_begin_unread = True
+    return core.Context(statement)
+
+
+def handle_messages(self, context):
+    """pg8000's CoreConnection.handle_messages, reading the answer to a BEGIN
+    that left with these messages first."""
+    if not getattr(self, "_sme_begin_unread", False):
+        return _original_handle(self, context)
+    self._sme_begin_unread = False
+    try:
+        _original_handle(self, core.Context(BEGIN))
+    finally:  # the statement's answer is read even if the BEGIN's was an error
+        _original_handle(self, context)
+
+
 def install():
     """Make every pg8000 connection of this process send a statement in one
     exchange and keep what it runs again prepared; idempotent."""
     core.CoreConnection.execute_unnamed = execute_unnamed
+    core.CoreConnection.execute_simple = execute_simple
+    core.CoreConnection.handle_messages = handle_messages

@@ -34,11 +34,22 @@ def test_each_statement_is_one_exchange_with_the_server(conn, monkeypatch):
     flushes = []
     original = pg8000.core._flush
     monkeypatch.setattr(pg8000.core, "_flush", lambda sock: (flushes.append(1), original(sock)))
-    conn.execute(ROW, {"a": 1, "b": "x"}).one()  # the transaction's BEGIN, then the statement
-    begun = len(flushes)
-    for i in range(3):  # unnamed, prepared, then run by name
+    for i in range(3):  # unnamed (with the transaction's BEGIN), prepared, then run by name
         conn.execute(ROW, {"a": i, "b": "x"}).one()
-    assert len(flushes) - begun == 3
+    conn.execute(text("SELECT 1")).scalar()  # a statement without parameters
+    conn.commit()
+    assert len(flushes) == 5
+    assert conn.execute(text("SELECT 1")).scalar() == 1  # BEGIN and the statement together
+    assert len(flushes) == 6
+
+
+def test_the_begin_opens_the_transaction_the_statements_run_in(conn):
+    conn.execute(text("CREATE TEMP TABLE probe_begin (a int)"))
+    conn.execute(text("INSERT INTO probe_begin VALUES (:a)"), {"a": 1})
+    conn.rollback()
+    with pytest.raises(DBAPIError, match="probe_begin"):
+        conn.execute(text("SELECT * FROM probe_begin"))
+    conn.rollback()
 
 
 def test_an_error_is_raised_and_the_connection_goes_on(conn):
