@@ -75,13 +75,22 @@ DB_ERROR_PAUSE = 5.0  # when a failure cannot even be recorded: wait, then reque
 class EventQueueConsumer(QueueConsumer):
     """nameko's queue consumer (a connection of its own for event queues),
     except that a message it cannot decode is parked instead of killing the
-    consumer thread (and with it the service)."""
+    consumer thread (and with it the service), and that a service stopped
+    before it was consuming stops."""
 
     def get_consumers(self, consumer_cls, channel):
         consumers = super().get_consumers(consumer_cls, channel)
         for provider, consumer in self._consumers.items():
             consumer.on_decode_error = partial(self._undecodable, provider)
         return consumers
+
+    def unregister_provider(self, provider):
+        # Stopped before its consumers were ever ready (a SIGTERM while the
+        # service starts), nameko releases its stop on the first handler
+        # given up and fails on the next one, and the process never ends.
+        if not self._consumers_ready.ready() and self._last_provider_unregistered.ready():
+            return
+        super().unregister_provider(provider)
 
     def _undecodable(self, provider, message, exc):
         self.container.spawn_managed_thread(

@@ -378,3 +378,30 @@ def test_events_on_the_embedded_sqlite_default(container_factory, rabbit_config,
         assert parked["attempts"] == 3
     finally:
         notify.dispose()
+
+
+class TwoHandlers(EventAdmin):
+    name = c.NOTIFY
+    db = Database(c.NOTIFY)
+
+    @event_handler(c.ACCOUNTS, c.SMS_REQUESTED)
+    def on_accounts_sms(self, envelope):
+        pass
+
+    @event_handler(c.DECLARATIONS, c.SMS_REQUESTED)
+    def on_declarations_sms(self, envelope):
+        pass
+
+
+def test_a_service_stopped_before_its_event_consumer_was_ready_stops(container_factory, fast_config):
+    """SIGTERM can come while a service is still starting (here the broker
+    cannot be reached yet): every handler gives its queue up, and the
+    service stops instead of hanging in its stop."""
+    unreachable = dict(fast_config, AMQP_URI="pyamqp://guest:guest@127.0.0.1:1/")
+    container = container_factory(TwoHandlers, unreachable)
+    starting = eventlet.spawn(container.start)
+    eventlet.sleep(1)
+    assert not starting.dead  # still trying to reach the broker
+    with eventlet.Timeout(20):
+        container.stop()
+    assert container._died.ready()
