@@ -22,6 +22,7 @@ import hmac
 import json
 import time
 from dataclasses import asdict, dataclass
+from functools import lru_cache
 from typing import Optional
 
 from services.common import config as cfg
@@ -104,15 +105,13 @@ def sign(principal, config=None, ttl=TTL_SECONDS, now=None):
     return raw + "." + _b64(mac)
 
 
-def _signed_by(raw, given, names, config):
-    return any(
-        hmac.compare_digest(hmac.new(key, raw.encode(), hashlib.sha256).digest(), given)
-        for key in _keys(names, config)
-    )
+def _signed_by(raw, given, keys):
+    return any(hmac.compare_digest(hmac.new(key, raw.encode(), hashlib.sha256).digest(), given) for key in keys)
 
 
 MAX_TTL_SECONDS = 300  # a token claiming to live longer than this is refused
 MAX_TOKEN_LENGTH = 2048
+VERIFIED_TOKENS = 1024  # tokens whose signature a process remembers having checked
 FIELDS = ("kind", "id", "region_code", "level")
 
 
@@ -123,14 +122,29 @@ def verify(token, config=None, now=None, leeway=0):
         raise Unauthenticated("未登录或登录已失效")
     if len(token) > MAX_TOKEN_LENGTH:
         raise Unauthenticated("身份凭证无效")
+    fields, exp = _signed_fields(token, tuple(_keys(USER_KEYS, config)), tuple(_keys(SYSTEM_KEYS, config)))
+    current = now or time.time()
+    if exp + leeway < current:
+        raise Unauthenticated("身份凭证已过期")
+    if exp > current + MAX_TTL_SECONDS:
+        raise Unauthenticated("身份凭证无效")
+    return Principal(**dict(fields))
+
+
+@lru_cache(maxsize=VERIFIED_TOKENS)
+def _signed_fields(token, user_keys, system_keys):
+    """What a token signed with these keys says, checked but for the time:
+    (the principal's fields, its expiry). A token comes back to a service
+    once more in the same call (the entrypoint checks it, then the worker's
+    `Caller`): its signature is checked once per token and set of keys."""
     raw, _, mac = token.partition(".")
     try:
         given = _unb64(mac)
     except (ValueError, TypeError):
         raise Unauthenticated("身份凭证无效") from None
-    if _signed_by(raw, given, USER_KEYS, config):
+    if _signed_by(raw, given, user_keys):
         system_key = False
-    elif _signed_by(raw, given, SYSTEM_KEYS, config):
+    elif _signed_by(raw, given, system_keys):
         system_key = True
     else:
         raise Unauthenticated("身份凭证无效")
@@ -142,12 +156,7 @@ def verify(token, config=None, now=None, leeway=0):
     if not isinstance(body, dict) or set(body) - set(FIELDS) - {"exp"}:
         raise Unauthenticated("身份凭证无效")
     exp = body.pop("exp", None)
-    current = now or time.time()
     if not isinstance(exp, int) or isinstance(exp, bool):
-        raise Unauthenticated("身份凭证无效")
-    if exp + leeway < current:
-        raise Unauthenticated("身份凭证已过期")
-    if exp > current + MAX_TTL_SECONDS:
         raise Unauthenticated("身份凭证无效")
     if body.get("kind") not in contracts.PRINCIPAL_KINDS:
         raise Unauthenticated("身份凭证无效")
@@ -158,4 +167,4 @@ def verify(token, config=None, now=None, leeway=0):
     for optional in ("region_code", "level"):
         if body.get(optional) is not None and not isinstance(body[optional], str):
             raise Unauthenticated("身份凭证无效")
-    return Principal(**body)
+    return tuple(body.items()), exp

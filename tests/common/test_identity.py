@@ -113,6 +113,19 @@ def test_well_signed_but_malformed_bodies_are_refused(body):
         principals.verify(token)
 
 
+def test_a_token_checked_before_is_still_refused_once_expired_or_its_key_retired():
+    token = principals.sign(ALICE, config={c.ENV_PRINCIPAL_SECRET: "old"})
+    old_keys = {c.ENV_PRINCIPAL_SECRET: "old"}
+    assert principals.verify(token, old_keys) == ALICE
+    assert principals.verify(token, old_keys) == ALICE  # checked again, from what was remembered
+    with pytest.raises(Unauthenticated, match="过期"):
+        principals.verify(token, old_keys, now=time.time() + 120)
+    rotated = {c.ENV_PRINCIPAL_SECRET: "new", c.ENV_PRINCIPAL_SECRET_PREVIOUS: "old"}
+    assert principals.verify(token, rotated) == ALICE
+    with pytest.raises(Unauthenticated, match="无效"):
+        principals.verify(token, {c.ENV_PRINCIPAL_SECRET: "new"})
+
+
 def test_expiry_with_leeway():
     token = principals.sign(ALICE, now=time.time() - 70)  # expired 10 s ago
     with pytest.raises(Unauthenticated):
