@@ -7,10 +7,13 @@ Starts the whole system as `make run` does (five `nameko run` processes and
 the gunicorn gateway, gthread 1x8) on a RabbitMQ vhost and a PostgreSQL
 database made for the run, and beside it bench/single_app.py, a single
 Flask + SQLAlchemy + pg8000 process under the same gunicorn settings with a
-database of its own doing the same work per 申请表 save. Then, over HTTP:
+database of its own doing the same work per 申请表 save -- twice: with
+pg8000 as installed (the yardstick of the targets) and with the project's
+own changes to pg8000 (the same driver as the services, so that what is
+left is the cost of the split). Then, over HTTP:
 
 - the save: `--clients` enterprises (each its own account, session and
-  declaration) POST the 申请表 `--saves` times each, on both systems, in
+  declaration) POST the 申请表 `--saves` times each, on the three, in
   alternating rounds; throughput, p50/p99 and the CPU per save of the
   processes involved (gateway, declarations, accounts; the single app) and
   of their PostgreSQL backends, read from /proc/<pid>/stat;
@@ -46,6 +49,7 @@ known_warnings.quiet()  # before the libraries that warn on import
 import requests  # noqa: E402
 
 from bench import http_parts as parts  # noqa: E402
+from bench import single_app  # noqa: E402
 from bench import sms_latency  # noqa: E402
 from bench.load import drive  # noqa: E402
 from services.common import contracts as c  # noqa: E402
@@ -117,18 +121,22 @@ def fresh(clients):
     return clients
 
 
-def measure_saves(system, single, args):
-    """Alternating rounds of the same save on both; the runs of each."""
+def measure_saves(system, singles, args):
+    """Alternating rounds of the same save on the split system and on each
+    single app (by driver); the runs of each."""
     accounts = parts.enterprise_sessions(system.env, args.clients)
     enterprises = [Enterprise(system.url, token) for _account, token in accounts]
     for e in enterprises:
         e.open_declaration()
-    singles = [SingleClient(single.url, token, declaration) for token, declaration in single.seeded]
+    drivers = {}
+    for single in singles:
+        browsers = [SingleClient(single.url, token, declaration) for token, declaration in single.seeded]
+        drivers[single.driver] = (browsers, parts.single_meter(single))
     gateway_meter = parts.system_meter(system, (c.DECLARATIONS, c.ACCOUNTS))
-    single_meter = parts.single_meter(single)
-    runs = {"split": [], "single": []}
+    runs = {"split": [], **{driver: [] for driver in drivers}}
     for _ in range(args.rounds):
-        runs["single"].append(drive(fresh(singles), args.saves, SingleClient.save, single_meter))
+        for driver, (browsers, meter) in drivers.items():
+            runs[driver].append(drive(fresh(browsers), args.saves, SingleClient.save, meter))
         runs["split"].append(drive(fresh(enterprises), args.saves, Enterprise.save, gateway_meter))
     return {name: parts.merge(rs) for name, rs in runs.items()}, (enterprises[0].declaration, accounts[0][0])
 
@@ -142,11 +150,13 @@ def run(args):
     os.environ.update(sms_latency.settings(sms_gateway))
     with tempfile.TemporaryDirectory(prefix="bench-http-") as work:
         print("starting the system (make run's processes) and the single app ...", flush=True)
-        with running_system(work) as system, parts.SingleApp(work, args.clients) as single:
+        with running_system(work) as system, \
+                parts.SingleApp(work, args.clients, single_app.STOCK) as stock, \
+                parts.SingleApp(work, args.clients, single_app.PROJECT) as same_driver:
             parts.seed_demo(system.env)
             print(f"save: {args.clients} clients x {args.saves} saves x {args.rounds} rounds on each ...",
                   flush=True)
-            results["save"], (declaration, owner) = measure_saves(system, single, args)
+            results["save"], (declaration, owner) = measure_saves(system, (stock, same_driver), args)
             if "intake" not in args.skip:
                 print(f"intake: {args.entries} entries, {args.phones} phones at a time ...", flush=True)
                 results["intake"] = parts.measure_intake(system, declaration, owner, args.entries, args.phones)
@@ -156,7 +166,7 @@ def run(args):
             if "sms" not in args.skip:
                 print(f"SMS: {args.codes} codes asked for, {args.code_rate:g} a second ...", flush=True)
                 results["sms"] = sms_latency.measure(system.url, sms_gateway, args.codes, args.code_rate)
-            results["memory"] = parts.memory(system, single)
+            results["memory"] = parts.memory(system, stock)
     sms_gateway.stop()
     parts.report(results, args)
 

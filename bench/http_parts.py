@@ -49,6 +49,10 @@ TARGETS = {  # name: (limit, "min" | "max", unit)
     "save throughput vs single app": (0.8, "min", "x"),
     "save p99 vs single app": (2.0, "max", "x"),
     "CPU per save vs single app": (2.0, "max", "x"),
+}
+SAME_DRIVER = ", same pg8000"  # the single app with the services' changes to the driver
+TARGETS |= {name + SAME_DRIVER: TARGETS[name] for name in list(TARGETS)}
+TARGETS |= {
     "intake entries per second": (60, "min", "/s"),
     "intake flow p99": (1.2, "max", "s"),
     "intake CPU per entry": (25, "max", "ms"),
@@ -61,15 +65,21 @@ TARGETS = {  # name: (limit, "min" | "max", unit)
 # --- the single app -----------------------------------------------------------------
 class SingleApp:
     """bench/single_app.py under gunicorn gthread 1x8 (the gateway's
-    command), its own database seeded with `clients` enterprises."""
+    command), its own database seeded with `clients` enterprises; pg8000 as
+    installed (`single_app.STOCK`) or with the project's changes (`PROJECT`)."""
 
-    def __init__(self, work_dir, clients):
+    def __init__(self, work_dir, clients, driver=single_app.STOCK):
         self.work_dir = Path(work_dir)
         self.clients = clients
+        self.driver = driver
         self.database_url = None
         self.process = None
         self.seeded = []
         self.url = None
+
+    @property
+    def log_path(self):
+        return self.work_dir / f"single_app_{self.driver}.log"
 
     def __enter__(self):
         self.database_url = database.create_database("sme_single")
@@ -80,8 +90,8 @@ class SingleApp:
         command = gateway_command("127.0.0.1", port)
         command[-1] = "bench.single_app:app_from_environment()"
         env = dict(os.environ, PYTHONPATH=str(ROOT), PYTHONWARNINGS="ignore",
-                   BENCH_SINGLE_DATABASE_URL=self.database_url)
-        log = open(self.work_dir / "single_app.log", "ab")
+                   BENCH_SINGLE_DATABASE_URL=self.database_url, BENCH_SINGLE_DRIVER=self.driver)
+        log = open(self.log_path, "ab")
         self.process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
                                         start_new_session=True)
         log.close()
@@ -92,7 +102,7 @@ class SingleApp:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError((self.work_dir / "single_app.log").read_text(errors="replace")[-2000:])
+                raise RuntimeError(self.log_path.read_text(errors="replace")[-2000:])
             try:
                 urllib.request.urlopen(self.url + "/", timeout=2)
             except urllib.error.HTTPError:
@@ -318,11 +328,12 @@ def ms(seconds):
     return f"{seconds * 1000:8.1f} ms"
 
 
-def print_saves(split, single):
+def print_saves(split, single, same_driver):
     print("\n申请表 save, over HTTP (same load generator, same run, alternating rounds)")
     print(f"{'':34}{'saves':>7}{'per s':>9}{'p50':>12}{'p99':>12}{'CPU/save app':>15}{'+ PostgreSQL':>14}")
     rows = (("split system", split, ("gateway", c.DECLARATIONS, c.ACCOUNTS)),
-            ("single Flask app", single, ("single",)))
+            ("single Flask app", single, ("single",)),
+            ("single app, the services' pg8000", same_driver, ("single",)))
     for label, run, groups in rows:
         app = run.cpu_per_op(*groups)
         print(f"{label[:34]:34}{run.count:>7}{run.throughput:>9.1f}{ms(run.p(50)):>12}{ms(run.p(99)):>12}"
@@ -350,15 +361,20 @@ def print_intake(result):
         print(f"   {len(run.errors)} failed; first: {str(run.errors[0])[:200]}")
 
 
-def report(results, args):
-    split, single = results["save"]["split"], results["save"]["single"]
-    print_saves(split, single)
-    figures = {
-        "save throughput vs single app": split.throughput / single.throughput if single.throughput else None,
-        "save p99 vs single app": split.p(99) / single.p(99),
-        "CPU per save vs single app": split.cpu_per_op("gateway", c.DECLARATIONS, c.ACCOUNTS)
+def save_figures(split, single, suffix=""):
+    return {
+        "save throughput vs single app" + suffix: split.throughput / single.throughput if single.throughput else None,
+        "save p99 vs single app" + suffix: split.p(99) / single.p(99),
+        "CPU per save vs single app" + suffix: split.cpu_per_op("gateway", c.DECLARATIONS, c.ACCOUNTS)
         / single.cpu_per_op("single"),
     }
+
+
+def report(results, args):
+    saves = results["save"]
+    split, single, same_driver = saves["split"], saves[single_app.STOCK], saves[single_app.PROJECT]
+    print_saves(split, single, same_driver)
+    figures = {**save_figures(split, single), **save_figures(split, same_driver, SAME_DRIVER)}
     if "intake" in results:
         print_intake(results["intake"])
         run, _once = results["intake"]
@@ -381,12 +397,12 @@ def report(results, args):
         print(f"  {name:24} {mb:7.1f} MB" if mb else f"  {name:24}    gone")
     services = [mb for name, mb in results["memory"].items() if mb and name in (*c.SERVICES, "gateway")]
     figures["resident memory per service"] = max(services) if services else None
-    print(f"\n{'target':34}{'measured':>12}  {'aim':>10}  verdict")
+    print(f"\n{'target':44}{'measured':>12}  {'aim':>10}  verdict")
     for name, (limit, kind, unit) in TARGETS.items():
         value = figures.get(name)
         shown = f"{value:.2f} {unit}" if value is not None else "-"
         aim = f"{'>=' if kind == 'min' else '<='} {limit} {unit}"
-        print(f"{name:34}{shown:>12}  {aim:>10}  {verdict(name, value)}")
+        print(f"{name:44}{shown:>12}  {aim:>10}  {verdict(name, value)}")
     once = results.get("intake", (None, None))[1]
-    print(f"{'every intake entry stored once':34}{str(once):>12}  {'yes':>10}  "
+    print(f"{'every intake entry stored once':44}{str(once):>12}  {'yes':>10}  "
           f"{'met' if once else ('not measured' if once is None else 'NOT met')}")

@@ -15,6 +15,11 @@ and one database transaction:
 6. an outbox row (the event a save records);
 7. commit, and a redirect to the declaration.
 
+pg8000 is used as installed. With `BENCH_SINGLE_DRIVER=project` the app
+takes the project's own changes to it (services/common/sql_params.py and
+pg_round_trips.py, which every service's engine has): the same save on the
+same driver, so that the difference left is the split itself.
+
 `GET /d/<id>/application` shows the form with its CSRF token. The tables
 live in a database of their own (`BENCH_SINGLE_DATABASE_URL`); `create` and
 `seed` make them and the accounts, sessions and declarations of a run.
@@ -33,6 +38,7 @@ from sqlalchemy import create_engine, text
 from services.common.db import normalise_url
 
 SECRET = os.environ.get("BENCH_SINGLE_SECRET", "bench-single-app")
+STOCK, PROJECT = "stock", "project"  # BENCH_SINGLE_DRIVER: pg8000 as installed, or with the project's changes
 TOUCH_EVERY = dt.timedelta(seconds=60)
 
 SCHEMA = """
@@ -89,7 +95,18 @@ def seed(database_url, count):
     return made
 
 
-def create_app(database_url=None):
+def use_driver(driver):
+    if driver == PROJECT:
+        from services.common import pg_round_trips, sql_params
+
+        sql_params.install()
+        pg_round_trips.install()
+    elif driver != STOCK:
+        raise ValueError(f"BENCH_SINGLE_DRIVER: {STOCK} or {PROJECT}, not {driver!r}")
+
+
+def create_app(database_url=None, driver=None):
+    use_driver(driver or os.environ.get("BENCH_SINGLE_DRIVER", STOCK))
     from services.declarations import sections
 
     app = Flask(__name__)

@@ -42,9 +42,6 @@ from services.common.worker_context import acting_principal, correlation_id
 
 log = logging.getLogger(__name__)
 
-sql_params.install()  # pg8000 rewrites a statement's placeholders once per process, not per execution
-pg_round_trips.install()  # and sends a statement in one exchange with the server, not three
-
 
 def declarative_base():
     """A fresh declarative base for one service's tables."""
@@ -87,6 +84,8 @@ def make_engine(service, config=None, **engine_kwargs):
 
         return engine
 
+    sql_params.install()  # pg8000 rewrites a statement's placeholders once per process, not per execution
+    pg_round_trips.install()  # and sends a statement in one exchange with the server, not three
     startup = {}
     if uses_shared_database(service, config):
         startup["search_path"] = service

@@ -6,14 +6,21 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import DBAPIError
 
-from services.common import db  # noqa: F401 (installs the change, as every service does)
 from services.common import pg_round_trips
+from services.common.db import make_engine
 
 ROW = text("SELECT CAST(:a AS int) + 1 AS next, CAST(:b AS text) AS name, NULL AS nothing")
 
 
+def test_every_service_engine_has_it(db_url):
+    engine = make_engine("accounts", {"DATABASE_URL": db_url})
+    engine.dispose()
+    assert pg8000.core.CoreConnection.execute_unnamed is pg_round_trips.execute_unnamed
+
+
 @pytest.fixture
 def conn(pg_database):
+    pg_round_trips.install()
     engine = create_engine(pg_database)
     with engine.connect() as connection:
         yield connection

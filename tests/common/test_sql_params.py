@@ -33,8 +33,8 @@ def test_named_parameters_are_converted_each_time_as_before():
 
 
 def test_the_services_engines_use_it_and_answer_the_same(db_url):
-    assert pg8000.legacy.convert_paramstyle is sql_params.convert_paramstyle
     engine = make_engine("accounts", {"DATABASE_URL": db_url})
+    assert pg8000.legacy.convert_paramstyle is sql_params.convert_paramstyle
     try:
         with engine.connect() as conn:
             for _ in range(3):
