@@ -18,6 +18,10 @@ would break named statements; this project connects to PostgreSQL itself.)
 
 What the caller sees does not change: the rows, the row count and an error
 (raised once the server is ready again, the transaction failed as before).
+A prepared statement that fails is forgotten and parsed again the next time:
+one prepared before a migration changed its table's columns fails once, as
+it would have in the middle of any transaction, then runs as the new schema
+says.
 A COPY (a `stream`) still goes the original way.
 
 The BEGIN pg8000 sends before the first statement of a transaction is
@@ -129,7 +133,11 @@ def execute_unnamed(self, statement, vals=(), oids=(), stream=None):
     try:
         self.handle_messages(context)
     except Exception:
-        if entry is None and name != UNNAMED:
+        if entry is not None:
+            # Prepared before a change of the schema, say, it may stay refused
+            # ("cached plan must not change result type"): it is parsed anew next time.
+            del kept.prepared[key]
+        if name != UNNAMED:
             kept.to_close.append(name)  # parsed or not: closing an unknown name is no error
         raise
     if entry is None and name != UNNAMED:

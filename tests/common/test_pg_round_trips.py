@@ -94,3 +94,24 @@ def test_a_connection_keeps_a_bounded_number_of_statements(conn, monkeypatch):
     conn.execute(text("SELECT CAST(:a AS int)"), {"a": 1})  # closes what was dropped
     kept = [s for s in prepared(conn) if "CAST" in s]
     assert sorted(kept) == [f"SELECT CAST($1 AS int) + {n}" for n in (3, 4, 5)]
+
+
+def test_a_statement_prepared_before_its_table_changed_runs_again_after_one_failure(conn):
+    conn.execute(text("CREATE TABLE probe_schema (a int)"))
+    conn.execute(text("INSERT INTO probe_schema VALUES (1)"))
+    conn.commit()
+    try:
+        every = text("SELECT * FROM probe_schema WHERE a = :a")
+        for _ in range(2):
+            assert conn.execute(every, {"a": 1}).all() == [(1,)]
+        conn.commit()
+        conn.execute(text("ALTER TABLE probe_schema ADD COLUMN b text DEFAULT 'x'"))  # a migration
+        conn.commit()
+        with pytest.raises(DBAPIError, match="cached plan must not change result type"):
+            conn.execute(every, {"a": 1})
+        conn.rollback()
+        assert conn.execute(every, {"a": 1}).all() == [(1, "x")]
+    finally:
+        conn.rollback()
+        conn.execute(text("DROP TABLE probe_schema"))
+        conn.commit()
