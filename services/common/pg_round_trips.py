@@ -40,8 +40,8 @@ _original_handle = core.CoreConnection.handle_messages
 BEGIN = "begin transaction"  # what pg8000's cursors send to open a transaction
 UNNAMED = core.NULL_BYTE  # the unnamed statement, and the unnamed portal
 PREPARE_ON_RUN = 2  # a statement is prepared the second time a connection runs it
-PREPARED_PER_CONNECTION = 256
-SEEN_PER_CONNECTION = 2048  # statements counted before they are prepared
+PREPARED_PER_CONNECTION = 128  # and on the server, a plan each
+SEEN_PER_CONNECTION = 512  # statements counted before they are prepared
 
 
 class _Statements:
